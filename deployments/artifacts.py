@@ -1,0 +1,102 @@
+"""Versioned model artifacts: `<models_dir>/<name>/<version>/{model.joblib,manifest.json}`.
+
+The one joblib touchpoint. A file is unpickled only after its sha256 matches the manifest
+(and the pinned digest, when the deployment's config names one). No Ray import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import joblib
+import sklearn
+from pydantic import BaseModel
+
+ARTIFACT_FILE = "model.joblib"
+MANIFEST_FILE = "manifest.json"
+
+
+class ArtifactError(RuntimeError):
+    """Missing, unreadable or tampered artifact. Never unpickled in that case."""
+
+
+class Manifest(BaseModel):
+    name: str
+    version: str
+    created_at: dt.datetime
+    sha256: str
+    training_data_hash: str
+    metrics: dict[str, Any]
+    sklearn_version: str
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def artifact_dir(models_dir: str | Path, name: str, version: str) -> Path:
+    return Path(models_dir) / name / version
+
+
+def save_artifact(
+    models_dir: str | Path,
+    name: str,
+    version: str,
+    payload: Any,
+    *,
+    metrics: dict[str, Any],
+    training_data_hash: str,
+) -> Manifest:
+    folder = artifact_dir(models_dir, name, version)
+    folder.mkdir(parents=True, exist_ok=True)
+    joblib.dump(payload, folder / ARTIFACT_FILE, compress=3)
+    manifest = Manifest(
+        name=name,
+        version=version,
+        created_at=dt.datetime.now(dt.UTC),
+        sha256=file_sha256(folder / ARTIFACT_FILE),
+        training_data_hash=training_data_hash,
+        metrics=metrics,
+        sklearn_version=sklearn.__version__,
+    )
+    (folder / MANIFEST_FILE).write_text(manifest.model_dump_json(indent=2) + "\n")
+    return manifest
+
+
+def read_manifest(models_dir: str | Path, name: str, version: str) -> Manifest:
+    path = artifact_dir(models_dir, name, version) / MANIFEST_FILE
+    try:
+        return Manifest.model_validate(json.loads(path.read_text()))
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"no readable manifest for {name} {version} at {path}") from exc
+
+
+def load_artifact(
+    models_dir: str | Path, name: str, version: str, expected_sha256: str | None = None
+) -> tuple[Any, Manifest]:
+    manifest = read_manifest(models_dir, name, version)
+    path = artifact_dir(models_dir, name, version) / ARTIFACT_FILE
+    if not path.is_file():
+        raise ArtifactError(f"artifact file missing: {path}")
+    actual = file_sha256(path)
+    for label, wanted in (("manifest", manifest.sha256), ("config", expected_sha256)):
+        if wanted is not None and actual != wanted:
+            raise ArtifactError(f"{name} {version}: sha256 {actual} does not match the {label}")
+    return joblib.load(path), manifest
+
+
+def list_versions(models_dir: str | Path, name: str) -> list[str]:
+    root = Path(models_dir) / name
+    return (
+        sorted(p.name for p in root.iterdir() if (p / MANIFEST_FILE).is_file())
+        if root.is_dir()
+        else []
+    )

@@ -1,0 +1,111 @@
+"""FraudDeployment: the Serve shell around one FraudPredictor per replica, and nothing else.
+
+`user_config` (FraudTuning) names the model version; a new version is loaded in place by
+`reconfigure`, after its sha256 check, without restarting the replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from ray import serve
+from ray.serve.exceptions import RayServeException
+
+from deployments.artifacts import ArtifactError, load_artifact
+from deployments.fraud_predictor import FraudModels, FraudPredictor
+from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScore
+from serve_app.settings import FraudConfig, FraudTuning
+
+logger = logging.getLogger("ai_backend")
+
+
+@serve.deployment(
+    max_ongoing_requests=16,
+    max_queued_requests=64,
+    ray_actor_options={"num_cpus": 0.25},
+    autoscaling_config={
+        "min_replicas": 1,
+        "max_replicas": 2,
+        "target_ongoing_requests": 4,
+        "upscale_delay_s": 10,
+        "downscale_delay_s": 120,
+    },
+    health_check_period_s=10,
+    health_check_timeout_s=30,
+    graceful_shutdown_timeout_s=20,
+)
+class FraudDeployment:
+    def __init__(self, config: FraudConfig) -> None:
+        self._config = config
+        self._predictor: FraudPredictor | None = None
+        self._info: ModelInfo | None = None
+        try:
+            self._replica_id = serve.get_replica_context().replica_id.unique_id
+        except RayServeException:  # constructed outside a replica
+            self._replica_id = "local"
+
+    def reconfigure(self, user_config: dict[str, Any]) -> None:
+        tuning = FraudTuning.model_validate(user_config)
+        current = self._predictor
+        if (
+            current is None
+            or current.version != tuning.model_version
+            or (
+                tuning.model_sha256
+                and self._info
+                and self._info.metrics.get("sha256") != tuning.model_sha256
+            )
+        ):
+            models, manifest = load_artifact(
+                self._config.models_dir, "fraud", tuning.model_version, tuning.model_sha256
+            )
+            if not isinstance(models, FraudModels) or models.version != tuning.model_version:
+                raise ArtifactError(f"fraud {tuning.model_version}: not a FraudModels bundle")
+            metrics = {
+                "sha256": manifest.sha256,
+                "held_out": manifest.metrics,
+                "created_at": manifest.created_at.isoformat(),
+            }
+            current = FraudPredictor(models, tuning)
+            logger.info(
+                "fraud model %s loaded (sha256 %s)", tuning.model_version, manifest.sha256[:12]
+            )
+        else:
+            current.tuning = tuning
+            metrics = self._info.metrics if self._info else {}
+        self._info = ModelInfo(
+            name="fraud",
+            version=tuning.model_version,
+            metrics=metrics,
+            config_hash=hashlib.sha256(tuning.model_dump_json().encode()).hexdigest()[:12],
+            loaded_at=dt.datetime.now(dt.UTC),
+            replica_id=self._replica_id,
+        )
+        self._predictor = current
+
+    def _ready(self) -> FraudPredictor:
+        if self._predictor is None:
+            raise RuntimeError("no fraud model loaded: user_config.model_version is required")
+        return self._predictor
+
+    async def report(self, books: Books) -> FraudReport:
+        # scikit-learn is CPU-bound: keep the replica's event loop free for health checks.
+        return await asyncio.to_thread(self._ready().report, books)
+
+    async def score(
+        self, batch: Sequence[Transaction], history: Sequence[Transaction]
+    ) -> list[TxnScore]:
+        return await asyncio.to_thread(self._ready().score_transactions, batch, history)
+
+    def info(self) -> ModelInfo:
+        self._ready()
+        assert self._info is not None
+        return self._info
+
+    def check_health(self) -> None:
+        self._ready()

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets up and runs the service on embedded defaults: SQLite file + in-process cache, demo data,
+# fraud model v1 trained here. Serve on :${PORT:-8000}, Ray dashboard on :8265.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+PY=.venv/bin/python
+$PY -m serve_app.cli env
+$PY -m serve_app.cli train --version v1
+$PY -m serve_app.cli seed
+mkdir -p var
+$PY - "${PORT:-8000}" <<'PYEOF'
+import sys, yaml
+config = yaml.safe_load(open("config/serve.yaml"))
+config["http_options"]["port"] = int(sys.argv[1])
+yaml.safe_dump(config, open("var/serve.run.yaml", "w"), sort_keys=False)
+PYEOF
+echo "Serve: http://localhost:${PORT:-8000}  (Ray dashboard: http://localhost:8265)"
+exec .venv/bin/serve run var/serve.run.yaml

@@ -1,0 +1,177 @@
+"""The HTTP surface of the FinEasy client contract. No Ray import: `create_api` takes a
+callable that returns the replica's Components, so TestClient can drive it directly."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from serve_app.auth import Caller
+from serve_app.components import Components
+from serve_app.errors import (
+    AppError,
+    FeatureDisabled,
+    app_error_handler,
+    http_error_handler,
+    render,
+    unhandled_error_handler,
+    validation_error_handler,
+)
+from serve_app.schemas import (
+    FraudAnalysisResponse,
+    FraudAnalyzeRequest,
+    FraudScoreRequest,
+    FraudScoreResponse,
+)
+from serve_app.settings import Settings
+
+
+def components(request: Request) -> Components:
+    parts: Components = request.app.state.get_components()
+    return parts
+
+
+ComponentsDep = Annotated[Components, Depends(components)]
+
+
+def caller(parts: ComponentsDep, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    return parts.auth.authenticate(authorization)  # raises Unauthenticated -> 401
+
+
+CallerDep = Annotated[Caller, Depends(caller)]
+
+
+def feature(name: str) -> Callable[[Components], None]:
+    def check(parts: ComponentsDep) -> None:
+        if not parts.settings.features[name]:
+            raise FeatureDisabled(name)
+
+    return check
+
+
+health_router = APIRouter(tags=["health"])
+api_router = APIRouter(prefix="/api/v1")
+fraud_router = APIRouter(
+    prefix="/api/v1/fraud", tags=["fraud"], dependencies=[Depends(feature("fraud_detection"))]
+)
+
+
+@health_router.get("/health")
+@health_router.get("/api/health")
+async def health(parts: ComponentsDep) -> dict[str, Any]:
+    return parts.health.summary()
+
+
+@api_router.get("/health", tags=["health"])
+async def api_health(parts: ComponentsDep, _: CallerDep) -> dict[str, Any]:
+    return parts.health.summary()
+
+
+@health_router.get("/health/live")
+async def live() -> dict[str, str]:
+    return {"status": "alive"}
+
+
+@health_router.get("/health/ready")
+async def ready(parts: ComponentsDep) -> JSONResponse:
+    ok, body = await parts.health.ready()
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@health_router.get("/health/startup")
+async def startup(parts: ComponentsDep) -> JSONResponse:
+    ok = parts.health.started_ok or (await parts.health.ready())[0]
+    return JSONResponse({"status": "started" if ok else "starting"}, status_code=200 if ok else 503)
+
+
+@health_router.get("/health/detailed")
+async def detailed(parts: ComponentsDep) -> dict[str, Any]:
+    return await parts.health.detailed()
+
+
+@health_router.get("/health/dependencies")
+async def dependencies(parts: ComponentsDep) -> dict[str, Any]:
+    return await parts.health.dependencies()
+
+
+@health_router.post("/health/test/{component}")
+async def test_component(component: str, parts: ComponentsDep) -> dict[str, Any]:
+    return await parts.health.test(component)
+
+
+@fraud_router.post("/analyze")
+async def analyze_fraud(
+    body: FraudAnalyzeRequest, parts: ComponentsDep, who: CallerDep
+) -> FraudAnalysisResponse:
+    return await parts.fraud.analyze(who, body.business_id)
+
+
+@fraud_router.post("/score")
+async def score_transactions(
+    body: FraudScoreRequest, parts: ComponentsDep, who: CallerDep
+) -> FraudScoreResponse:
+    return await parts.fraud.score(who, body)
+
+
+class EdgeMiddleware:
+    """Collapses duplicate slashes (the app's feature-flag URLs have `//api/v1`), counts
+    requests, and refuses bodies over the limit with 413 before they are read."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, on_request: Callable[[], None]) -> None:
+        self.app, self.max_bytes, self.on_request = app, max_bytes, on_request
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.on_request()
+        scope = {**scope, "path": re.sub(r"/{2,}", "/", scope["path"])}
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            response = render(413, "payload_too_large", f"Request body over {self.max_bytes} bytes")
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise StarletteHTTPException(413, f"Request body over {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def create_api(get_components: Callable[[], Components], settings: Settings) -> FastAPI:
+    api = FastAPI(title="FinEasy AI backend", version="0.1.0")
+    api.state.get_components = get_components
+    for router in (health_router, api_router, fraud_router):
+        api.include_router(router)
+    api.add_exception_handler(AppError, app_error_handler)
+    api.add_exception_handler(RequestValidationError, validation_error_handler)
+    api.add_exception_handler(StarletteHTTPException, http_error_handler)
+    api.add_exception_handler(Exception, unhandled_error_handler)
+    origins = [o.strip() for o in settings.CORS_ORIGINS.split(",") if o.strip()]
+    api.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+    )
+
+    def count() -> None:
+        get_components().health.requests += 1
+
+    api.add_middleware(EdgeMiddleware, max_bytes=settings.MAX_REQUEST_BYTES, on_request=count)
+    return api

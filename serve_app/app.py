@@ -1,0 +1,22 @@
+"""Serve entrypoint (`import_path: serve_app.app:build_app`). The only module that calls
+`.bind()`: reading it shows the whole deployment graph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ray.serve import Application
+
+from deployments.fraud import FraudDeployment
+from serve_app.ingress import Ingress
+from serve_app.settings import AppArgs
+
+
+def build_app(args: dict[str, Any] | AppArgs | None = None) -> Application:
+    parsed = args if isinstance(args, AppArgs) else AppArgs.model_validate(args or {})
+    # @serve.deployment turns these classes into Deployments; mypy still sees the classes.
+    fraud = FraudDeployment.options(  # type: ignore[attr-defined]
+        user_config=parsed.fraud_tuning.model_dump(mode="json", exclude_none=True)
+    ).bind(parsed.fraud)
+    app: Application = Ingress.bind(fraud)  # type: ignore[attr-defined]
+    return app

@@ -1,0 +1,99 @@
+"""Supabase access-token verification (legacy HS256 project secret). Pure: no I/O.
+
+User tokens must carry exp, sub (a UUID) and aud == "authenticated". A token whose role is
+service_role (the project's service key, signed with the same secret) may reach any business.
+Every verification failure is a 401; the reason is logged, never echoed in detail.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from serve_app.errors import Unauthenticated
+
+logger = logging.getLogger("ai_backend.security")
+LEEWAY_S = 30
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: str
+    role: str
+
+    @property
+    def is_service(self) -> bool:
+        return self.role == "service_role"
+
+
+class SupabaseAuth:
+    def __init__(self, secret: str, issuer: str | None = None) -> None:
+        self._secret, self._issuer = secret, issuer
+
+    def authenticate(self, authorization: str | None) -> Caller:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Missing bearer token")
+        try:
+            claims = self._verify(token.strip())
+        except jwt.PyJWTError as exc:
+            logger.warning("rejected token: %s", type(exc).__name__)
+            raise Unauthenticated("Invalid or expired token") from exc
+        if claims.get("role") == "service_role":
+            return Caller(user_id="service_role", role="service_role")
+        return Caller(user_id=str(claims["sub"]), role="authenticated")
+
+    def _verify(self, token: str) -> dict[str, Any]:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        if unverified.get("role") == "service_role":
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                leeway=LEEWAY_S,
+                options={"require": ["exp"], "verify_aud": False},
+            )
+            return claims
+        claims = jwt.decode(
+            token,
+            self._secret,
+            algorithms=["HS256"],
+            audience="authenticated",
+            issuer=self._issuer,
+            leeway=LEEWAY_S,
+            options={"require": ["exp", "sub", "aud"]},
+        )
+        if claims.get("role", "authenticated") != "authenticated":
+            raise jwt.InvalidTokenError("role is not authenticated")
+        try:
+            uuid.UUID(str(claims["sub"]))
+        except ValueError as exc:
+            raise jwt.InvalidTokenError("sub is not a UUID") from exc
+        return claims
+
+
+def issuer_for(supabase_url: str | None) -> str | None:
+    return f"{supabase_url.rstrip('/')}/auth/v1" if supabase_url else None
+
+
+def mint_token(
+    secret: str,
+    user_id: str,
+    ttl_s: int = 3600,
+    role: str = "authenticated",
+    issuer: str | None = None,
+    now: float | None = None,
+) -> str:
+    """A Supabase-shaped access token, for development and tests."""
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, Any] = {"iat": issued, "exp": issued + ttl_s, "role": role}
+    if issuer:
+        claims["iss"] = issuer
+    if role != "service_role":
+        claims |= {"sub": user_id, "aud": "authenticated", "email": f"{user_id[:8]}@demo.local"}
+    return jwt.encode(claims, secret, algorithm="HS256")

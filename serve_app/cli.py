@@ -1,0 +1,224 @@
+"""Operator commands: `python -m serve_app.cli {env,migrate,seed,token,train,evaluate}`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import secrets
+import sys
+from pathlib import Path
+
+from serve_app.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+
+
+def cmd_env(_: argparse.Namespace) -> int:
+    """Development only: writes .env with a fresh random JWT secret, if there is none."""
+    path = PROJECT_ROOT / ".env"
+    if path.exists() and "SUPABASE_JWT_SECRET=" in path.read_text():
+        print(f"{path} already has SUPABASE_JWT_SECRET; left unchanged")
+        return 0
+    with path.open("a") as handle:
+        handle.write(f"SUPABASE_JWT_SECRET={secrets.token_urlsafe(48)}\n")
+    path.chmod(0o600)
+    print(f"wrote a development SUPABASE_JWT_SECRET to {path}")
+    return 0
+
+
+async def _migrate(settings: Settings) -> list[str]:
+    from serve_app.components import build_store
+    from serve_app.migrate import migrate
+    from serve_app.store import SqlStore
+
+    store = build_store(settings)
+    assert isinstance(store, SqlStore)
+    if store.kind == "sqlite":
+        Path(settings.SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return await migrate(store.engine)
+    finally:
+        await store.close()
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    applied = asyncio.run(_migrate(settings))
+    print(f"{settings.store_kind}: applied {applied or 'nothing (up to date)'}")
+    return 0
+
+
+async def _seed(settings: Settings, seed: int, businesses: int, end: dt.date) -> list[str]:
+    from serve_app.components import build_store
+    from serve_app.demo_data import DEMO_USER_IDS, generate_dataset
+
+    await _migrate(settings)
+    store = build_store(settings)
+    try:
+        existing = await store.businesses_of(DEMO_USER_IDS)
+        if existing:
+            return [f"demo data already loaded ({len(existing)} businesses); left unchanged"]
+        names = []
+        for generated in generate_dataset(seed, businesses, end):
+            count = await store.insert_rows(generated.rows())
+            business = generated.business
+            names.append(
+                f"{business['id']}  {business['name']} (owner {business['user_id']}, {count} rows)"
+            )
+        return names
+    finally:
+        await store.close()
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    end = dt.date.fromisoformat(args.end) if args.end else dt.date.today()
+    for line in asyncio.run(_seed(settings, args.seed, args.businesses, end)):
+        print(line)
+    return 0
+
+
+async def _demo_businesses(settings: Settings) -> list[tuple[str, str, str]]:
+    from serve_app.components import build_store
+    from serve_app.demo_data import DEMO_USER_IDS
+
+    store = build_store(settings)
+    try:
+        found = await store.businesses_of(DEMO_USER_IDS)
+    finally:
+        await store.close()
+    order = {user: i for i, user in enumerate(DEMO_USER_IDS)}
+    return sorted(((b.id, b.name, b.user_id) for b in found), key=lambda b: order[b[2]])
+
+
+def cmd_businesses(args: argparse.Namespace) -> int:
+    """The demo businesses; --first prints only the id of the first owner's."""
+    rows = asyncio.run(_demo_businesses(load_settings()))
+    if not rows:
+        print("no demo businesses: run `make seed` first", file=sys.stderr)
+        return 1
+    for business_id, name, owner in rows[:1] if args.first else rows:
+        print(business_id if args.first else f"{business_id}  {name}  (owner {owner})")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from serve_app.auth import issuer_for, mint_token
+    from serve_app.demo_data import DEMO_USER_IDS
+
+    settings = load_settings()
+    if settings.ENVIRONMENT == "production":
+        print("refusing to mint tokens with ENVIRONMENT=production", file=sys.stderr)
+        return 2
+    role = "service_role" if args.service else "authenticated"
+    print(
+        mint_token(
+            settings.jwt_secret(),
+            args.user or DEMO_USER_IDS[0],
+            args.ttl,
+            role,
+            issuer_for(settings.SUPABASE_URL),
+        )
+    )
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from deployments.artifacts import list_versions, save_artifact
+    from deployments.fraud_predictor import FraudPredictor
+    from deployments.fraud_training import (
+        TRAIN_SEED,
+        VALIDATION_SEED,
+        evaluate,
+        fit_models,
+        labelled_books,
+    )
+    from serve_app.settings import FraudConfig, FraudTuning
+
+    models_dir = args.models_dir or FraudConfig().models_dir
+    if args.version in list_versions(models_dir, "fraud") and not args.force:
+        print(f"fraud {args.version} already exists in {models_dir}; --force retrains it")
+        return 0
+    train = labelled_books(TRAIN_SEED, args.businesses)
+    validation = labelled_books(VALIDATION_SEED, max(4, args.businesses // 4))
+    models, data_hash = fit_models(train, validation, args.version)
+    metrics = evaluate(FraudPredictor(models, FraudTuning(model_version=args.version)), validation)
+    manifest = save_artifact(
+        models_dir,
+        "fraud",
+        args.version,
+        models,
+        metrics={"held_out_seed": VALIDATION_SEED, **metrics},
+        training_data_hash=data_hash,
+    )
+    print(f"fraud {manifest.version}: sha256 {manifest.sha256}")
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from deployments.artifacts import load_artifact
+    from deployments.fraud_predictor import FraudPredictor
+    from deployments.fraud_training import EVAL_SEED, evaluate, labelled_books
+    from serve_app.settings import FraudConfig, FraudTuning
+
+    models, manifest = load_artifact(
+        args.models_dir or FraudConfig().models_dir, "fraud", args.version
+    )
+    data = labelled_books(EVAL_SEED, args.businesses)
+    print(
+        f"fraud {manifest.version} on {args.businesses} held-out businesses "
+        f"(seed {EVAL_SEED}, never used in training)"
+    )
+    for threshold in (0.5, 0.7):
+        tuning = FraudTuning(model_version=args.version, min_confidence=threshold)
+        report = evaluate(FraudPredictor(models, tuning), data)
+        print(f"\nreported at confidence >= {threshold}")
+        print(f"{'type':<26}{'precision':>10}{'recall':>8}{'tp':>6}{'fp':>5}{'fn':>5}{'pr_auc':>8}")
+        for kind, row in report.items():
+            print(
+                f"{kind:<26}{row['precision']:>10.4f}{row['recall']:>8.4f}"
+                f"{row['true_positives']:>6}{row['false_positives']:>5}"
+                f"{row['false_negatives']:>5}{row.get('pr_auc', float('nan')):>8.4f}"
+            )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m serve_app.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("env", help="write a development .env").set_defaults(run=cmd_env)
+    sub.add_parser("migrate", help="apply migrations to the configured store").set_defaults(
+        run=cmd_migrate
+    )
+    seed = sub.add_parser("seed", help="migrate, then load demo businesses")
+    seed.add_argument("--seed", type=int, default=42)
+    seed.add_argument("--businesses", type=int, default=3)
+    seed.add_argument("--end", help="last day of the books (default: today)")
+    seed.set_defaults(run=cmd_seed)
+    listing = sub.add_parser("businesses", help="list the demo businesses")
+    listing.add_argument("--first", action="store_true", help="only the first one's id")
+    listing.set_defaults(run=cmd_businesses)
+    token = sub.add_parser("token", help="mint a development access token")
+    token.add_argument("--user", help="the user id (default: the first demo owner)")
+    token.add_argument("--ttl", type=int, default=3600)
+    token.add_argument("--service", action="store_true", help="a service_role token")
+    token.set_defaults(run=cmd_token)
+    for name, runner in (("train", cmd_train), ("evaluate", cmd_evaluate)):
+        command = sub.add_parser(name, help=f"{name} the fraud models")
+        command.add_argument("--version", default="v1")
+        command.add_argument("--models-dir")
+        command.add_argument("--businesses", type=int, default=24 if name == "train" else 10)
+        command.set_defaults(run=runner)
+    sub.choices["train"].add_argument("--force", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

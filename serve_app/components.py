@@ -1,0 +1,56 @@
+"""Assembles a replica's components from Settings. No Ray import: the ingress passes in
+model clients wrapping its handles; tests pass fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from serve_app.auth import SupabaseAuth, issuer_for
+from serve_app.cache import Cache, MemoryCache, RedisCache
+from serve_app.fraud_service import FraudModel, FraudService
+from serve_app.health import HealthService
+from serve_app.settings import Settings, SettingsError
+from serve_app.store import SqlStore, Store
+
+
+@dataclass(frozen=True)
+class Components:
+    """Per-replica state: built once in the ingress's __init__ (or by a test)."""
+
+    settings: Settings
+    auth: SupabaseAuth
+    store: Store
+    cache: Cache
+    fraud: FraudService
+    health: HealthService
+
+
+def build_store(settings: Settings) -> Store:
+    if settings.store_kind == "supabase":
+        raise SettingsError(
+            "SUPABASE_URL + SUPABASE_SERVICE_KEY without DATABASE_URL selects the Supabase REST "
+            "store, which is not built yet; set DATABASE_URL to the project's Postgres "
+            "connection string instead"
+        )
+    return SqlStore.from_settings(settings)
+
+
+def build_cache(settings: Settings) -> Cache:
+    if settings.REDIS_URL:
+        return RedisCache(settings.REDIS_URL)
+    return MemoryCache(settings.MODEL_CACHE_SIZE)
+
+
+def build_components(
+    settings: Settings, fraud: FraudModel, store: Store | None = None, cache: Cache | None = None
+) -> Components:
+    store = store or build_store(settings)
+    cache = cache or build_cache(settings)
+    return Components(
+        settings=settings,
+        auth=SupabaseAuth(settings.jwt_secret(), issuer_for(settings.SUPABASE_URL)),
+        store=store,
+        cache=cache,
+        fraud=FraudService(store, cache, fraud),
+        health=HealthService(settings, store, cache, {"fraud": fraud}),
+    )

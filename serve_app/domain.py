@@ -1,0 +1,257 @@
+"""FinEasy rows as the models read them (contract section 5). Pure: no Ray, no I/O.
+
+Rows come from PostgreSQL (UUID, Decimal, date objects), SQLite (strings, floats) or PostgREST
+(JSON); the validators here make all three look the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+PAYMENT_MODE_ALIASES = {
+    "bank_transfer": "bankTransfer",
+    "banktransfer": "bankTransfer",
+    "online": "netBanking",
+    "net_banking": "netBanking",
+    "netbanking": "netBanking",
+}
+PAYMENT_MODES = ("cash", "card", "upi", "netBanking", "cheque", "bankTransfer", "other")
+
+
+def normalize_payment_mode(value: object) -> str:
+    """Both spellings the app and its migrations use map to the app's own (camelCase) names."""
+    text = str(value or "other").strip().lower()
+    text = PAYMENT_MODE_ALIASES.get(text, text).lower()
+    return next((mode for mode in PAYMENT_MODES if mode.lower() == text), "other")
+
+
+def _as_str(value: object) -> object:
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
+def _as_float(value: object) -> object:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _as_date(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str) and len(value) > 10:
+        return value[:10]
+    return value
+
+
+def _as_datetime(value: object) -> object:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str) and len(value) == 10:
+        return value + "T00:00:00"
+    return value
+
+
+Id = Annotated[str, BeforeValidator(_as_str)]
+Money = Annotated[float, BeforeValidator(_as_float)]
+Day = Annotated[dt.date, BeforeValidator(_as_date)]
+Moment = Annotated[dt.datetime, BeforeValidator(_as_datetime)]
+PaymentMode = Annotated[str, BeforeValidator(normalize_payment_mode)]
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Business(Row):
+    id: Id
+    user_id: Id
+    name: str
+    category: str = "Other"
+    state: str | None = None
+    gst_number: str | None = None
+
+
+class Party(Row):
+    """A customer or a supplier."""
+
+    id: Id
+    business_id: Id
+    name: str
+    gst_number: str | None = None
+
+
+class InvoiceItem(Row):
+    id: Id
+    invoice_id: Id
+    name: str
+    quantity: Money = 1.0
+    unit_price: Money = 0.0
+    tax_rate: Money = 0.0
+    total_amount: Money = 0.0
+    hsn_code: str | None = None
+
+
+class Invoice(Row):
+    id: Id
+    business_id: Id
+    invoice_number: str
+    invoice_type: Literal["customer", "supplier"] = "customer"
+    customer_id: Id | None = None
+    supplier_id: Id | None = None
+    invoice_date: Day
+    due_date: Day | None = None
+    subtotal: Money = 0.0
+    tax_amount: Money = 0.0
+    discount_amount: Money = 0.0
+    total_amount: Money = 0.0
+    paid_amount: Money = 0.0
+    status: str = "draft"
+    transaction_id: Id | None = None
+    created_at: Moment | None = None
+    items: tuple[InvoiceItem, ...] = ()
+
+
+class Transaction(Row):
+    id: Id
+    business_id: Id
+    type: str
+    amount: Money
+    description: str = ""
+    payment_mode: PaymentMode = "cash"
+    date: Moment
+    customer_id: Id | None = None
+    supplier_id: Id | None = None
+    invoice_id: Id | None = None
+    reference: str | None = None
+    status: str = "completed"
+    created_at: Moment | None = None
+
+
+class Payment(Row):
+    id: Id
+    business_id: Id
+    invoice_id: Id | None = None
+    amount: Money
+    payment_mode: PaymentMode = "cash"
+    status: str = "completed"
+    payment_date: Moment
+    reference: str | None = None
+
+
+class Expense(Row):
+    id: Id
+    business_id: Id
+    category: str = "Other"
+    amount: Money
+    description: str = ""
+    expense_date: Day
+    vendor: str | None = None
+
+
+class Books(BaseModel):
+    """Everything the fraud models read for one business."""
+
+    model_config = ConfigDict(frozen=True)
+
+    business: Business
+    customers: tuple[Party, ...] = ()
+    suppliers: tuple[Party, ...] = ()
+    invoices: tuple[Invoice, ...] = ()
+    transactions: tuple[Transaction, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    expenses: tuple[Expense, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "invoices_analyzed": len(self.invoices),
+            "transactions_analyzed": len(self.transactions),
+            "payments_analyzed": len(self.payments),
+            "expenses_analyzed": len(self.expenses),
+        }
+
+
+FraudType = Literal[
+    "duplicate_invoice", "payment_mismatch", "suspicious_pattern", "duplicate_supplier_bill"
+]
+
+
+class Finding(BaseModel):
+    """One fraud/error finding. `subject_ids` name the rows; `evidence` is flat for the app."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    type: FraudType
+    message: str
+    confidence_score: float = Field(ge=0.0, le=1.0)
+    evidence: dict[str, str | int | float | bool | None]
+    subject_ids: tuple[str, ...]
+
+
+def as_dict(row: Any) -> dict[str, Any]:
+    return dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
+
+
+def books_from_rows(rows: dict[str, list[dict[str, Any]]]) -> Books:
+    """Books from rows per table (as a store or the demo generator returns them)."""
+    items: dict[str, list[InvoiceItem]] = {}
+    for raw in rows.get("invoice_items", []):
+        item = InvoiceItem.model_validate(raw)
+        items.setdefault(item.invoice_id, []).append(item)
+    invoices = tuple(
+        Invoice.model_validate({**raw, "items": items.get(str(raw["id"]), [])})
+        for raw in rows.get("invoices", [])
+    )
+    return Books(
+        business=Business.model_validate(rows["businesses"][0]),
+        customers=tuple(Party.model_validate(r) for r in rows.get("customers", [])),
+        suppliers=tuple(Party.model_validate(r) for r in rows.get("suppliers", [])),
+        invoices=invoices,
+        transactions=tuple(Transaction.model_validate(r) for r in rows.get("transactions", [])),
+        payments=tuple(Payment.model_validate(r) for r in rows.get("payments", [])),
+        expenses=tuple(Expense.model_validate(r) for r in rows.get("expenses", [])),
+    )
+
+
+def format_inr(amount: float) -> str:
+    """₹ with Indian digit grouping: 125000 -> ₹1,25,000.00."""
+    sign = "-" if amount < 0 else ""
+    whole, fraction = f"{abs(amount):.2f}".split(".")
+    if len(whole) > 3:
+        head, tail = whole[:-3], whole[-3:]
+        groups: list[str] = []
+        while len(head) > 2:
+            groups.insert(0, head[-2:])
+            head = head[:-2]
+        whole = ",".join([head, *groups, tail]) if head else ",".join([*groups, tail])
+    return f"{sign}₹{whole}.{fraction}"
+
+
+class TxnScore(BaseModel):
+    """The suspicion score of one transaction scored inline."""
+
+    index: int
+    transaction_id: str | None
+    score: float
+    suspicious: bool
+    reasons: list[str]
+
+
+class FraudReport(BaseModel):
+    findings: list[Finding]
+    risk_score: float
+    model_version: str
+
+
+class ModelInfo(BaseModel):
+    """What a model deployment has loaded, for health and cache keys."""
+
+    name: str
+    version: str
+    config_hash: str
+    loaded_at: dt.datetime
+    replica_id: str = ""
+    metrics: dict[str, Any] = Field(default_factory=dict)

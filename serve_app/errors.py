@@ -1,0 +1,125 @@
+"""Errors that carry their HTTP status, and the one handler that renders them.
+
+    AppError (500, internal_error)
+    ├── BadRequest (400, bad_request)
+    ├── Unauthenticated (401, unauthenticated)
+    ├── NotFound (404, not_found)            also another user's business: byte-identical
+    ├── PayloadTooLarge (413, payload_too_large)
+    ├── InvalidInput (422, validation_error)
+    ├── FeatureDisabled (503, feature_disabled)
+    ├── ModelUnavailable (503, model_unavailable)
+    └── DatabaseUnavailable (503, database_unavailable)
+
+Every body is {"message": str, "code": str, "details": object|null}; never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("ai_backend")
+
+
+class AppError(Exception):
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class BadRequest(AppError):
+    status_code, code = 400, "bad_request"
+
+
+class Unauthenticated(AppError):
+    status_code, code = 401, "unauthenticated"
+
+
+class NotFound(AppError):
+    status_code, code = 404, "not_found"
+
+
+class PayloadTooLarge(AppError):
+    status_code, code = 413, "payload_too_large"
+
+
+class InvalidInput(AppError):
+    status_code, code = 422, "validation_error"
+
+
+class FeatureDisabled(AppError):
+    status_code, code = 503, "feature_disabled"
+
+    def __init__(self, feature: str) -> None:
+        super().__init__(f"{feature} is disabled on this server", {"feature": feature})
+
+
+class ModelUnavailable(AppError):
+    status_code, code = 503, "model_unavailable"
+
+    def __init__(self, model: str, reason: str) -> None:
+        super().__init__(
+            "AI services are temporarily unavailable", {"model": model, "reason": reason}
+        )
+
+
+class DatabaseUnavailable(AppError):
+    status_code, code = 503, "database_unavailable"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("The database is temporarily unavailable", {"reason": reason})
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"message": message, "code": code, "details": details}
+
+
+def render(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+async def app_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return render(exc.status_code, exc.code, exc.message, exc.details)
+
+
+async def validation_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "field": ".".join(str(p) for p in err["loc"] if p != "body"),
+            "message": err["msg"],
+            "type": err["type"],
+        }
+        for err in exc.errors()
+    ]
+    first = errors[0] if errors else {"field": "", "message": "invalid request"}
+    details = {"field": first["field"], "validation_errors": errors}
+    return render(
+        422,
+        "validation_error",
+        f"Invalid {first['field'] or 'request'}: {first['message']}",
+        details,
+    )
+
+
+async def http_error_handler(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+    message = exc.detail if isinstance(exc.detail, str) else "request failed"
+    return render(exc.status_code, codes.get(exc.status_code, "http_error"), message)
+
+
+async def unhandled_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return render(500, "internal_error", "An internal error occurred")

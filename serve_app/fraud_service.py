@@ -1,0 +1,160 @@
+"""Fraud orchestration at the ingress: tenancy -> cache -> model -> store -> audit.
+
+No Ray import: the model is reached through the FraudModel protocol (a HandleClient in
+production, a fake in tests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from serve_app.auth import Caller
+from serve_app.cache import Cache
+from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScore
+from serve_app.errors import AppError
+from serve_app.schemas import (
+    FraudAlert,
+    FraudAnalysisResponse,
+    FraudScoreRequest,
+    FraudScoreResponse,
+    TransactionIn,
+    TransactionScore,
+)
+from serve_app.store import AnalysisRecord, Store
+
+logger = logging.getLogger("ai_backend")
+CACHE_TTL_S = 6 * 3600
+"""The docs' server-side TTL for fraud analyses; the key also carries a data fingerprint."""
+
+
+class FraudModel(Protocol):
+    async def report(self, books: Books) -> FraudReport: ...
+    async def score(
+        self, batch: Sequence[Transaction], history: Sequence[Transaction]
+    ) -> list[TxnScore]: ...
+    async def info(self) -> ModelInfo: ...
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _to_domain(items: Sequence[TransactionIn], prefix: str) -> list[Transaction]:
+    return [
+        Transaction.model_validate(
+            {**item.model_dump(), "id": item.id or f"{prefix}-{i}", "business_id": "inline"}
+        )
+        for i, item in enumerate(items)
+    ]
+
+
+class FraudService:
+    def __init__(
+        self,
+        store: Store,
+        cache: Cache,
+        model: FraudModel,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self._store, self._cache, self._model, self._clock = store, cache, model, clock
+
+    async def analyze(self, caller: Caller, business_id: str) -> FraudAnalysisResponse:
+        await self._store.business_for(caller, business_id)
+        info = await self._model.info()
+        fingerprint = hashlib.sha256(
+            (await self._store.fingerprint(business_id)).encode()
+        ).hexdigest()[:24]
+        key = f"fraud:{business_id}:{info.version}:{info.config_hash}:{fingerprint}"
+        cached = await self._cache.get(key)
+        if cached is not None:
+            return FraudAnalysisResponse.model_validate_json(cached)
+        books = await self._store.load_books(business_id)
+        started = time.perf_counter()
+        report = await self._model.report(books)
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        now = self._clock()
+        first_seen = await self._store.save_findings(
+            business_id, report.findings, report.model_version, now
+        )
+        response = FraudAnalysisResponse(
+            business_id=business_id,
+            alerts=[
+                FraudAlert(
+                    id=f.id,
+                    type=f.type,
+                    message=f.message,
+                    confidence_score=f.confidence_score,
+                    evidence=f.evidence,
+                    detected_at=first_seen.get(f.id, now),
+                )
+                for f in report.findings
+            ],
+            risk_score=report.risk_score,
+            analysis_metadata={
+                **books.counts(),
+                "model_version": report.model_version,
+                "model_time_ms": elapsed_ms,
+                "alerts_found": len(report.findings),
+            },
+            analyzed_at=now,
+        )
+        summary = {
+            "alerts": len(report.findings),
+            "risk_score": report.risk_score,
+            "types": sorted({f.type for f in report.findings}),
+        }
+        await self._audit(
+            caller, "fraud_analysis", business_id, report.model_version, summary, elapsed_ms, now
+        )
+        await self._cache.set(key, response.model_dump_json().encode(), CACHE_TTL_S)
+        return response
+
+    async def score(self, caller: Caller, request: FraudScoreRequest) -> FraudScoreResponse:
+        """Inline scoring: reads nothing from the database."""
+        started = time.perf_counter()
+        scores = await self._model.score(
+            _to_domain(request.transactions, "new"), _to_domain(request.history, "history")
+        )
+        info = await self._model.info()
+        now = self._clock()
+        summary = {"scored": len(scores), "suspicious": sum(s.suspicious for s in scores)}
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        try:
+            await self._audit(caller, "fraud_score", None, info.version, summary, elapsed_ms, now)
+        except AppError as exc:
+            logger.warning("audit record for inline scoring not written: %s", exc.code)
+        return FraudScoreResponse(
+            scores=[TransactionScore.model_validate(s.model_dump()) for s in scores],
+            model_version=info.version,
+            scored_at=now,
+        )
+
+    async def _audit(
+        self,
+        caller: Caller,
+        kind: str,
+        business_id: str | None,
+        version: str,
+        summary: dict[str, Any],
+        elapsed_ms: float,
+        now: dt.datetime,
+    ) -> None:
+        """One row of ai_analysis_results per prediction served."""
+        await self._store.record_analysis(
+            AnalysisRecord(
+                id=str(uuid.uuid4()),
+                business_id=business_id,
+                analysis_type=kind,
+                caller_id=caller.user_id,
+                model_version=version,
+                summary=summary,
+                duration_ms=elapsed_ms,
+                created_at=now,
+            )
+        )

@@ -1,0 +1,195 @@
+"""Health: liveness (in memory), readiness (database + models), and a detailed report whose
+dependency checks are cached ~30 s so monitoring cannot load the database."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from serve_app.cache import Cache
+from serve_app.domain import ModelInfo
+from serve_app.errors import NotFound
+from serve_app.schemas import iso_utc
+from serve_app.settings import Settings
+from serve_app.store import Store
+
+DETAIL_TTL_S = 30.0
+CHECK_TIMEOUT_S = 2.0
+VERSION = "0.1.0"
+
+
+class ModelProbe(Protocol):
+    async def info(self) -> ModelInfo: ...
+
+
+@dataclass
+class Check:
+    status: str
+    response_time_ms: float
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "response_time_ms": self.response_time_ms,
+            "message": self.message,
+            **self.details,
+        }
+
+
+async def timed(probe: Callable[[], Awaitable[str | dict[str, Any]]], ok_message: str) -> Check:
+    started = time.perf_counter()
+    try:
+        result = await asyncio.wait_for(probe(), CHECK_TIMEOUT_S)
+    except Exception as exc:  # a failing dependency is a report, never an error
+        elapsed = round((time.perf_counter() - started) * 1000, 2)
+        reason = getattr(exc, "message", None) or type(exc).__name__
+        return Check("unhealthy", elapsed, str(reason))
+    elapsed = round((time.perf_counter() - started) * 1000, 2)
+    details = result if isinstance(result, dict) else {}
+    return Check("healthy", elapsed, result if isinstance(result, str) else ok_message, details)
+
+
+class HealthService:
+    def __init__(
+        self, settings: Settings, store: Store, cache: Cache, models: Mapping[str, ModelProbe]
+    ) -> None:
+        self._settings, self._store, self._cache, self._models = settings, store, cache, models
+        self._started = time.monotonic()
+        self._detail: tuple[float, dict[str, Any]] | None = None
+        self._lock = asyncio.Lock()
+        self.started_ok = False
+        self.requests = 0
+
+    def summary(self) -> dict[str, Any]:
+        """In memory only: what /health, /api/health and /api/v1/health answer."""
+        services = {
+            name: check["status"]
+            for name, check in (self._detail[1]["checks"].items() if self._detail else [])
+        }
+        return {
+            "status": "healthy",
+            "timestamp": iso_utc(dt.datetime.now(dt.UTC)),
+            "version": VERSION,
+            "services": services,
+            "features": self._settings.features,
+        }
+
+    def components(self) -> dict[str, Callable[[], Awaitable[Check]]]:
+        probes: dict[str, Callable[[], Awaitable[Check]]] = {
+            "database": self._check_database,
+            "redis": self._check_cache,
+            "ml_models": self._check_models,
+        }
+        for name in self._models:
+            probes[f"{name}_deployment"] = lambda n=name: self._check_model(n)  # type: ignore[misc]
+        return probes
+
+    async def _check_database(self) -> Check:
+        async def probe() -> str:
+            await self._store.ping()
+            return f"{self._store.kind} reachable"
+
+        return await timed(probe, "reachable")
+
+    async def _check_cache(self) -> Check:
+        async def probe() -> str:
+            await self._cache.ping()
+            return f"{self._cache.kind} cache reachable"
+
+        check = await timed(probe, "reachable")
+        if check.status != "healthy":  # the cache fails open: degraded, not down
+            check.status = "degraded"
+            check.message = f"{self._cache.kind} unreachable; serving without cache"
+        return check
+
+    async def _check_model(self, name: str) -> Check:
+        async def probe() -> dict[str, Any]:
+            info = await self._models[name].info()
+            return {
+                "model_version": info.version,
+                "loaded_at": iso_utc(info.loaded_at),
+                "replica_id": info.replica_id,
+            }
+
+        return await timed(probe, "replica answering, model loaded")
+
+    async def _check_models(self) -> Check:
+        async def probe() -> dict[str, Any]:
+            infos = await asyncio.gather(*(m.info() for m in self._models.values()))
+            return {
+                "models": {
+                    i.name: {
+                        "version": i.version,
+                        "loaded_at": iso_utc(i.loaded_at),
+                        "metrics": i.metrics,
+                    }
+                    for i in infos
+                }
+            }
+
+        return await timed(probe, f"{len(self._models)} model(s) loaded")
+
+    async def ready(self) -> tuple[bool, dict[str, Any]]:
+        database, models = await asyncio.gather(self._check_database(), self._check_models())
+        ok = database.status == "healthy" and models.status == "healthy"
+        if ok:
+            self.started_ok = True
+        return ok, {
+            "status": "ready" if ok else "not_ready",
+            "checks": {"database": database.as_dict(), "ml_models": models.as_dict()},
+        }
+
+    async def detailed(self) -> dict[str, Any]:
+        async with self._lock:
+            if self._detail is None or time.monotonic() - self._detail[0] > DETAIL_TTL_S:
+                probes = self.components()
+                results = await asyncio.gather(*(p() for p in probes.values()))
+                checks = {n: c.as_dict() for n, c in zip(probes, results, strict=True)}
+                statuses = {c["status"] for c in checks.values()}
+                status = (
+                    "unhealthy"
+                    if "unhealthy" in statuses
+                    else "degraded"
+                    if "degraded" in statuses
+                    else "healthy"
+                )
+                self._detail = (
+                    time.monotonic(),
+                    {
+                        "status": status,
+                        "timestamp": iso_utc(dt.datetime.now(dt.UTC)),
+                        "version": VERSION,
+                        "environment": self._settings.ENVIRONMENT,
+                        "checks": checks,
+                        "features": self._settings.features,
+                    },
+                )
+        body = dict(self._detail[1])
+        body["metrics"] = {
+            "uptime_s": round(time.monotonic() - self._started, 1),
+            "requests_served": self.requests,
+            "checks_age_s": round(time.monotonic() - self._detail[0], 1),
+        }
+        return body
+
+    async def dependencies(self) -> dict[str, Any]:
+        database, cache = await asyncio.gather(self._check_database(), self._check_cache())
+        return {
+            "database": {"kind": self._store.kind, **database.as_dict()},
+            "redis": {"kind": self._cache.kind, **cache.as_dict()},
+        }
+
+    async def test(self, component: str) -> dict[str, Any]:
+        probe = self.components().get(component)
+        if probe is None:
+            raise NotFound(
+                f"Unknown component: {component}", {"components": sorted(self.components())}
+            )
+        check = await probe()
+        return {"component": component, **check.as_dict()}

@@ -1,0 +1,71 @@
+"""The FastAPI ingress deployment: handles in, components out. Ray's exceptions stop here."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI
+from ray import serve
+from ray.exceptions import ActorUnavailableError, RayActorError, RayTaskError
+from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
+from ray.serve.handle import DeploymentHandle
+
+from serve_app.api import create_api
+from serve_app.components import Components, build_components
+from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScore
+from serve_app.errors import AppError, ModelUnavailable
+from serve_app.settings import load_settings
+
+
+class HandleClient:
+    """A FraudModel over a DeploymentHandle, with the replica's deadline."""
+
+    def __init__(self, name: str, handle: DeploymentHandle[Any], timeout_s: float) -> None:
+        self._name, self._handle, self._timeout = name, handle, timeout_s
+
+    async def _call(self, method: str, *args: Any) -> Any:
+        try:
+            return await asyncio.wait_for(
+                getattr(self._handle, method).remote(*args), self._timeout
+            )
+        except TimeoutError as exc:
+            raise ModelUnavailable(self._name, "timeout") from exc
+        except BackPressureError as exc:
+            raise ModelUnavailable(self._name, "overloaded") from exc
+        except (DeploymentUnavailableError, ActorUnavailableError, RayActorError) as exc:
+            raise ModelUnavailable(self._name, "unavailable") from exc
+        except RayTaskError as exc:
+            if isinstance(exc, AppError):  # keeps its status; str(exc) is a remote traceback
+                raise
+            raise ModelUnavailable(self._name, "model_error") from exc
+
+    async def report(self, books: Books) -> FraudReport:
+        result: FraudReport = await self._call("report", books)
+        return result
+
+    async def score(
+        self, batch: Sequence[Transaction], history: Sequence[Transaction]
+    ) -> list[TxnScore]:
+        result: list[TxnScore] = await self._call("score", list(batch), list(history))
+        return result
+
+    async def info(self) -> ModelInfo:
+        result: ModelInfo = await self._call("info")
+        return result
+
+
+@serve.deployment(
+    max_ongoing_requests=64, max_queued_requests=256, ray_actor_options={"num_cpus": 0.25}
+)
+@serve.ingress()
+class Ingress:
+    def __init__(self, fraud: DeploymentHandle[Any]) -> None:
+        settings = load_settings()
+        self.components: Components = build_components(
+            settings, HandleClient("fraud", fraud, settings.MODEL_TIMEOUT_SECONDS)
+        )
+
+    def __serve_build_asgi_app__(self) -> FastAPI:
+        return create_api(lambda: self.components, self.components.settings)

@@ -1,0 +1,48 @@
+"""Applies serve_app/migrations/*.sql in order, once each, recorded in schema_migrations.
+
+The SQL is a portable subset that runs on PostgreSQL (and Supabase's Postgres) and SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+TRACKING = text(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, "
+    "applied_at timestamptz NOT NULL)"
+)
+
+
+def migration_files() -> list[tuple[str, str]]:
+    folder = resources.files("serve_app") / "migrations"
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    return [(name.removesuffix(".sql"), (folder / name).read_text()) for name in names]
+
+
+def statements(sql: str) -> list[str]:
+    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return [s.strip() for s in body.split(";") if s.strip()]
+
+
+async def migrate(engine: AsyncEngine) -> list[str]:
+    """Returns the versions applied by this call (empty when already up to date)."""
+    applied: list[str] = []
+    async with engine.begin() as conn:
+        await conn.execute(TRACKING)
+        done = {r[0] for r in await conn.execute(text("SELECT version FROM schema_migrations"))}
+    for version, sql in migration_files():
+        if version in done:
+            continue
+        async with engine.begin() as conn:
+            for statement in statements(sql):
+                await conn.execute(text(statement))
+            await conn.execute(
+                text("INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :t)"),
+                {"v": version, "t": dt.datetime.now(dt.UTC)},
+            )
+        applied.append(version)
+    return applied

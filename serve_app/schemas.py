@@ -1,0 +1,98 @@
+"""The HTTP contract (fineasy_client_contract.md sections 2-3): requests are validated once,
+here; responses use the exact keys, enum strings and ISO-8601 dates the client parses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+from serve_app.domain import FraudType
+
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+def _no_control_chars(value: str) -> str:
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value) or "\x7f" in value:
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+Uuid = Annotated[str, Field(pattern=UUID_PATTERN), AfterValidator(str.lower)]
+CleanText = Annotated[str, Field(max_length=500), AfterValidator(_no_control_chars)]
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    """2025-01-03T10:15:00Z: what Dart's DateTime.parse reads as UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"
+
+
+UtcDateTime = Annotated[dt.datetime, PlainSerializer(iso_utc, return_type=str)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class FraudAnalyzeRequest(Strict):
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    business_id: Uuid
+
+
+class FraudAlert(BaseModel):
+    id: str
+    type: FraudType
+    message: str
+    confidence_score: float
+    evidence: dict[str, str | int | float | bool | None]
+    detected_at: UtcDateTime
+
+
+class FraudAnalysisResponse(BaseModel):
+    business_id: str
+    alerts: list[FraudAlert]
+    risk_score: float
+    analysis_metadata: dict[str, str | int | float | bool | None]
+    analyzed_at: UtcDateTime
+
+
+TxnType = Literal[
+    "income", "expense", "credit", "debit", "payment_in", "payment_out", "sale", "purchase"
+]
+
+
+class TransactionIn(Strict):
+    """A transaction as the app holds it at entry time."""
+
+    id: Annotated[str, Field(max_length=64)] | None = None
+    type: TxnType
+    amount: float = Field(gt=0, le=1e12)
+    date: dt.datetime
+    payment_mode: Annotated[str, Field(max_length=32)] = "cash"
+    description: CleanText = ""
+    customer_id: Uuid | None = None
+    supplier_id: Uuid | None = None
+    invoice_id: Uuid | None = None
+
+
+class FraudScoreRequest(Strict):
+    transactions: list[TransactionIn] = Field(min_length=1, max_length=500)
+    history: list[TransactionIn] = Field(default_factory=list, max_length=5000)
+    """Recent transactions of the same business, to judge the new ones against."""
+
+
+class TransactionScore(BaseModel):
+    index: int
+    transaction_id: str | None
+    score: float
+    suspicious: bool
+    reasons: list[str]
+
+
+class FraudScoreResponse(BaseModel):
+    scores: list[TransactionScore]
+    model_version: str
+    scored_at: UtcDateTime

@@ -1,0 +1,142 @@
+"""Configuration objects. Nothing here reads the environment at import time.
+
+Three kinds, as in the style guide: `Settings` (environment and secrets, read per replica),
+`AppArgs`/`FraudConfig` (what to load, bind-time), `FraudTuning` (how to decide, live).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+Environment = Literal["development", "staging", "production"]
+ENV_FILES: dict[str, str] = {
+    "development": ".env",
+    "staging": ".env.staging",
+    "production": ".env.production",
+}
+
+
+class SettingsError(RuntimeError):
+    """A bad environment value; the message names the variable. Start-up stops on it."""
+
+
+class Settings(BaseSettings):
+    """Secrets, endpoints and switches, read on each replica from its environment."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    ENVIRONMENT: Environment = "development"
+    SUPABASE_URL: str | None = None
+    """https://<ref>.supabase.co; with SUPABASE_SERVICE_KEY and no DATABASE_URL selects REST."""
+    SUPABASE_SERVICE_KEY: SecretStr | None = None
+    SUPABASE_ANON_KEY: SecretStr | None = None
+    SUPABASE_JWT_SECRET: SecretStr | None = None
+    """The project's legacy HS256 JWT secret; verifies users' access tokens. Never logged."""
+    DATABASE_URL: SecretStr | None = None
+    """postgresql://... (also Supabase's Postgres string). Unset: the embedded SQLite file."""
+    REDIS_URL: str | None = None
+    """redis://...; unset: an in-process TTL cache."""
+    FRAUD_DETECTION_ENABLED: bool = True
+    PREDICTIVE_ANALYTICS_ENABLED: bool = True
+    COMPLIANCE_CHECKING_ENABLED: bool = True
+    NLP_INVOICE_ENABLED: bool = True
+    MODEL_CACHE_SIZE: int = Field(default=256, ge=1, le=1_000_000)
+    """Entries the in-process cache keeps per replica."""
+    MODEL_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=120)
+    """Deadline for one call into a model deployment."""
+    DATABASE_MAX_CONNECTIONS: int = Field(default=10, ge=1, le=200)
+    DATABASE_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0, le=300)
+    SQLITE_PATH: str = str(PROJECT_ROOT / "var" / "fineasy.db")
+    """The embedded database file, used when DATABASE_URL is unset."""
+    MAX_REQUEST_BYTES: int = Field(default=1_000_000, ge=1024)
+    CORS_ORIGINS: str = ""
+    """Comma-separated web origins allowed to call with a bearer token; empty allows none."""
+
+    @property
+    def features(self) -> dict[str, bool]:
+        return {
+            "fraud_detection": self.FRAUD_DETECTION_ENABLED,
+            "predictive_analytics": self.PREDICTIVE_ANALYTICS_ENABLED,
+            "compliance_checking": self.COMPLIANCE_CHECKING_ENABLED,
+            "nlp_invoice": self.NLP_INVOICE_ENABLED,
+        }
+
+    @property
+    def store_kind(self) -> Literal["postgres", "supabase", "sqlite"]:
+        if self.DATABASE_URL is not None:
+            return "postgres"
+        if self.SUPABASE_URL and self.SUPABASE_SERVICE_KEY is not None:
+            return "supabase"
+        return "sqlite"
+
+    def sqlalchemy_url(self) -> str:
+        if self.DATABASE_URL is None:
+            return f"sqlite+aiosqlite:///{self.SQLITE_PATH}"
+        url = self.DATABASE_URL.get_secret_value()
+        for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix) :]
+        raise SettingsError("DATABASE_URL must be a postgresql:// URL")
+
+    def jwt_secret(self) -> str:
+        if self.SUPABASE_JWT_SECRET is None:
+            raise SettingsError("SUPABASE_JWT_SECRET is not set")
+        return self.SUPABASE_JWT_SECRET.get_secret_value()
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Reads the environment plus the env file its ENVIRONMENT names; errors name the variable."""
+    env = dict(os.environ if environ is None else environ)
+    environment = env.get("ENVIRONMENT", "development")
+    if environment not in ENV_FILES:
+        raise SettingsError(
+            f"ENVIRONMENT={environment!r} is not one of development, staging, production"
+        )
+    env_file = PROJECT_ROOT / ENV_FILES[environment]
+    try:
+        settings = Settings(_env_file=env_file) if environ is None else Settings.model_validate(env)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"invalid configuration: {problems}") from exc
+    if settings.SUPABASE_JWT_SECRET is None:
+        raise SettingsError(
+            "SUPABASE_JWT_SECRET is required (development: `make env` writes one into .env)"
+        )
+    if len(settings.SUPABASE_JWT_SECRET.get_secret_value()) < 32:
+        raise SettingsError("SUPABASE_JWT_SECRET must be at least 32 characters")
+    if settings.DATABASE_URL is not None:
+        settings.sqlalchemy_url()
+    return settings
+
+
+class FraudTuning(BaseModel):
+    """`user_config` of FraudDeployment: changed live by `serve deploy`, no replica restart."""
+
+    model_version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    model_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """When set, the artifact must hash to exactly this, on top of its manifest's own check."""
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Findings below this are not reported. The app shows alerts from 0.7 up by default."""
+    duplicate_window_days: int = Field(default=45, ge=1, le=365)
+
+
+class FraudConfig(BaseModel):
+    """What FraudDeployment loads from: bind-time, a change restarts the replicas."""
+
+    models_dir: str = str(PROJECT_ROOT / "var" / "models")
+
+
+class AppArgs(BaseModel):
+    """`args:` of config/serve.yaml. Never secrets."""
+
+    fraud: FraudConfig = FraudConfig()
+    fraud_tuning: FraudTuning = FraudTuning(model_version="v1")
+    """The initial user_config; a deployment's `user_config` in serve.yaml overrides it."""

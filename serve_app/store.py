@@ -1,0 +1,235 @@
+"""The Store interface and its SQL implementation (SQLite file or PostgreSQL/Supabase Postgres).
+
+SQL lives here as named constants; every value is a bound parameter. The store does no
+authorization of its own beyond `business_for`, which is where tenancy is decided.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from serve_app.auth import Caller
+from serve_app.domain import Books, Business, Finding, as_dict, books_from_rows
+from serve_app.errors import DatabaseUnavailable, NotFound
+from serve_app.settings import Settings
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    """One prediction, for the audit trail (ai_analysis_results)."""
+
+    id: str
+    business_id: str | None
+    analysis_type: str
+    caller_id: str
+    model_version: str
+    summary: dict[str, Any]
+    duration_ms: float
+    created_at: dt.datetime
+
+
+class Store(Protocol):
+    kind: str
+
+    async def ping(self) -> None: ...
+    async def business_for(self, caller: Caller, business_id: str) -> Business: ...
+    async def fingerprint(self, business_id: str) -> str: ...
+    async def load_books(self, business_id: str) -> Books: ...
+    async def save_findings(
+        self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime
+    ) -> dict[str, dt.datetime]: ...
+    async def record_analysis(self, record: AnalysisRecord) -> None: ...
+    async def insert_rows(self, rows: dict[str, list[dict[str, Any]]]) -> int: ...
+    async def businesses_of(self, user_ids: Sequence[str]) -> list[Business]: ...
+    async def close(self) -> None: ...
+
+
+BUSINESS = text("SELECT * FROM businesses WHERE id = :id")
+BUSINESSES_OF = text("SELECT * FROM businesses WHERE user_id IN :users ORDER BY name").bindparams(
+    bindparam("users", expanding=True)
+)
+BOOK_QUERIES = {
+    "customers": "SELECT * FROM customers WHERE business_id = :b",
+    "suppliers": "SELECT * FROM suppliers WHERE business_id = :b",
+    "invoices": "SELECT * FROM invoices WHERE business_id = :b ORDER BY invoice_date, id",
+    "invoice_items": "SELECT ii.* FROM invoice_items ii JOIN invoices i ON i.id = ii.invoice_id "
+    "WHERE i.business_id = :b ORDER BY ii.invoice_id, ii.sort_order",
+    "transactions": "SELECT * FROM transactions WHERE business_id = :b ORDER BY date, id",
+    "payments": "SELECT * FROM payments WHERE business_id = :b ORDER BY payment_date, id",
+    "expenses": "SELECT * FROM expenses WHERE business_id = :b ORDER BY expense_date, id",
+}
+FINGERPRINT = text(
+    " UNION ALL ".join(
+        f"SELECT '{table}' AS t, COUNT(*) AS n, MAX(updated_at) AS m FROM {table} "
+        "WHERE business_id = :b"
+        for table in ("invoices", "transactions", "payments", "expenses")
+    )
+)
+"""Changes when any row the fraud models read is added, removed or updated."""
+UPSERT_FINDING = text(
+    "INSERT INTO fraud_alerts (id, business_id, alert_type, message, confidence_score, evidence,"
+    " subject_ids, model_version, detected_at, last_seen_at) VALUES (:id, :business_id, :type,"
+    " :message, :confidence, :evidence, :subjects, :version, :now, :now) ON CONFLICT (id) DO"
+    " UPDATE SET message = excluded.message, confidence_score = excluded.confidence_score,"
+    " evidence = excluded.evidence, model_version = excluded.model_version,"
+    " last_seen_at = excluded.last_seen_at"
+)
+DETECTED_AT = text(
+    "SELECT id, detected_at FROM fraud_alerts WHERE business_id = :b AND id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+INSERT_ANALYSIS = text(
+    "INSERT INTO ai_analysis_results (id, business_id, analysis_type, caller_id, model_version,"
+    " summary, duration_ms, created_at) VALUES (:id, :business_id, :analysis_type, :caller_id,"
+    " :model_version, :summary, :duration_ms, :created_at)"
+)
+
+
+def _moment(value: Any) -> dt.datetime:
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _bindable(value: Any) -> Any:
+    return json.dumps(value) if isinstance(value, dict | list) else value
+
+
+class SqlStore:
+    """SQLAlchemy 2 async over aiosqlite or asyncpg. Errors surface as DatabaseUnavailable."""
+
+    def __init__(self, engine: AsyncEngine, kind: str, timeout_s: float) -> None:
+        self._engine, self.kind, self._timeout = engine, kind, timeout_s
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SqlStore:
+        url, timeout = settings.sqlalchemy_url(), settings.DATABASE_TIMEOUT_SECONDS
+        if settings.store_kind == "postgres":
+            engine = create_async_engine(
+                url,
+                pool_size=settings.DATABASE_MAX_CONNECTIONS,
+                max_overflow=0,
+                pool_timeout=timeout,
+                pool_pre_ping=True,
+                connect_args={
+                    "timeout": timeout,
+                    "command_timeout": timeout,
+                    "server_settings": {
+                        "statement_timeout": str(int(timeout * 1000)),
+                        "application_name": "fineasy-ai-backend",
+                    },
+                },
+            )
+            return cls(engine, "postgres", timeout)
+        engine = create_async_engine(url, connect_args={"timeout": timeout})
+        return cls(engine, "sqlite", timeout)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    async def _run(
+        self,
+        statements: Sequence[tuple[Any, Any]],
+        write: bool = False,
+    ) -> list[list[dict[str, Any]]]:
+        async def go() -> list[list[dict[str, Any]]]:
+            results = []
+            begin = self._engine.begin() if write else self._engine.connect()
+            async with begin as conn:
+                for statement, params in statements:
+                    result = await conn.execute(statement, params)
+                    results.append([as_dict(r) for r in result] if result.returns_rows else [])
+            return results
+
+        try:
+            return await asyncio.wait_for(go(), timeout=self._timeout * 2)
+        except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            raise DatabaseUnavailable(f"{self.kind}: {type(exc).__name__}") from exc
+
+    async def ping(self) -> None:
+        await self._run([(text("SELECT 1"), {})])
+
+    async def business_for(self, caller: Caller, business_id: str) -> Business:
+        """The business if the caller may see it; otherwise NotFound, the same as no row."""
+        rows = (await self._run([(BUSINESS, {"id": business_id})]))[0]
+        if rows and (caller.is_service or str(rows[0]["user_id"]) == caller.user_id):
+            return Business.model_validate(rows[0])
+        raise NotFound("Business not found")
+
+    async def fingerprint(self, business_id: str) -> str:
+        rows = (await self._run([(FINGERPRINT, {"b": business_id})]))[0]
+        return "|".join(f"{r['t']}:{r['n']}:{r['m']}" for r in rows)
+
+    async def load_books(self, business_id: str) -> Books:
+        statements = [(BUSINESS, {"id": business_id})]
+        statements += [(text(sql), {"b": business_id}) for sql in BOOK_QUERIES.values()]
+        results = await self._run(statements)
+        rows = {"businesses": results[0], **dict(zip(BOOK_QUERIES, results[1:], strict=True))}
+        if not rows["businesses"]:
+            raise NotFound("Business not found")
+        return books_from_rows(rows)
+
+    async def save_findings(
+        self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime
+    ) -> dict[str, dt.datetime]:
+        """Upserts by the finding's stable id; returns when each was first detected."""
+        if not findings:
+            return {}
+        params = [
+            {
+                "id": f.id,
+                "business_id": business_id,
+                "type": f.type,
+                "message": f.message,
+                "confidence": f.confidence_score,
+                "evidence": json.dumps(f.evidence),
+                "subjects": json.dumps(list(f.subject_ids)),
+                "version": model_version,
+                "now": now,
+            }
+            for f in findings
+        ]
+        results = await self._run(
+            [
+                (UPSERT_FINDING, params),
+                (DETECTED_AT, {"b": business_id, "ids": [f.id for f in findings]}),
+            ],
+            write=True,
+        )
+        return {str(r["id"]): _moment(r["detected_at"]) for r in results[1]}
+
+    async def record_analysis(self, record: AnalysisRecord) -> None:
+        params = {**record.__dict__, "summary": json.dumps(record.summary)}
+        await self._run([(INSERT_ANALYSIS, params)], write=True)
+
+    async def insert_rows(self, rows: dict[str, list[dict[str, Any]]]) -> int:
+        """Inserts rows per table in the given order; rows whose id exists are left alone."""
+        statements = []
+        for table, table_rows in rows.items():
+            if not table_rows:
+                continue
+            columns = list(table_rows[0])
+            sql = (
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+                f"({', '.join(':' + c for c in columns)}) ON CONFLICT DO NOTHING"
+            )
+            statements.append(
+                (text(sql), [{c: _bindable(r.get(c)) for c in columns} for r in table_rows])
+            )
+        await self._run(statements, write=True)
+        return sum(len(r) for r in rows.values())
+
+    async def businesses_of(self, user_ids: Sequence[str]) -> list[Business]:
+        rows = (await self._run([(BUSINESSES_OF, {"users": list(user_ids)})]))[0]
+        return [Business.model_validate(r) for r in rows]
+
+    async def close(self) -> None:
+        await self._engine.dispose()

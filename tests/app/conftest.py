@@ -1,0 +1,66 @@
+"""App tier: the HTTP contract through TestClient, no Ray cluster."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from serve_app.api import create_api
+from serve_app.auth import mint_token
+from serve_app.components import build_components
+from serve_app.fraud_service import FraudModel
+from tests.support.factories import SECRET, demo_books, predictor
+from tests.support.fakes import LocalFraudModel
+from tests.support.stores import seeded_store, settings_for
+
+ClientFactory = Callable[..., TestClient]
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("db") / "app.db"
+
+    async def seed() -> None:
+        store = await seeded_store(settings_for(path))
+        await store.close()
+
+    asyncio.run(seed())
+    return path
+
+
+@pytest.fixture
+def make_client(database: Path) -> Iterator[ClientFactory]:
+    opened: list[TestClient] = []
+
+    def make(model: FraudModel | None = None, **env: str) -> TestClient:
+        settings = settings_for(database, **env)
+        parts = build_components(settings, model or LocalFraudModel(predictor()))
+        client = TestClient(create_api(lambda: parts, settings))
+        client.__enter__()
+        client.components = parts  # type: ignore[attr-defined]
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: ClientFactory) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture
+def owner_headers() -> dict[str, str]:
+    user = demo_books()[0].business["user_id"]
+    return {"Authorization": f"Bearer {mint_token(SECRET, user)}"}
+
+
+@pytest.fixture
+def business_id() -> str:
+    return str(demo_books()[0].business["id"])

@@ -1,0 +1,238 @@
+import datetime as dt
+import re
+import time
+
+import jwt
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from serve_app.auth import mint_token
+from tests.app.conftest import ClientFactory
+from tests.support.factories import OTHER_USER, SECRET
+from tests.support.fakes import LocalFraudModel, UnavailableModel
+
+FRAUD_TYPES = {
+    "duplicate_invoice",
+    "payment_mismatch",
+    "suspicious_pattern",
+    "duplicate_supplier_bill",
+}
+# What Dart's DateTime.parse accepts, with an explicit UTC designator.
+ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+
+def analyze(client: TestClient, business_id: str, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/fraud/analyze", json={"business_id": business_id}, headers=headers)
+
+
+def assert_error(response, status: int, code: str) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert isinstance(body["message"], str) and body["code"] == code and "details" in body
+    assert "Traceback" not in response.text
+
+
+def test_analysis_matches_the_contract(
+    client: TestClient, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    response = analyze(client, business_id, owner_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"business_id", "alerts", "risk_score", "analysis_metadata", "analyzed_at"}
+    assert body["business_id"] == business_id
+    assert ISO_UTC.match(body["analyzed_at"])
+    assert 0.0 <= body["risk_score"] <= 1.0 and isinstance(body["analysis_metadata"], dict)
+    assert body["alerts"], "demo books carry planted anomalies"
+    assert "fallback" not in body["analysis_metadata"]
+    for alert in body["alerts"]:
+        assert set(alert) == {
+            "id",
+            "type",
+            "message",
+            "confidence_score",
+            "evidence",
+            "detected_at",
+        }
+        assert alert["type"] in FRAUD_TYPES
+        assert isinstance(alert["confidence_score"], float)
+        assert 0.0 <= alert["confidence_score"] <= 1.0
+        assert isinstance(alert["evidence"], dict) and alert["evidence"]
+        assert all(not isinstance(v, dict | list) for v in alert["evidence"].values())
+        assert ISO_UTC.match(alert["detected_at"])
+    assert len({a["id"] for a in body["alerts"]}) == len(body["alerts"])
+    assert {a["type"] for a in body["alerts"]} == FRAUD_TYPES
+
+
+def test_missing_token_is_401(client: TestClient, business_id: str) -> None:
+    assert_error(analyze(client, business_id, {}), 401, "unauthenticated")
+
+
+def test_expired_forged_and_unsigned_tokens_are_401(client: TestClient, business_id: str) -> None:
+    user = "6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11"
+    expired = mint_token(SECRET, user, ttl_s=10, now=time.time() - 600)
+    forged = mint_token("f" * 48, user)
+    unsigned = jwt.encode(
+        {"sub": user, "aud": "authenticated", "exp": time.time() + 600}, None, algorithm="none"
+    )
+    for token in (expired, forged, unsigned):
+        response = analyze(client, business_id, {"Authorization": f"Bearer {token}"})
+        assert_error(response, 401, "unauthenticated")
+
+
+def test_another_users_business_is_byte_identical_to_a_missing_one(
+    client: TestClient, business_id: str
+) -> None:
+    stranger = {"Authorization": f"Bearer {mint_token(SECRET, OTHER_USER)}"}
+    other = analyze(client, business_id, stranger)
+    missing = analyze(client, "00000000-0000-4000-8000-000000000000", stranger)
+    assert_error(other, 404, "not_found")
+    assert (other.status_code, other.content) == (missing.status_code, missing.content)
+
+
+def test_service_role_may_analyze_any_business(client: TestClient, business_id: str) -> None:
+    service = {"Authorization": f"Bearer {mint_token(SECRET, '', role='service_role')}"}
+    assert analyze(client, business_id, service).status_code == 200
+
+
+def test_invalid_bodies_are_422_with_details(
+    client: TestClient, owner_headers: dict[str, str]
+) -> None:
+    for body in ({}, {"business_id": "not-a-uuid"}, {"business_id": 42}):
+        response = client.post("/api/v1/fraud/analyze", json=body, headers=owner_headers)
+        assert_error(response, 422, "validation_error")
+        assert response.json()["details"]["field"] == "business_id"
+    broken = client.post(
+        "/api/v1/fraud/analyze",
+        content=b"{not json",
+        headers={**owner_headers, "Content-Type": "application/json"},
+    )
+    assert_error(broken, 422, "validation_error")
+
+
+def test_body_over_the_limit_is_413(
+    make_client: ClientFactory, owner_headers: dict[str, str]
+) -> None:
+    client = make_client(MAX_REQUEST_BYTES="2048")
+    response = client.post(
+        "/api/v1/fraud/score",
+        content=b"{" + b" " * 4096 + b"}",
+        headers={**owner_headers, "Content-Type": "application/json"},
+    )
+    assert_error(response, 413, "payload_too_large")
+
+
+def test_disabled_feature_answers_503_feature_disabled(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    client = make_client(FRAUD_DETECTION_ENABLED="false")
+    assert_error(analyze(client, business_id, owner_headers), 503, "feature_disabled")
+
+
+def test_unavailable_model_is_a_json_503(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    client = make_client(model=UnavailableModel())
+    assert_error(analyze(client, business_id, owner_headers), 503, "model_unavailable")
+
+
+def test_retried_analysis_stores_no_duplicate_alerts(
+    client: TestClient, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    first = analyze(client, business_id, owner_headers).json()
+    second = analyze(client, business_id, owner_headers).json()
+    assert [a["id"] for a in first["alerts"]] == [a["id"] for a in second["alerts"]]
+
+    async def count() -> int:
+        engine = client.components.store.engine  # type: ignore[attr-defined]
+        async with engine.connect() as conn:
+            return int(
+                (
+                    await conn.execute(
+                        text("SELECT COUNT(*) FROM fraud_alerts WHERE business_id = :b"),
+                        {"b": business_id},
+                    )
+                ).scalar()
+            )
+
+    stored = client.portal.call(count)  # type: ignore[union-attr]
+    assert stored == len({a["id"] for a in first["alerts"]})
+
+
+def test_cached_until_the_books_change(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    from tests.support.factories import predictor
+
+    model = LocalFraudModel(predictor())
+    client = make_client(model=model)
+    analyze(client, business_id, owner_headers)
+    analyze(client, business_id, owner_headers)
+    assert model.reports == 1
+
+    async def touch() -> None:
+        engine = client.components.store.engine  # type: ignore[attr-defined]
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE expenses SET updated_at = :t WHERE id = (SELECT id "
+                    "FROM expenses WHERE business_id = :b LIMIT 1)"
+                ),
+                {"t": dt.datetime.now(dt.UTC).isoformat(), "b": business_id},
+            )
+
+    client.portal.call(touch)  # type: ignore[union-attr]
+    analyze(client, business_id, owner_headers)
+    assert model.reports == 2
+
+
+def test_inline_scoring_reads_no_database(
+    client: TestClient, owner_headers: dict[str, str]
+) -> None:
+    history = [
+        {
+            "type": "expense",
+            "amount": 900 + i,
+            "date": f"2026-05-{i + 1:02d}T12:00:00",
+            "description": "Office Supplies",
+            "payment_mode": "upi",
+        }
+        for i in range(20)
+    ]
+    new = [
+        {
+            "id": "t-1",
+            "type": "debit",
+            "amount": 150000,
+            "date": "2026-06-02T01:40:00",
+            "description": "Cash withdrawal",
+            "payment_mode": "cash",
+        }
+    ]
+    response = client.post(
+        "/api/v1/fraud/score", headers=owner_headers, json={"transactions": new, "history": history}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["model_version"] == "v1" and ISO_UTC.match(body["scored_at"])
+    score = body["scores"][0]
+    assert (score["index"], score["transaction_id"], score["suspicious"]) == (0, "t-1", True)
+    assert score["reasons"]
+
+
+def test_scoring_rejects_nan_negative_and_control_characters(
+    client: TestClient, owner_headers: dict[str, str]
+) -> None:
+    headers = {**owner_headers, "Content-Type": "application/json"}
+    base = '{"transactions": [{"type": "expense", "date": "2026-01-01T10:00:00", %s}]}'
+    for fragment in (
+        '"amount": NaN',
+        '"amount": -5',
+        '"amount": 1e400',
+        '"amount": 5, "description": "a\\u0000b"',
+        '"amount": 5, "extra": 1',
+    ):
+        response = client.post("/api/v1/fraud/score", content=base % fragment, headers=headers)
+        assert_error(response, 422, "validation_error")
+    empty = client.post("/api/v1/fraud/score", json={"transactions": []}, headers=owner_headers)
+    assert_error(empty, 422, "validation_error")

@@ -1,0 +1,86 @@
+from fastapi.testclient import TestClient
+
+from tests.app.conftest import ClientFactory
+from tests.support.fakes import UnavailableModel
+
+FEATURES = {"fraud_detection", "predictive_analytics", "compliance_checking", "nlp_invoice"}
+
+
+def test_public_health_is_exactly_200_without_a_token(client: TestClient) -> None:
+    for path in ("/health", "/api/health"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/json"
+        assert response.json()["status"] == "healthy"
+
+
+def test_api_v1_health_needs_a_token_and_reports_four_features(
+    client: TestClient, owner_headers: dict[str, str]
+) -> None:
+    assert client.get("/api/v1/health").status_code == 401
+    body = client.get("/api/v1/health", headers=owner_headers).json()
+    assert isinstance(body["status"], str)
+    assert set(body["features"]) == FEATURES
+    assert all(isinstance(v, bool) for v in body["features"].values())
+
+
+def test_live_ready_startup_are_200_when_everything_is_up(client: TestClient) -> None:
+    assert client.get("/health/live").json() == {"status": "alive"}
+    assert client.get("/health/ready").status_code == 200
+    assert client.get("/health/startup").status_code == 200
+
+
+def test_detailed_health_has_a_check_per_component(client: TestClient) -> None:
+    body = client.get("/health/detailed").json()
+    assert {
+        "status",
+        "timestamp",
+        "version",
+        "environment",
+        "checks",
+        "features",
+        "metrics",
+    } <= set(body)
+    assert set(body["checks"]) == {"database", "redis", "ml_models", "fraud_deployment"}
+    for check in body["checks"].values():
+        assert {"status", "response_time_ms", "message"} <= set(check)
+    assert body["checks"]["ml_models"]["models"]["fraud"]["version"] == "v1"
+
+
+def test_detailed_results_are_cached(client: TestClient) -> None:
+    first = client.get("/health/detailed").json()
+    second = client.get("/health/detailed").json()
+    assert first["timestamp"] == second["timestamp"]
+    assert second["metrics"]["checks_age_s"] >= 0
+
+
+def test_component_test_runs_one_check_and_unknown_is_404(client: TestClient) -> None:
+    body = client.post("/health/test/database").json()
+    assert (body["component"], body["status"]) == ("database", "healthy")
+    response = client.post("/health/test/flux_capacitor")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_dependencies_name_their_kind(client: TestClient) -> None:
+    body = client.get("/health/dependencies").json()
+    assert (body["database"]["kind"], body["redis"]["kind"]) == ("sqlite", "memory")
+
+
+def test_ready_is_503_while_the_model_is_unavailable_but_health_stays_200(
+    make_client: ClientFactory,
+) -> None:
+    client = make_client(model=UnavailableModel())
+    assert client.get("/health/ready").status_code == 503
+    assert client.get("/health/startup").status_code == 503
+    assert client.get("/health").status_code == 200
+    assert client.get("/health/live").status_code == 200
+
+
+def test_disabled_feature_is_false_in_features(make_client: ClientFactory) -> None:
+    client = make_client(PREDICTIVE_ANALYTICS_ENABLED="false")
+    assert client.get("/health").json()["features"]["predictive_analytics"] is False
+
+
+def test_duplicate_slashes_are_collapsed(client: TestClient) -> None:
+    assert client.get("http://testserver//api//health").status_code == 200

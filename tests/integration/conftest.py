@@ -1,0 +1,159 @@
+"""Integration tier: a real Ray Serve app deployed with `serve deploy` from config/serve.yaml
+(ports and model folder patched), over real PostgreSQL and Redis started here."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from serve_app.settings import PROJECT_ROOT
+from tests.support.factories import SECRET, write_model
+from tests.support.services import Postgres, RedisServer, free_port
+from tests.support.stores import seeded_store, settings_for
+
+SERVE = str(Path(sys.executable).parent / "serve")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+@dataclass
+class Stack:
+    postgres: Postgres
+    redis: RedisServer
+    models_dir: Path
+    base_url: str
+    dashboard: str
+    config: dict[str, Any]
+    config_path: Path
+
+    def deploy(self, **user_config: Any) -> None:
+        """`serve deploy` of the real config, with `user_config` of FraudDeployment updated."""
+        app = self.config["applications"][0]
+        fraud = next(d for d in app["deployments"] if d["name"] == "FraudDeployment")
+        fraud["user_config"].update(user_config)
+        self.config_path.write_text(yaml.safe_dump(self.config))
+        subprocess.run(
+            [SERVE, "deploy", str(self.config_path), "-a", self.dashboard],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
+    def status(self) -> str:
+        return subprocess.run(
+            [SERVE, "status", "-a", self.dashboard],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+
+    def wait_until_running(self, timeout_s: float = 180) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            status = yaml.safe_load(self.status())
+            app = (status.get("applications") or {}).get("fineasy", {})
+            deployments = app.get("deployments", {})
+            if (
+                app.get("status") == "RUNNING"
+                and deployments
+                and all(d.get("status") == "HEALTHY" for d in deployments.values())
+            ):
+                return
+            if app.get("status") == "DEPLOY_FAILED":
+                raise RuntimeError(f"deploy failed:\n{self.status()}")
+            time.sleep(1)
+        raise TimeoutError(f"app not RUNNING:\n{self.status()}")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    import ray
+
+    postgres, redis = Postgres(), RedisServer()
+    postgres.start()
+    redis.start()
+    models_dir = tmp_path_factory.mktemp("models")
+    write_model(models_dir, "v1")
+    write_model(models_dir, "v2")
+
+    async def seed() -> None:
+        store = await seeded_store(settings_for(postgres.url))
+        await store.close()
+
+    asyncio.run(seed())
+    # Replicas inherit the environment of the raylet this process starts.
+    os.environ.update(
+        {
+            "DATABASE_URL": postgres.url,
+            "REDIS_URL": redis.url,
+            "SUPABASE_JWT_SECRET": SECRET,
+            "ENVIRONMENT": "development",
+        }
+    )
+    http_port, dashboard_port = free_port(), free_port()
+    ray.init(
+        address="local",
+        num_cpus=2,
+        include_dashboard=True,
+        dashboard_host="127.0.0.1",
+        dashboard_port=dashboard_port,
+        log_to_driver=False,
+    )
+    config = yaml.safe_load((PROJECT_ROOT / "config" / "serve.yaml").read_text())
+    config["http_options"].update({"host": "127.0.0.1", "port": http_port})
+    config["applications"][0]["args"] = {"fraud": {"models_dir": str(models_dir)}}
+    stack = Stack(
+        postgres,
+        redis,
+        models_dir,
+        f"http://127.0.0.1:{http_port}",
+        f"http://127.0.0.1:{dashboard_port}",
+        config,
+        tmp_path_factory.mktemp("serve") / "serve.yaml",
+    )
+    try:
+        _wait_for_dashboard(stack.dashboard)
+        stack.deploy()
+        stack.wait_until_running()
+        yield stack
+    finally:
+        from ray import serve
+
+        serve.shutdown()
+        ray.shutdown()
+        redis.destroy()
+        postgres.destroy()
+
+
+def _wait_for_dashboard(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/version", timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError("Ray dashboard did not come up")
+
+
+@pytest.fixture
+def http(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.base_url, timeout=30) as client:
+        yield client

@@ -1,0 +1,169 @@
+"""Journeys through a real Ray Serve app, PostgreSQL and Redis. The last tests stop and
+restart the servers, so they restore what they break."""
+
+import asyncio
+import time
+
+import httpx
+import yaml
+from sqlalchemy import text
+
+from serve_app.auth import mint_token
+from tests.integration.conftest import Stack
+from tests.support.factories import OTHER_USER, SECRET, demo_books
+from tests.support.stores import settings_for
+
+FRAUD_TYPES = {
+    "duplicate_invoice",
+    "payment_mismatch",
+    "suspicious_pattern",
+    "duplicate_supplier_bill",
+}
+
+
+def owner_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(SECRET, demo_books()[0].business['user_id'])}"}
+
+
+def business_id() -> str:
+    return str(demo_books()[0].business["id"])
+
+
+def analyze(
+    http: httpx.Client,
+    headers: dict[str, str],
+    business: str | None = None,
+) -> httpx.Response:
+    return http.post(
+        "/api/v1/fraud/analyze", json={"business_id": business or business_id()}, headers=headers
+    )
+
+
+def poll(http: httpx.Client, path: str, status: int, timeout_s: float = 40) -> httpx.Response:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        response = http.get(path)
+        if response.status_code == status or time.monotonic() > deadline:
+            return response
+        time.sleep(0.5)
+
+
+def test_serve_status_shows_every_deployment_healthy(stack: Stack) -> None:
+    status = yaml.safe_load(stack.status())["applications"]["fineasy"]
+    assert status["status"] == "RUNNING"
+    assert {name: d["status"] for name, d in status["deployments"].items()} == {
+        "Ingress": "HEALTHY",
+        "FraudDeployment": "HEALTHY",
+    }
+
+
+def test_fraud_analysis_end_to_end_is_contract_shaped_and_stored(
+    stack: Stack, http: httpx.Client
+) -> None:
+    response = analyze(http, owner_headers())
+    assert response.status_code == 200
+    body = response.json()
+    assert body["business_id"] == business_id()
+    assert body["analyzed_at"].endswith("Z") and body["alerts"]
+    assert {a["type"] for a in body["alerts"]} <= FRAUD_TYPES
+    assert all(
+        0 <= a["confidence_score"] <= 1 and a["detected_at"].endswith("Z") for a in body["alerts"]
+    )
+
+    async def stored() -> int:
+        from serve_app.store import SqlStore
+
+        store = SqlStore.from_settings(settings_for(stack.postgres.url))
+        try:
+            async with store.engine.connect() as conn:
+                return int(
+                    (
+                        await conn.execute(
+                            text("SELECT COUNT(*) FROM fraud_alerts WHERE business_id = :b"),
+                            {"b": business_id()},
+                        )
+                    ).scalar()
+                )
+        finally:
+            await store.close()
+
+    assert asyncio.run(stored()) == len(body["alerts"])
+
+
+def test_unauthenticated_and_foreign_requests(http: httpx.Client) -> None:
+    assert analyze(http, {}).status_code == 401
+    forged = {"Authorization": f"Bearer {mint_token('z' * 48, OTHER_USER)}"}
+    assert analyze(http, forged).json()["code"] == "unauthenticated"
+    stranger = {"Authorization": f"Bearer {mint_token(SECRET, OTHER_USER)}"}
+    other = analyze(http, stranger)
+    missing = analyze(http, stranger, "00000000-0000-4000-8000-000000000000")
+    assert other.status_code == missing.status_code == 404
+    assert other.content == missing.content
+
+
+def test_inline_scoring_through_the_model_deployment(http: httpx.Client) -> None:
+    response = http.post(
+        "/api/v1/fraud/score",
+        headers=owner_headers(),
+        json={
+            "transactions": [
+                {
+                    "type": "debit",
+                    "amount": 175000,
+                    "date": "2026-06-02T01:40:00",
+                    "payment_mode": "cash",
+                    "description": "Cash withdrawal",
+                }
+            ]
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["scores"][0]["suspicious"] is True
+
+
+def test_detailed_health_over_real_dependencies(http: httpx.Client) -> None:
+    checks = http.get("/health/detailed").json()["checks"]
+    assert checks["database"]["message"] == "postgres reachable"
+    assert checks["redis"]["message"] == "redis cache reachable"
+    assert checks["fraud_deployment"]["model_version"] == "v1"
+
+
+def test_new_model_version_is_loaded_in_place(stack: Stack, http: httpx.Client) -> None:
+    before = http.post("/health/test/fraud_deployment").json()
+    stack.deploy(model_version="v2")
+    stack.wait_until_running()
+    deadline = time.monotonic() + 60
+    after = before
+    while after["model_version"] != "v2" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        after = http.post("/health/test/fraud_deployment").json()
+    assert after["model_version"] == "v2"
+    assert after["replica_id"] == before["replica_id"], "user_config must not restart replicas"
+    stack.deploy(model_version="v1")
+    stack.wait_until_running()
+
+
+def test_redis_stopped_mid_run_is_still_200(stack: Stack, http: httpx.Client) -> None:
+    assert analyze(http, owner_headers()).status_code == 200
+    stack.redis.stop()
+    try:
+        assert analyze(http, owner_headers()).status_code == 200
+        assert http.get("/health").status_code == 200
+        assert http.get("/health/ready").status_code == 200
+        redis = http.get("/health/dependencies").json()["redis"]
+        assert redis["status"] == "degraded"
+    finally:
+        stack.redis.start()
+
+
+def test_postgres_stopped_fails_readiness_only(stack: Stack, http: httpx.Client) -> None:
+    stack.postgres.stop()
+    try:
+        assert poll(http, "/health/ready", 503).status_code == 503
+        assert http.get("/health/live").status_code == 200
+        assert http.get("/health").status_code == 200
+        response = analyze(http, owner_headers())
+        assert (response.status_code, response.json()["code"]) == (503, "database_unavailable")
+    finally:
+        stack.postgres.start()
+    assert poll(http, "/health/ready", 200).status_code == 200

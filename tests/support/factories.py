@@ -1,0 +1,44 @@
+"""Shared test data: a small trained fraud model and seeded books, built once per session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+
+from deployments.artifacts import save_artifact
+from deployments.fraud_predictor import FraudModels, FraudPredictor
+from deployments.fraud_training import fit_models, labelled_books
+from serve_app.demo_data import GeneratedBusiness, generate_dataset
+from serve_app.settings import FraudTuning
+
+SECRET = "test-secret-" + "x" * 40
+DEMO_END = dt.date(2026, 10, 31)
+OTHER_USER = "11111111-2222-4333-8444-555555555555"
+
+
+@functools.cache
+def small_models(version: str = "v1") -> FraudModels:
+    """Fitted on 6 generated businesses: fast, and good enough to find planted anomalies."""
+    models, _ = fit_models(labelled_books(11, 6), labelled_books(12, 2), version, max_iter=60)
+    return models
+
+
+def predictor(min_confidence: float = 0.5) -> FraudPredictor:
+    return FraudPredictor(
+        small_models(), FraudTuning(model_version="v1", min_confidence=min_confidence)
+    )
+
+
+@functools.cache
+def demo_books() -> tuple[GeneratedBusiness, ...]:
+    return tuple(generate_dataset(42, 2, DEMO_END))
+
+
+def write_model(models_dir: Path, version: str = "v1") -> str:
+    models = small_models()
+    if version != models.version:
+        models = FraudModels(**{**models.__dict__, "version": version})
+    return save_artifact(
+        models_dir, "fraud", version, models, metrics={"note": "test"}, training_data_hash="test"
+    ).sha256

@@ -1,0 +1,34 @@
+import subprocess
+import sys
+
+PURE = [
+    "serve_app.api",
+    "serve_app.components",
+    "serve_app.settings",
+    "serve_app.store",
+    "serve_app.auth",
+    "serve_app.cache",
+    "serve_app.health",
+    "serve_app.fraud_service",
+    "serve_app.demo_data",
+    "deployments.fraud_predictor",
+    "deployments.fraud_training",
+    "deployments.artifacts",
+]
+
+
+def test_http_layer_and_predictors_do_not_import_ray() -> None:
+    code = "import sys\n" + "".join(f"import {m}\n" for m in PURE) + "print('ray' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_importing_settings_reads_no_environment() -> None:
+    code = (
+        "import os\nos.environ['MODEL_TIMEOUT_SECONDS'] = 'not-a-number'\n"
+        "import serve_app.settings, serve_app.app\nprint('ok')"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "ok", result.stderr

@@ -1,0 +1,71 @@
+import datetime as dt
+from collections import Counter
+
+from serve_app.demo_data import generate_dataset, status_for
+from serve_app.domain import books_from_rows
+from serve_app.gstin import is_valid_gstin
+
+END = dt.date(2026, 6, 30)
+
+
+def test_same_seed_gives_identical_books() -> None:
+    first, second = generate_dataset(5, 1, END)[0], generate_dataset(5, 1, END)[0]
+    assert first.rows() == second.rows()
+    assert first.labels == second.labels
+
+
+def test_books_cover_eighteen_months_in_inr_with_valid_gstins() -> None:
+    books = generate_dataset(5, 2, END)
+    for generated in books:
+        dates = [inv["invoice_date"] for inv in generated.invoices]
+        assert (max(dates) - min(dates)).days >= 500
+        assert generated.business["currency"] == "INR"
+        assert is_valid_gstin(generated.business["gst_number"])
+        assert all(is_valid_gstin(s["gst_number"]) for s in generated.suppliers)
+        assert all(item["hsn_code"] for item in generated.invoice_items)
+
+
+def test_every_fraud_type_is_planted_and_labelled() -> None:
+    labels = Counter(label.type for g in generate_dataset(5, 2, END) for label in g.labels)
+    assert set(labels) == {
+        "duplicate_invoice",
+        "duplicate_supplier_bill",
+        "payment_mismatch",
+        "suspicious_pattern",
+    }
+
+
+def test_unlabelled_invoices_have_consistent_payments_and_status() -> None:
+    generated = generate_dataset(5, 1, END)[0]
+    mismatched = {
+        i
+        for label in generated.labels
+        if label.type == "payment_mismatch"
+        for i in label.subject_ids
+    }
+    paid: Counter[str] = Counter()
+    for payment in generated.payments:
+        paid[payment["invoice_id"]] += payment["amount"]
+    for inv in generated.invoices:
+        if inv["id"] in mismatched:
+            continue
+        assert abs(paid[inv["id"]] - inv["paid_amount"]) <= 0.01
+        assert inv["status"] == status_for(inv, END)
+
+
+def test_rows_load_as_books_with_both_payment_mode_spellings_normalised() -> None:
+    generated = generate_dataset(5, 1, END)[0]
+    raw_modes = {p["payment_mode"] for p in generated.payments}
+    assert {"bank_transfer", "online"} & raw_modes
+    books = books_from_rows(generated.rows())
+    assert {p.payment_mode for p in books.payments} <= {
+        "cash",
+        "card",
+        "upi",
+        "netBanking",
+        "cheque",
+        "bankTransfer",
+        "other",
+    }
+    assert len(books.invoices) == len(generated.invoices)
+    assert sum(len(i.items) for i in books.invoices) == len(generated.invoice_items)

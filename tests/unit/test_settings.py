@@ -1,0 +1,65 @@
+import pytest
+
+from serve_app.settings import SettingsError, load_settings
+
+BASE = {"SUPABASE_JWT_SECRET": "s" * 40}
+
+
+def test_defaults_select_embedded_sqlite_and_enable_every_feature() -> None:
+    settings = load_settings(BASE)
+    assert settings.store_kind == "sqlite"
+    assert settings.sqlalchemy_url().startswith("sqlite+aiosqlite:///")
+    assert settings.features == {
+        "fraud_detection": True,
+        "predictive_analytics": True,
+        "compliance_checking": True,
+        "nlp_invoice": True,
+    }
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("MODEL_TIMEOUT_SECONDS", "zero"),
+        ("MODEL_TIMEOUT_SECONDS", "-1"),
+        ("DATABASE_MAX_CONNECTIONS", "0"),
+        ("DATABASE_TIMEOUT_SECONDS", "abc"),
+        ("MODEL_CACHE_SIZE", "-5"),
+        ("FRAUD_DETECTION_ENABLED", "maybe"),
+        ("ENVIRONMENT", "prod"),
+        ("DATABASE_URL", "mysql://x"),
+    ],
+)
+def test_bad_value_stops_startup_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({**BASE, name: value})
+
+
+def test_missing_or_short_jwt_secret_is_refused() -> None:
+    with pytest.raises(SettingsError, match="SUPABASE_JWT_SECRET"):
+        load_settings({})
+    with pytest.raises(SettingsError, match="SUPABASE_JWT_SECRET"):
+        load_settings({"SUPABASE_JWT_SECRET": "short"})
+
+
+def test_database_url_selects_postgres_with_the_asyncpg_driver() -> None:
+    settings = load_settings({**BASE, "DATABASE_URL": "postgresql://u:p@db:5432/x"})
+    assert settings.store_kind == "postgres"
+    assert settings.sqlalchemy_url() == "postgresql+asyncpg://u:p@db:5432/x"
+
+
+def test_supabase_url_and_service_key_alone_select_rest() -> None:
+    settings = load_settings(
+        {**BASE, "SUPABASE_URL": "https://ref.supabase.co", "SUPABASE_SERVICE_KEY": "k"}
+    )
+    assert settings.store_kind == "supabase"
+
+
+def test_disabled_feature_shows_false() -> None:
+    settings = load_settings({**BASE, "NLP_INVOICE_ENABLED": "false"})
+    assert settings.features["nlp_invoice"] is False
+
+
+def test_secrets_are_not_in_the_repr() -> None:
+    settings = load_settings({**BASE, "DATABASE_URL": "postgresql://u:hunter2@db/x"})
+    assert "hunter2" not in repr(settings) and "s" * 40 not in repr(settings)

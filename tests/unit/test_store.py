@@ -1,0 +1,106 @@
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from serve_app.auth import Caller
+from serve_app.domain import Finding
+from serve_app.errors import DatabaseUnavailable, NotFound
+from serve_app.migrate import migrate
+from serve_app.store import SqlStore
+from tests.support.factories import OTHER_USER, demo_books
+from tests.support.stores import seeded_store, settings_for
+
+
+@pytest.fixture
+async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    store = await seeded_store(settings_for(tmp_path / "t.db"))
+    yield store
+    await store.close()
+
+
+def owner() -> Caller:
+    return Caller(user_id=demo_books()[0].business["user_id"], role="authenticated")
+
+
+def business_id() -> str:
+    return str(demo_books()[0].business["id"])
+
+
+async def test_migrations_apply_once(store: SqlStore) -> None:
+    assert await migrate(store.engine) == []
+
+
+async def test_owner_sees_their_business(store: SqlStore) -> None:
+    business = await store.business_for(owner(), business_id())
+    assert business.name == demo_books()[0].business["name"]
+
+
+async def test_another_users_business_looks_missing(store: SqlStore) -> None:
+    stranger = Caller(user_id=OTHER_USER, role="authenticated")
+    with pytest.raises(NotFound) as other:
+        await store.business_for(stranger, business_id())
+    with pytest.raises(NotFound) as missing:
+        await store.business_for(owner(), "00000000-0000-4000-8000-000000000000")
+    assert (other.value.message, other.value.details) == (
+        missing.value.message,
+        missing.value.details,
+    )
+
+
+async def test_service_role_reaches_any_business(store: SqlStore) -> None:
+    service = Caller(user_id="service_role", role="service_role")
+    assert (await store.business_for(service, business_id())).id == business_id()
+
+
+async def test_books_load_every_row_of_one_business(store: SqlStore) -> None:
+    generated = demo_books()[0]
+    books = await store.load_books(business_id())
+    assert len(books.invoices) == len(generated.invoices)
+    assert len(books.transactions) == len(generated.transactions)
+    assert len(books.payments) == len(generated.payments)
+    assert sum(len(i.items) for i in books.invoices) == len(generated.invoice_items)
+
+
+async def test_seeding_twice_adds_nothing(store: SqlStore) -> None:
+    await store.insert_rows(demo_books()[0].rows())
+    async with store.engine.connect() as conn:
+        count = (await conn.execute(text("SELECT COUNT(*) FROM invoices"))).scalar()
+    assert count == sum(len(g.invoices) for g in demo_books())
+
+
+async def test_saving_findings_again_updates_and_keeps_first_detection(store: SqlStore) -> None:
+    finding = Finding(
+        id="fa-1",
+        type="payment_mismatch",
+        message="m",
+        confidence_score=0.9,
+        evidence={"a": 1},
+        subject_ids=("x",),
+    )
+    first = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    seen = await store.save_findings(business_id(), [finding], "v1", first)
+    again = await store.save_findings(business_id(), [finding], "v1", first + dt.timedelta(hours=1))
+    assert seen == again == {"fa-1": first}
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT COUNT(*) FROM fraud_alerts"))).scalar() == 1
+
+
+async def test_fingerprint_changes_when_books_change(store: SqlStore) -> None:
+    before = await store.fingerprint(business_id())
+    async with store.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE invoices SET paid_amount = paid_amount + 1, "
+                "updated_at = '2099-01-01 00:00:00' WHERE business_id = :b"
+            ),
+            {"b": business_id()},
+        )
+    assert await store.fingerprint(business_id()) != before
+
+
+async def test_unreachable_database_raises_database_unavailable(tmp_path: Path) -> None:
+    store = SqlStore.from_settings(settings_for(tmp_path / "missing-dir" / "x.db"))
+    with pytest.raises(DatabaseUnavailable):
+        await store.ping()
