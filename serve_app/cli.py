@@ -32,7 +32,11 @@ async def _migrate(settings: Settings) -> list[str]:
     from serve_app.store import SqlStore
 
     store = build_store(settings)
-    assert isinstance(store, SqlStore)
+    if not isinstance(store, SqlStore):
+        raise SettingsError(
+            "the Supabase REST API cannot run DDL: set DATABASE_URL to the project's Postgres "
+            "connection string to migrate, or run serve_app/migrations/*.sql in its SQL editor"
+        )
     if store.kind == "sqlite":
         Path(settings.SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -9,8 +9,9 @@ from serve_app.auth import SupabaseAuth, issuer_for
 from serve_app.cache import Cache, MemoryCache, RedisCache
 from serve_app.fraud_service import FraudModel, FraudService
 from serve_app.health import HealthService
-from serve_app.settings import Settings, SettingsError
+from serve_app.settings import Settings
 from serve_app.store import SqlStore, Store
+from serve_app.supabase_store import SupabaseStore
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,7 @@ class Components:
 
 def build_store(settings: Settings) -> Store:
     if settings.store_kind == "supabase":
-        raise SettingsError(
-            "SUPABASE_URL + SUPABASE_SERVICE_KEY without DATABASE_URL selects the Supabase REST "
-            "store, which is not built yet; set DATABASE_URL to the project's Postgres "
-            "connection string instead"
-        )
+        return SupabaseStore.from_settings(settings)
     return SqlStore.from_settings(settings)
 
 

@@ -1,0 +1,194 @@
+"""The Store over Supabase's REST API (PostgREST) through the `supabase` package.
+
+Chosen when SUPABASE_URL + SUPABASE_SERVICE_KEY are set and DATABASE_URL is not. The service key
+bypasses RLS, so tenancy is decided here, in `business_for`, exactly as in the SQL store.
+Every call has a deadline; PostgREST's own default timeout (120 s) is never relied on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar, cast
+
+import httpx
+from postgrest import APIResponse, CountMethod, ReturnMethod
+from postgrest.exceptions import APIError
+from supabase import AsyncClient, AsyncClientOptions
+
+from serve_app.auth import Caller
+from serve_app.domain import Books, Business, Finding, books_from_rows
+from serve_app.errors import DatabaseUnavailable, NotFound
+from serve_app.settings import Settings
+from serve_app.store import AnalysisRecord
+
+T = TypeVar("T")
+PAGE = 1000
+"""Supabase's default `max-rows`: larger reads are paged."""
+BOOK_TABLES = ("customers", "suppliers", "invoices", "transactions", "payments", "expenses")
+FINGERPRINT_TABLES = ("invoices", "transactions", "payments", "expenses")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _data(response: APIResponse) -> list[dict[str, Any]]:
+    """PostgREST answers a select with a JSON array of objects."""
+    return cast(list[dict[str, Any]], response.data)
+
+
+class SupabaseStore:
+    kind = "supabase"
+
+    def __init__(self, client: AsyncClient, timeout_s: float) -> None:
+        self._client, self._timeout = client, timeout_s
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, http_client: httpx.AsyncClient | None = None
+    ) -> SupabaseStore:
+        assert settings.SUPABASE_URL and settings.SUPABASE_SERVICE_KEY is not None
+        options = AsyncClientOptions(
+            postgrest_client_timeout=settings.DATABASE_TIMEOUT_SECONDS,
+            auto_refresh_token=False,
+            persist_session=False,
+            httpx_client=http_client,
+        )
+        client = AsyncClient(
+            settings.SUPABASE_URL, settings.SUPABASE_SERVICE_KEY.get_secret_value(), options
+        )
+        return cls(client, settings.DATABASE_TIMEOUT_SECONDS)
+
+    async def _call(self, request: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await asyncio.wait_for(request(), timeout=self._timeout * 2)
+        except (APIError, httpx.HTTPError, TimeoutError, OSError) as exc:
+            raise DatabaseUnavailable(f"supabase: {type(exc).__name__}") from exc
+
+    async def _rows(self, table: str, build: Callable[[Any], Any]) -> list[dict[str, Any]]:
+        """All rows of a filtered select, page by page (ordered by id for stable pages)."""
+        rows: list[dict[str, Any]] = []
+        while True:
+            query = (
+                build(self._client.table(table)).order("id").range(len(rows), len(rows) + PAGE - 1)
+            )
+            page = _data(await self._call(query.execute))
+            rows.extend(page)
+            if len(page) < PAGE:
+                return rows
+
+    async def ping(self) -> None:
+        await self._call(self._client.table("businesses").select("id").limit(1).execute)
+
+    async def business_for(self, caller: Caller, business_id: str) -> Business:
+        rows = await self._rows("businesses", lambda t: t.select("*").eq("id", business_id))
+        if rows and (caller.is_service or str(rows[0]["user_id"]) == caller.user_id):
+            return Business.model_validate(rows[0])
+        raise NotFound("Business not found")
+
+    async def fingerprint(self, business_id: str) -> str:
+        parts = []
+        for table in FINGERPRINT_TABLES:
+            query = (
+                self._client.table(table)
+                .select("updated_at", count=CountMethod.exact)
+                .eq("business_id", business_id)
+                .order("updated_at", desc=True)
+                .limit(1)
+            )
+            result: APIResponse = await self._call(query.execute)
+            data = _data(result)
+            latest = data[0]["updated_at"] if data else None
+            parts.append(f"{table}:{result.count}:{latest}")
+        return "|".join(parts)
+
+    async def load_books(self, business_id: str) -> Books:
+        business = await self._rows("businesses", lambda t: t.select("*").eq("id", business_id))
+        if not business:
+            raise NotFound("Business not found")
+        rows: dict[str, list[dict[str, Any]]] = {"businesses": business}
+        for table in BOOK_TABLES:
+            rows[table] = await self._rows(
+                table, lambda t: t.select("*").eq("business_id", business_id)
+            )
+        # invoice_items has no business_id: filter through the parent invoice, as the app does.
+        rows["invoice_items"] = await self._rows(
+            "invoice_items",
+            lambda t: t.select("*, invoices!inner(business_id)").eq(
+                "invoices.business_id", business_id
+            ),
+        )
+        return books_from_rows(rows)
+
+    async def save_findings(
+        self,
+        business_id: str,
+        findings: Sequence[Finding],
+        model_version: str,
+        now: dt.datetime,
+    ) -> dict[str, dt.datetime]:
+        if not findings:
+            return {}
+        ids = [f.id for f in findings]
+        existing = await self._rows(
+            "fraud_alerts", lambda t: t.select("id, detected_at").in_("id", ids)
+        )
+        first_seen = {
+            str(r["id"]): dt.datetime.fromisoformat(str(r["detected_at"])) for r in existing
+        }
+        payload = [
+            {
+                "id": f.id,
+                "business_id": business_id,
+                "alert_type": f.type,
+                "message": f.message,
+                "confidence_score": f.confidence_score,
+                "evidence": f.evidence,
+                "subject_ids": list(f.subject_ids),
+                "model_version": model_version,
+                "detected_at": first_seen.get(f.id, now).isoformat(),
+                "last_seen_at": now.isoformat(),
+            }
+            for f in findings
+        ]
+        upsert = self._client.table("fraud_alerts").upsert(
+            payload, on_conflict="id", returning=ReturnMethod.minimal
+        )
+        await self._call(upsert.execute)
+        return {f.id: first_seen.get(f.id, now) for f in findings}
+
+    async def record_analysis(self, record: AnalysisRecord) -> None:
+        row = {k: _jsonable(v) for k, v in record.__dict__.items()}
+        insert = self._client.table("ai_analysis_results").insert(
+            row, returning=ReturnMethod.minimal
+        )
+        await self._call(insert.execute)
+
+    async def insert_rows(self, rows: dict[str, list[dict[str, Any]]]) -> int:
+        for table, table_rows in rows.items():
+            for start in range(0, len(table_rows), PAGE):
+                chunk = [
+                    {k: _jsonable(v) for k, v in r.items()}
+                    for r in table_rows[start : start + PAGE]
+                ]
+                upsert = self._client.table(table).upsert(
+                    chunk, ignore_duplicates=True, returning=ReturnMethod.minimal
+                )
+                await self._call(upsert.execute)
+        return sum(len(r) for r in rows.values())
+
+    async def businesses_of(self, user_ids: Sequence[str]) -> list[Business]:
+        rows = await self._rows(
+            "businesses", lambda t: t.select("*").in_("user_id", list(user_ids))
+        )
+        return sorted((Business.model_validate(r) for r in rows), key=lambda b: b.name)
+
+    async def close(self) -> None:
+        return None

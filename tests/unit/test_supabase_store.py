@@ -1,0 +1,123 @@
+import datetime as dt
+import json
+
+import httpx
+import pytest
+
+import serve_app.supabase_store as supabase_store
+from serve_app.auth import Caller
+from serve_app.domain import Finding
+from serve_app.errors import DatabaseUnavailable, NotFound
+from serve_app.supabase_store import SupabaseStore
+from tests.support.factories import SECRET
+from tests.support.postgrest import ReplayTransport
+from tests.support.services import free_port
+from tests.support.stores import settings_for
+
+BUSINESS = "3f1c2a9e-8b7d-4c1e-9a2b-1d2e3f4a5b6c"
+OWNER = Caller("6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11", "authenticated")
+KEY = "service-key-for-tests"
+
+
+def store_for(
+    scenario: str, url: str = "https://ref.supabase.co"
+) -> tuple[SupabaseStore, ReplayTransport]:
+    transport = ReplayTransport(scenario, KEY)
+    settings = settings_for("unused.db", SUPABASE_URL=url, SUPABASE_SERVICE_KEY=KEY)
+    assert settings.store_kind == "supabase"
+    return SupabaseStore.from_settings(settings, httpx.AsyncClient(transport=transport)), transport
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(supabase_store, "PAGE", 2)  # so the recorded reads span two pages
+
+
+async def test_books_are_read_page_by_page_and_items_through_their_invoice() -> None:
+    store, transport = store_for("books")
+    books = await store.load_books(BUSINESS)
+    assert transport.pending == []
+    assert [i.invoice_number for i in books.invoices] == ["INV-0001", "INV-0002", "B-101"]
+    assert [len(i.items) for i in books.invoices] == [1, 1, 0]
+    assert {p.payment_mode for p in books.payments} == {"bankTransfer", "netBanking"}
+    assert books.transactions[0].payment_mode == "netBanking"
+    assert books.invoices[0].invoice_date == dt.date(2026, 3, 1)
+
+
+async def test_owner_reaches_the_business_and_a_stranger_gets_not_found() -> None:
+    store, _ = store_for("business")
+    assert (await store.business_for(OWNER, BUSINESS)).name == "Shree Sharma Traders"
+    store, _ = store_for("business")
+    with pytest.raises(NotFound) as stranger:
+        await store.business_for(
+            Caller("11111111-2222-4333-8444-555555555555", "authenticated"), BUSINESS
+        )
+    store_missing, _ = store_for("missing_business")
+    with pytest.raises(NotFound) as missing:
+        await store_missing.business_for(OWNER, "00000000-0000-4000-8000-000000000000")
+    assert stranger.value.message == missing.value.message
+
+
+async def test_fingerprint_reads_counts_from_content_range() -> None:
+    store, transport = store_for("fingerprint")
+    fingerprint = await store.fingerprint(BUSINESS)
+    assert transport.pending == []
+    assert fingerprint.startswith("invoices:3:2026-03-05") and "expenses:0:" in fingerprint
+
+
+async def test_saved_findings_keep_their_first_detection_time() -> None:
+    store, transport = store_for("save_findings")
+    now = dt.datetime(2026, 3, 9, tzinfo=dt.UTC)
+    findings = [
+        Finding(
+            id=i,
+            type="payment_mismatch",
+            message="m",
+            confidence_score=0.9,
+            evidence={"invoice_number": "INV-0001"},
+            subject_ids=("x",),
+        )
+        for i in ("fa-old", "fa-new")
+    ]
+    seen = await store.save_findings(BUSINESS, findings, "v1", now)
+    assert seen == {"fa-old": dt.datetime(2026, 3, 1, 8, tzinfo=dt.UTC), "fa-new": now}
+    sent = json.loads(transport.sent[-1].content)
+    assert [(row["id"], row["detected_at"]) for row in sent] == [
+        ("fa-old", "2026-03-01T08:00:00+00:00"),
+        ("fa-new", "2026-03-09T00:00:00+00:00"),
+    ]
+    assert transport.pending == []
+
+
+async def test_postgrest_errors_are_database_unavailable() -> None:
+    store, _ = store_for("jwt_expired")
+    with pytest.raises(DatabaseUnavailable):
+        await store.ping()
+
+
+async def test_unreachable_supabase_is_database_unavailable() -> None:
+    settings = settings_for(
+        "unused.db",
+        SUPABASE_URL=f"http://127.0.0.1:{free_port()}",
+        SUPABASE_SERVICE_KEY=KEY,
+        DATABASE_TIMEOUT_SECONDS="1",
+    )
+    store = SupabaseStore.from_settings(settings)
+    with pytest.raises(DatabaseUnavailable):
+        await store.ping()
+
+
+def test_the_service_key_never_appears_in_settings_repr() -> None:
+    settings = settings_for(
+        "unused.db", SUPABASE_URL="https://ref.supabase.co", SUPABASE_SERVICE_KEY=KEY
+    )
+    assert KEY not in repr(settings) and SECRET not in repr(settings)
+
+
+def test_url_and_service_key_without_database_url_select_this_store() -> None:
+    from serve_app.components import build_store
+
+    settings = settings_for(
+        "unused.db", SUPABASE_URL="https://ref.supabase.co", SUPABASE_SERVICE_KEY=KEY
+    )
+    assert isinstance(build_store(settings), SupabaseStore)
