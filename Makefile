@@ -1,6 +1,8 @@
 # The two commands of the README are `make run` and `make test`; the rest are shortcuts.
 PY := .venv/bin/python
-.PHONY: setup run test check fmt test-unit test-app test-integration train evaluate migrate seed token demo-business deploy stop
+# Ray token auth on for the long-running cluster and for every CLI call that talks to it.
+export RAY_AUTH_MODE := token
+.PHONY: setup run test check fmt test-unit test-app test-integration train evaluate migrate seed token demo-business deploy status stop env
 
 setup:
 	bash scripts/setup.sh
@@ -32,16 +34,23 @@ migrate:
 seed:
 	$(PY) -m serve_app.cli seed
 
+env:
+	$(PY) -m serve_app.cli env
+
 token:
 	@$(PY) -m serve_app.cli token
 
 demo-business:
 	@$(PY) -m serve_app.cli businesses --first
 
-# A long-running local Ray, then `serve deploy` of config/serve.yaml to it.
+# A long-running local Ray, then `serve deploy` of config/serve.yaml to it (after `make run`
+# or `make setup train seed env`, so the model, the demo data and .env exist).
 deploy:
 	.venv/bin/ray start --head --num-cpus=2 --dashboard-host=127.0.0.1 --disable-usage-stats
 	.venv/bin/serve deploy config/serve.yaml
+
+status:
+	.venv/bin/serve status
 
 stop:
 	.venv/bin/ray stop

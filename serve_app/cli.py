@@ -160,6 +160,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _optional(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from deployments.artifacts import load_artifact
     from deployments.fraud_predictor import FraudPredictor
@@ -183,7 +187,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(
                 f"{kind:<26}{row['precision']:>10.4f}{row['recall']:>8.4f}"
                 f"{row['true_positives']:>6}{row['false_positives']:>5}"
-                f"{row['false_negatives']:>5}{row.get('pr_auc', float('nan')):>8.4f}"
+                f"{row['false_negatives']:>5}{_optional(row.get('pr_auc')):>8}"
             )
     return 0
 

@@ -509,9 +509,57 @@ class _Builder:
             self.settle(inv, self.end)
         plant_payment_mismatches(self, int(self.rng.integers(2, 6)))
         plant_suspicious(self, int(self.rng.integers(5, 10)))
+        self.recurring()
         self.out.invoices.sort(key=lambda r: (r["invoice_date"], r["created_at"]))
         self.out.transactions.sort(key=lambda r: r["date"])
         return self.out
+
+    def recurring(self) -> None:
+        """The standing orders of regular customers (invoiced on the 5th) and the shop's rent,
+        paid to its landlord on the 1st, as the app's recurring_payments."""
+        start = dt.datetime(self.start.year, self.start.month, 1)
+        for regular in self.regulars:
+            key = int(uuid.UUID(regular["id"]).int % len(self.catalogue))
+            name, _hsn, price, rate, _unit = self.catalogue[key]
+            amount = round(10 * price * (1 + rate / 100), 2)
+            self.out.recurring_payments.append(
+                {
+                    "id": self.uid(),
+                    "business_id": self.bid,
+                    "customer_id": regular["id"],
+                    "supplier_id": None,
+                    "description": f"Monthly standing order: 10 x {name}",
+                    "amount": amount,
+                    "frequency": "monthly",
+                    "day_of_month": 5,
+                    "start_date": start,
+                    "status": "active",
+                    "auto_generate_invoice": True,
+                }
+            )
+        rent = next(e["amount"] for e in self.out.expenses if e["category"] == "Rent")
+        landlord = {
+            **self.base(),
+            "name": f"{self.pick(SURNAMES)} Properties",
+            "gst_number": None,
+            "balance": 0,
+        }
+        self.out.suppliers.append(landlord)
+        self.out.recurring_payments.append(
+            {
+                "id": self.uid(),
+                "business_id": self.bid,
+                "customer_id": None,
+                "supplier_id": landlord["id"],
+                "description": "Shop rent",
+                "amount": rent,
+                "frequency": "monthly",
+                "day_of_month": 1,
+                "start_date": start,
+                "status": "active",
+                "auto_generate_invoice": False,
+            }
+        )
 
     def days_of(self, month: dt.date) -> list[dt.date]:
         nxt = (month + dt.timedelta(days=32)).replace(day=1)

@@ -104,6 +104,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "REDIS_URL": redis.url,
             "SUPABASE_JWT_SECRET": SECRET,
             "ENVIRONMENT": "development",
+            # Token auth for the cluster and for the serve CLI calls below.
+            "RAY_AUTH_MODE": "token",
         }
     )
     http_port, dashboard_port = free_port(), free_port()

@@ -21,7 +21,8 @@ def test_books_cover_eighteen_months_in_inr_with_valid_gstins() -> None:
         assert (max(dates) - min(dates)).days >= 500
         assert generated.business["currency"] == "INR"
         assert is_valid_gstin(generated.business["gst_number"])
-        assert all(is_valid_gstin(s["gst_number"]) for s in generated.suppliers)
+        registered = [s["gst_number"] for s in generated.suppliers if s["gst_number"]]
+        assert registered and all(is_valid_gstin(g) for g in registered)
         assert all(item["hsn_code"] for item in generated.invoice_items)
 
 
@@ -69,3 +70,20 @@ def test_rows_load_as_books_with_both_payment_mode_spellings_normalised() -> Non
     }
     assert len(books.invoices) == len(generated.invoices)
     assert sum(len(i.items) for i in books.invoices) == len(generated.invoice_items)
+
+
+def test_recurring_payments_match_the_standing_orders_and_rent() -> None:
+    generated = generate_dataset(5, 1, END)[0]
+    rows = generated.recurring_payments
+    rent = next(r for r in rows if r["description"] == "Shop rent")
+    rents = {e["amount"] for e in generated.expenses if e["category"] == "Rent"}
+    assert rents == {rent["amount"]} and rent["supplier_id"] and not rent["customer_id"]
+    for order in (r for r in rows if r["customer_id"]):
+        invoices = [
+            i
+            for i in generated.invoices
+            if i["customer_id"] == order["customer_id"]
+            and i["invoice_date"].day == 5
+            and i["total_amount"] == order["amount"]
+        ]
+        assert len(invoices) >= 15  # one a month
