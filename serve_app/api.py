@@ -4,7 +4,7 @@ callable that returns the replica's Components, so TestClient can drive it direc
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
@@ -34,7 +34,9 @@ from serve_app.schemas import (
 from serve_app.settings import Settings
 
 
-def components(request: Request) -> Components:
+# Dependencies are `async def`: FastAPI runs plain `def` ones in a thread pool, a hop per
+# dependency per request that costs more than the work they do.
+async def components(request: Request) -> Components:
     parts: Components = request.app.state.get_components()
     return parts
 
@@ -42,15 +44,17 @@ def components(request: Request) -> Components:
 ComponentsDep = Annotated[Components, Depends(components)]
 
 
-def caller(parts: ComponentsDep, authorization: Annotated[str | None, Header()] = None) -> Caller:
+async def caller(
+    parts: ComponentsDep, authorization: Annotated[str | None, Header()] = None
+) -> Caller:
     return parts.auth.authenticate(authorization)  # raises Unauthenticated -> 401
 
 
 CallerDep = Annotated[Caller, Depends(caller)]
 
 
-def feature(name: str) -> Callable[[Components], None]:
-    def check(parts: ComponentsDep) -> None:
+def feature(name: str) -> Callable[[Components], Awaitable[None]]:
+    async def check(parts: ComponentsDep) -> None:
         if not parts.settings.features[name]:
             raise FeatureDisabled(name)
 

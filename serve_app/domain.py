@@ -240,6 +240,11 @@ class TxnScore(BaseModel):
     reasons: list[str]
 
 
+class TxnScores(BaseModel):
+    scores: list[TxnScore]
+    model_version: str
+
+
 class FraudReport(BaseModel):
     findings: list[Finding]
     risk_score: float

@@ -6,17 +6,18 @@ production, a fake in tests).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from serve_app.auth import Caller
 from serve_app.cache import Cache
-from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScore
+from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
 from serve_app.errors import AppError
 from serve_app.schemas import (
     FraudAlert,
@@ -37,7 +38,7 @@ class FraudModel(Protocol):
     async def report(self, books: Books) -> FraudReport: ...
     async def score(
         self, batch: Sequence[Transaction], history: Sequence[Transaction]
-    ) -> list[TxnScore]: ...
+    ) -> TxnScores: ...
     async def info(self) -> ModelInfo: ...
 
 
@@ -63,6 +64,7 @@ class FraudService:
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._store, self._cache, self._model, self._clock = store, cache, model, clock
+        self._background: set[asyncio.Task[None]] = set()
 
     async def analyze(self, caller: Caller, business_id: str) -> FraudAnalysisResponse:
         await self._store.business_for(caller, business_id)
@@ -118,22 +120,39 @@ class FraudService:
     async def score(self, caller: Caller, request: FraudScoreRequest) -> FraudScoreResponse:
         """Inline scoring: reads nothing from the database."""
         started = time.perf_counter()
-        scores = await self._model.score(
+        result = await self._model.score(
             _to_domain(request.transactions, "new"), _to_domain(request.history, "history")
         )
-        info = await self._model.info()
         now = self._clock()
+        scores = result.scores
         summary = {"scored": len(scores), "suspicious": sum(s.suspicious for s in scores)}
         elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
-        try:
-            await self._audit(caller, "fraud_score", None, info.version, summary, elapsed_ms, now)
-        except AppError as exc:
-            logger.warning("audit record for inline scoring not written: %s", exc.code)
+        # Entry-time scoring must not wait on the database: the audit row is written after.
+        self._in_background(
+            self._audit(caller, "fraud_score", None, result.model_version, summary, elapsed_ms, now)
+        )
         return FraudScoreResponse(
             scores=[TransactionScore.model_validate(s.model_dump()) for s in scores],
-            model_version=info.version,
+            model_version=result.model_version,
             scored_at=now,
         )
+
+    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._background.discard(task)
+        error = None if task.cancelled() else task.exception()
+        if isinstance(error, AppError):
+            logger.warning("audit record not written: %s", error.code)
+        elif error is not None:
+            logger.error("audit record not written", exc_info=error)
+
+    async def drain(self) -> None:
+        """Waits for background audit writes (tests, shutdown)."""
+        await asyncio.gather(*self._background, return_exceptions=True)
 
     async def _audit(
         self,

@@ -14,7 +14,7 @@ from ray.serve.handle import DeploymentHandle
 
 from serve_app.api import create_api
 from serve_app.components import Components, build_components
-from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScore
+from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
 from serve_app.errors import AppError, ModelUnavailable
 from serve_app.settings import load_settings
 
@@ -47,8 +47,8 @@ class HandleClient:
 
     async def score(
         self, batch: Sequence[Transaction], history: Sequence[Transaction]
-    ) -> list[TxnScore]:
-        result: list[TxnScore] = await self._call("score", list(batch), list(history))
+    ) -> TxnScores:
+        result: TxnScores = await self._call("score", list(batch), list(history))
         return result
 
     async def info(self) -> ModelInfo:

@@ -219,6 +219,23 @@ def test_inline_scoring_reads_no_database(
     assert (score["index"], score["transaction_id"], score["suspicious"]) == (0, "t-1", True)
     assert score["reasons"]
 
+    async def audited() -> int:
+        await client.components.fraud.drain()  # type: ignore[attr-defined]
+        engine = client.components.store.engine  # type: ignore[attr-defined]
+        async with engine.connect() as conn:
+            return int(
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT COUNT(*) FROM ai_analysis_results "
+                            "WHERE analysis_type = 'fraud_score'"
+                        )
+                    )
+                ).scalar()
+            )
+
+    assert client.portal.call(audited) >= 1  # type: ignore[union-attr]
+
 
 def test_scoring_rejects_nan_negative_and_control_characters(
     client: TestClient, owner_headers: dict[str, str]

@@ -97,15 +97,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         await store.close()
 
     asyncio.run(seed())
-    # Replicas inherit the environment of the raylet this process starts.
+    # Replicas inherit the environment of the raylet this process starts. ray.init turns on
+    # token auth for a new local cluster and exports it to the serve CLI calls below.
     os.environ.update(
         {
             "DATABASE_URL": postgres.url,
             "REDIS_URL": redis.url,
             "SUPABASE_JWT_SECRET": SECRET,
             "ENVIRONMENT": "development",
-            # Token auth for the cluster and for the serve CLI calls below.
-            "RAY_AUTH_MODE": "token",
         }
     )
     http_port, dashboard_port = free_port(), free_port()

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from deployments.fraud_predictor import FraudPredictor
-from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScore
+from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
 from serve_app.errors import ModelUnavailable
 
 
@@ -22,7 +22,7 @@ class LocalFraudModel:
 
     async def score(
         self, batch: Sequence[Transaction], history: Sequence[Transaction]
-    ) -> list[TxnScore]:
+    ) -> TxnScores:
         return self.predictor.score_transactions(batch, history)
 
     async def info(self) -> ModelInfo:
@@ -40,7 +40,7 @@ class UnavailableModel:
 
     async def score(
         self, batch: Sequence[Transaction], history: Sequence[Transaction]
-    ) -> list[TxnScore]:
+    ) -> TxnScores:
         raise ModelUnavailable("fraud", "overloaded")
 
     async def info(self) -> ModelInfo:

@@ -96,7 +96,7 @@ def test_inline_scoring_flags_an_outlier_and_says_why() -> None:
         date=dt.datetime(2026, 6, 2, 1, 40),
     )
     usual = history[3].model_copy(update={"id": "usual"})
-    scores = predictor().score_transactions([odd, usual], history)
+    scores = predictor().score_transactions([odd, usual], history).scores
     assert scores[0].suspicious and not scores[1].suspicious
     assert scores[0].score > scores[1].score
     assert any("01:40" in reason for reason in scores[0].reasons)
@@ -107,3 +107,37 @@ def test_raising_the_minimum_confidence_reports_fewer_findings(report) -> None: 
     strict = predictor(min_confidence=0.95).analyze(books_from_rows(generated.rows()))
     assert len(strict) <= len(findings)
     assert all(f.confidence_score >= 0.95 for f in strict)
+
+
+def test_batched_requests_score_as_they_would_alone() -> None:
+    history = [
+        Transaction(
+            id=f"h{i}",
+            business_id="inline",
+            type="expense",
+            amount=500 + i,
+            date=dt.datetime(2026, 5, 1 + i, 12),
+        )
+        for i in range(12)
+    ]
+    first = [history[0].model_copy(update={"id": "a", "amount": 90_000})]
+    second = [history[1].model_copy(update={"id": "b"}), history[2].model_copy(update={"id": "c"})]
+    together = predictor().score_many([(first, history), (second, [])])
+    assert together == [
+        predictor().score_transactions(first, history),
+        predictor().score_transactions(second, []),
+    ]
+
+
+def test_fast_anomaly_scores_equal_scikit_learns() -> None:
+    import numpy as np
+    from sklearn.ensemble import IsolationForest
+
+    from deployments.fraud_predictor import anomaly_scores
+
+    rows = np.random.default_rng(3).normal(size=(300, 6))
+    for max_features in (1.0, 0.5):
+        forest = IsolationForest(n_estimators=20, max_features=max_features, random_state=0).fit(
+            rows
+        )
+        assert np.allclose(anomaly_scores(forest, rows[:40]), -forest.score_samples(rows[:40]))
