@@ -46,7 +46,8 @@ demo-business:
 # A long-running local Ray, then `serve deploy` of config/serve.yaml to it (after `make run`
 # or `make setup train seed env`, so the model, the demo data and .env exist).
 deploy:
-	.venv/bin/ray start --head --num-cpus=2 --dashboard-host=127.0.0.1 --disable-usage-stats
+	.venv/bin/ray start --head --num-cpus=2 --node-ip-address=127.0.0.1 \
+		--dashboard-host=127.0.0.1 --disable-usage-stats
 	.venv/bin/serve deploy config/serve.yaml
 
 status:

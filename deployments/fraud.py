@@ -10,10 +10,12 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
 from ray import serve
+from ray.serve import metrics
 from ray.serve.exceptions import RayServeException
 
 from deployments.artifacts import ArtifactError, load_artifact
@@ -42,6 +44,22 @@ logger = logging.getLogger("ai_backend")
 class FraudDeployment:
     def __init__(self, config: FraudConfig) -> None:
         self._config = config
+        self._served = metrics.Counter(
+            "ai_backend_predictions",
+            description="Fraud predictions served (business analyses, scored transactions)",
+            tag_keys=("model", "kind"),
+        )
+        self._latency = metrics.Histogram(
+            "ai_backend_model_latency_ms",
+            description="Time in the fraud model per call",
+            boundaries=[1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 5000.0],
+            tag_keys=("model", "kind"),
+        )
+        self._loaded = metrics.Gauge(
+            "ai_backend_model_loaded",
+            description="1 for the model version this replica serves",
+            tag_keys=("model", "version"),
+        )
         self._predictor: FraudPredictor | None = None
         self._info: ModelInfo | None = None
         try:
@@ -66,7 +84,7 @@ class FraudDeployment:
             )
             if not isinstance(models, FraudModels) or models.version != tuning.model_version:
                 raise ArtifactError(f"fraud {tuning.model_version}: not a FraudModels bundle")
-            metrics = {
+            details = {
                 "sha256": manifest.sha256,
                 "held_out": manifest.metrics,
                 "created_at": manifest.created_at.isoformat(),
@@ -77,11 +95,14 @@ class FraudDeployment:
             )
         else:
             current.tuning = tuning
-            metrics = self._info.metrics if self._info else {}
+            details = self._info.metrics if self._info else {}
+        if self._info is not None and self._info.version != tuning.model_version:
+            self._loaded.set(0, tags={"model": "fraud", "version": self._info.version})
+        self._loaded.set(1, tags={"model": "fraud", "version": tuning.model_version})
         self._info = ModelInfo(
             name="fraud",
             version=tuning.model_version,
-            metrics=metrics,
+            metrics=details,
             config_hash=hashlib.sha256(tuning.model_dump_json().encode()).hexdigest()[:12],
             loaded_at=dt.datetime.now(dt.UTC),
             replica_id=self._replica_id,
@@ -94,19 +115,31 @@ class FraudDeployment:
         return self._predictor
 
     async def report(self, books: Books) -> FraudReport:
+        started = time.perf_counter()
         # scikit-learn is CPU-bound: keep the replica's event loop free for health checks.
-        return await asyncio.to_thread(self._ready().report, books)
+        report = await asyncio.to_thread(self._ready().report, books)
+        self._observe("analysis", 1, started)
+        return report
 
     async def score(
         self, batch: Sequence[Transaction], history: Sequence[Transaction]
     ) -> TxnScores:
-        return await self._score_batch((batch, history))
+        scored: TxnScores = await self._score_batch((batch, history))
+        return scored
 
     @serve.batch(max_batch_size=32, batch_wait_timeout_s=0.002)
     async def _score_batch(self, requests: list[ScoreRequest]) -> list[TxnScores]:
         # Concurrent entry-time scores share one model call (see FraudPredictor.score_many).
         # It runs on the event loop: a batch takes ~20 ms, less than a thread hop costs here.
-        return self._ready().score_many(requests)
+        started = time.perf_counter()
+        scored = self._ready().score_many(requests)
+        self._observe("transaction", sum(len(s.scores) for s in scored), started)
+        return scored
+
+    def _observe(self, kind: str, count: int, started: float) -> None:
+        tags = {"model": "fraud", "kind": kind}
+        self._served.inc(count, tags=tags)
+        self._latency.observe((time.perf_counter() - started) * 1000, tags=tags)
 
     def info(self) -> ModelInfo:
         self._ready()

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Creates .venv and installs the project with pinned dependencies (requirements.lock).
 #   scripts/setup.sh          the service
-#   scripts/setup.sh --test   plus what the tests run against: redis-server and PostgreSQL
+#   scripts/setup.sh --test   plus what the tests run against: Redis, PostgreSQL, promtool (apt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ "${1:-}" = "--test" ]; then
   missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v promtool >/dev/null || missing+=(prometheus)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
     || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then

@@ -4,13 +4,15 @@ callable that returns the replica's Components, so TestClient can drive it direc
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -106,6 +108,11 @@ async def dependencies(parts: ComponentsDep) -> dict[str, Any]:
     return await parts.health.dependencies()
 
 
+@health_router.get("/metrics", response_class=Response)
+async def metrics(parts: ComponentsDep) -> Response:
+    return Response(await parts.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
 @health_router.post("/health/test/{component}")
 async def test_component(component: str, parts: ComponentsDep) -> dict[str, Any]:
     return await parts.health.test(component)
@@ -126,17 +133,31 @@ async def score_transactions(
 
 
 class EdgeMiddleware:
-    """Collapses duplicate slashes (the app's feature-flag URLs have `//api/v1`), counts
-    requests, and refuses bodies over the limit with 413 before they are read."""
+    """Collapses duplicate slashes (the app's feature-flag URLs have `//api/v1`), refuses
+    bodies over the limit with 413 before they are read, and records each request's status
+    and latency."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, on_request: Callable[[], None]) -> None:
-        self.app, self.max_bytes, self.on_request = app, max_bytes, on_request
+    def __init__(self, app: ASGIApp, max_bytes: int, record: Callable[[int, float], None]) -> None:
+        self.app, self.max_bytes, self.record = app, max_bytes, record
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        self.on_request()
+        started, status = time.perf_counter(), 500
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._limited(scope, receive, observed)
+        finally:
+            self.record(status, (time.perf_counter() - started) * 1000)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope = {**scope, "path": re.sub(r"/{2,}", "/", scope["path"])}
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
@@ -174,8 +195,8 @@ def create_api(get_components: Callable[[], Components], settings: Settings) -> 
         allow_headers=["Authorization", "Content-Type", "Accept"],
     )
 
-    def count() -> None:
-        get_components().health.requests += 1
+    def record(status: int, elapsed_ms: float) -> None:
+        get_components().record(status, elapsed_ms)
 
-    api.add_middleware(EdgeMiddleware, max_bytes=settings.MAX_REQUEST_BYTES, on_request=count)
+    api.add_middleware(EdgeMiddleware, max_bytes=settings.MAX_REQUEST_BYTES, record=record)
     return api

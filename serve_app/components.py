@@ -3,12 +3,14 @@ model clients wrapping its handles; tests pass fakes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from serve_app.auth import SupabaseAuth, issuer_for
 from serve_app.cache import Cache, MemoryCache, RedisCache
 from serve_app.fraud_service import FraudModel, FraudService
 from serve_app.health import HealthService
+from serve_app.metrics import MetricsPage, RaySource, no_ray_metrics
 from serve_app.settings import Settings
 from serve_app.store import SqlStore, Store
 from serve_app.supabase_store import SupabaseStore
@@ -24,6 +26,9 @@ class Components:
     cache: Cache
     fraud: FraudService
     health: HealthService
+    metrics: MetricsPage
+    record: Callable[[int, float], None]
+    """Called once per served request with its status and latency (ms)."""
 
 
 def build_store(settings: Settings) -> Store:
@@ -39,15 +44,30 @@ def build_cache(settings: Settings) -> Cache:
 
 
 def build_components(
-    settings: Settings, fraud: FraudModel, store: Store | None = None, cache: Cache | None = None
+    settings: Settings,
+    fraud: FraudModel,
+    store: Store | None = None,
+    cache: Cache | None = None,
+    ray_source: RaySource = no_ray_metrics,
+    record: Callable[[int, float], None] | None = None,
 ) -> Components:
+    """`ray_source` feeds Ray's metrics into /metrics; `record` also sees every request."""
     store = store or build_store(settings)
     cache = cache or build_cache(settings)
+    health = HealthService(settings, store, cache, {"fraud": fraud})
+
+    def record_request(status: int, elapsed_ms: float) -> None:
+        health.count(status, elapsed_ms)
+        if record is not None:
+            record(status, elapsed_ms)
+
     return Components(
         settings=settings,
         auth=SupabaseAuth(settings.jwt_secret(), issuer_for(settings.SUPABASE_URL)),
         store=store,
         cache=cache,
         fraud=FraudService(store, cache, fraud),
-        health=HealthService(settings, store, cache, {"fraud": fraud}),
+        health=health,
+        metrics=MetricsPage(health, settings.features, ray_source),
+        record=record_request,
     )

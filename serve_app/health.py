@@ -66,6 +66,9 @@ class HealthService:
         self.started_ok = False
         self.requests = 0
 
+    def count(self, _status: int, _elapsed_ms: float) -> None:
+        self.requests += 1
+
     def summary(self) -> dict[str, Any]:
         """In memory only: what /health, /api/health and /api/v1/health answer."""
         services = {

@@ -6,9 +6,12 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+import httpx
+import ray
 from fastapi import FastAPI
 from ray import serve
 from ray.exceptions import ActorUnavailableError, RayActorError, RayTaskError
+from ray.serve import metrics
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
 from ray.serve.handle import DeploymentHandle
 
@@ -17,6 +20,8 @@ from serve_app.components import Components, build_components
 from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
 from serve_app.errors import AppError, ModelUnavailable
 from serve_app.settings import load_settings
+
+LATENCY_BUCKETS_MS = [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 10000.0]
 
 
 class HandleClient:
@@ -56,6 +61,41 @@ class HandleClient:
         return result
 
 
+async def ray_node_metrics() -> list[str]:
+    """Every alive node's metrics-agent page: what the cluster's Prometheus would scrape."""
+    nodes = [n for n in await asyncio.to_thread(ray.nodes) if n.get("Alive")]
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        pages = await asyncio.gather(
+            *(
+                client.get(f"http://{n['NodeManagerAddress']}:{n['MetricsExportPort']}/metrics")
+                for n in nodes
+            ),
+            return_exceptions=True,
+        )
+    return [p.text for p in pages if isinstance(p, httpx.Response) and p.status_code == 200]
+
+
+class RequestMetrics:
+    """Per-request counters and latency, exported by Ray as ray_ai_backend_http_*."""
+
+    def __init__(self) -> None:
+        self._requests = metrics.Counter(
+            "ai_backend_http_requests",
+            description="HTTP requests served by the ingress",
+            tag_keys=("route", "status"),
+        )
+        self._latency = metrics.Histogram(
+            "ai_backend_http_latency_ms",
+            description="Ingress request latency",
+            boundaries=LATENCY_BUCKETS_MS,
+            tag_keys=("route",),
+        )
+
+    def record(self, status: int, elapsed_ms: float) -> None:
+        self._requests.inc(tags={"status": str(status)})
+        self._latency.observe(elapsed_ms)
+
+
 @serve.deployment(
     max_ongoing_requests=64, max_queued_requests=256, ray_actor_options={"num_cpus": 0.25}
 )
@@ -63,8 +103,12 @@ class HandleClient:
 class Ingress:
     def __init__(self, fraud: DeploymentHandle[Any]) -> None:
         settings = load_settings()
+        requests = RequestMetrics()
         self.components: Components = build_components(
-            settings, HandleClient("fraud", fraud, settings.MODEL_TIMEOUT_SECONDS)
+            settings,
+            HandleClient("fraud", fraud, settings.MODEL_TIMEOUT_SECONDS),
+            ray_source=ray_node_metrics,
+            record=requests.record,
         )
 
     def __serve_build_asgi_app__(self) -> FastAPI:

@@ -84,3 +84,21 @@ def test_disabled_feature_is_false_in_features(make_client: ClientFactory) -> No
 
 def test_duplicate_slashes_are_collapsed(client: TestClient) -> None:
     assert client.get("http://testserver//api//health").status_code == 200
+
+
+def test_metrics_page_carries_the_backend_gauges(client: TestClient) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    client.get("/health")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for f in text_string_to_metric_families(response.text)
+        for s in f.samples
+    }
+    assert samples[("ai_backend_up", ())] == 1.0
+    assert samples[("ai_backend_feature_enabled", (("feature", "nlp_invoice"),))] == 1.0
+    assert samples[("ai_backend_dependency_up", (("component", "database"),))] == 1.0
+    assert samples[("ai_backend_model_info", (("model", "fraud"), ("version", "v1")))] == 1.0

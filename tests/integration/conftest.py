@@ -111,6 +111,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     ray.init(
         address="local",
         num_cpus=2,
+        _node_ip_address="127.0.0.1",  # keep every Ray port on loopback
         include_dashboard=True,
         dashboard_host="127.0.0.1",
         dashboard_port=dashboard_port,

@@ -167,3 +167,24 @@ def test_postgres_stopped_fails_readiness_only(stack: Stack, http: httpx.Client)
     finally:
         stack.postgres.start()
     assert poll(http, "/health/ready", 200).status_code == 200
+
+
+def test_metrics_merge_rays_own_with_the_backend_gauges(http: httpx.Client) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    analyze(http, owner_headers())
+    deadline, names = time.monotonic() + 60, set()
+    while time.monotonic() < deadline:  # Ray exports replica metrics every few seconds
+        response = http.get("/metrics")
+        assert response.status_code == 200
+        names = {f.name for f in text_string_to_metric_families(response.text)}
+        if {"ray_ai_backend_predictions", "ray_ai_backend_http_requests"} <= names:
+            break
+        time.sleep(2)
+    assert {"ai_backend_up", "ai_backend_model_info", "ai_backend_dependency_up"} <= names
+    assert any(n.startswith("ray_serve_") for n in names)
+    assert {
+        "ray_ai_backend_predictions",
+        "ray_ai_backend_http_requests",
+        "ray_ai_backend_model_loaded",
+    } <= names

@@ -19,8 +19,8 @@ OTHER_USER = "11111111-2222-4333-8444-555555555555"
 
 @functools.cache
 def small_models(version: str = "v1") -> FraudModels:
-    """Fitted on 6 generated businesses: fast, and good enough to find planted anomalies."""
-    models, _ = fit_models(labelled_books(11, 6), labelled_books(12, 2), version, max_iter=60)
+    """Fitted on 8 generated businesses: fast, and good enough to find planted anomalies."""
+    models, _ = fit_models(labelled_books(11, 8), labelled_books(12, 2), version, max_iter=100)
     return models
 
 

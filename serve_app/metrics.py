@@ -1,0 +1,118 @@
+"""`/metrics`: the ai_backend_* gauges of this deployment merged with Ray's own metrics.
+
+No Ray import: Ray's text arrives through a `RaySource` (the ingress fans out to every node's
+metrics agent). The gauges here are cluster-level facts that read the same whichever ingress
+replica answers (features, dependency and model state); per-request counters and latencies are
+recorded with ray.serve.metrics in the replicas and reach this page as `ray_ai_backend_*`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.registry import Collector
+
+logger = logging.getLogger("ai_backend")
+RaySource = Callable[[], Awaitable[list[str]]]
+"""Returns the Prometheus text of every Ray node's metrics agent."""
+STATUS_VALUE = {"healthy": 1.0, "degraded": 0.5, "unhealthy": 0.0}
+
+
+def merge_families(texts: Iterable[str]) -> list[Metric]:
+    """One family per name: nodes repeat HELP/TYPE lines; samples stay distinct by label."""
+    merged: dict[str, Metric] = {}
+    for text in texts:
+        for family in text_string_to_metric_families(text):
+            if family.name in merged:
+                merged[family.name].samples.extend(family.samples)
+            else:
+                merged[family.name] = family
+    return list(merged.values())
+
+
+def backend_gauges(
+    health: Mapping[str, Any], features: Mapping[str, bool], started: float
+) -> list[Metric]:
+    up = GaugeMetricFamily("ai_backend_up", "1 while the ingress answers")
+    up.add_metric([], 1.0)
+    uptime = GaugeMetricFamily("ai_backend_uptime_seconds", "Seconds since this replica started")
+    uptime.add_metric([], round(time.monotonic() - started, 1))
+    feature = GaugeMetricFamily(
+        "ai_backend_feature_enabled", "1 if the feature is enabled", labels=["feature"]
+    )
+    for name, enabled in sorted(features.items()):
+        feature.add_metric([name], float(enabled))
+    dependency = GaugeMetricFamily(
+        "ai_backend_dependency_up",
+        "1 healthy, 0.5 degraded, 0 down (from the cached detailed health)",
+        labels=["component"],
+    )
+    latency = GaugeMetricFamily(
+        "ai_backend_dependency_check_ms", "Latency of the last health check", labels=["component"]
+    )
+    model = GaugeMetricFamily(
+        "ai_backend_model_info", "1 per loaded model version", labels=["model", "version"]
+    )
+    for component, check in sorted(health.get("checks", {}).items()):
+        dependency.add_metric([component], STATUS_VALUE.get(check["status"], 0.0))
+        latency.add_metric([component], float(check["response_time_ms"]))
+        for name, loaded in sorted(check.get("models", {}).items()):
+            model.add_metric([name, loaded["version"]], 1.0)
+    return [up, uptime, feature, dependency, latency, model]
+
+
+class _Families(Collector):
+    def __init__(self, families: list[Metric]) -> None:
+        self._families = families
+
+    def collect(self) -> Iterable[Metric]:
+        return self._families
+
+
+def render(families: list[Metric]) -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Families(families))
+    return generate_latest(registry)
+
+
+async def no_ray_metrics() -> list[str]:
+    return []
+
+
+class MetricsPage:
+    """Renders /metrics; Ray's part is fetched at most every `ttl_s` (its pages are large)."""
+
+    def __init__(
+        self,
+        health: Any,
+        features: Mapping[str, bool],
+        ray_source: RaySource = no_ray_metrics,
+        ttl_s: float = 5.0,
+    ) -> None:
+        self._health, self._features, self._source, self._ttl = health, features, ray_source, ttl_s
+        self._started = time.monotonic()
+        self._ray: tuple[float, list[Metric]] | None = None
+        self._lock = asyncio.Lock()
+
+    async def _ray_families(self) -> list[Metric]:
+        async with self._lock:
+            if self._ray is None or time.monotonic() - self._ray[0] > self._ttl:
+                try:
+                    families = merge_families(await asyncio.wait_for(self._source(), 5.0))
+                except Exception as exc:  # a metrics outage must not break the page
+                    logger.warning("Ray metrics unavailable: %s", type(exc).__name__)
+                    families = []
+                self._ray = (time.monotonic(), families)
+            return self._ray[1]
+
+    async def render(self) -> bytes:
+        detail = await self._health.detailed()
+        own = backend_gauges(detail, self._features, self._started)
+        return render([*await self._ray_families(), *own])
