@@ -17,7 +17,7 @@ import jwt
 
 from serve_app.errors import Unauthenticated
 
-logger = logging.getLogger("ai_backend.security")
+logger = logging.getLogger("ai_backend.security")  # serve_app.logs routes it to security.log
 LEEWAY_S = 30
 
 
@@ -42,7 +42,9 @@ class SupabaseAuth:
         try:
             claims = self._verify(token.strip())
         except jwt.PyJWTError as exc:
-            logger.warning("rejected token: %s", type(exc).__name__)
+            logger.warning(
+                "rejected token", extra={"event": "token_rejected", "reason": type(exc).__name__}
+            )
             raise Unauthenticated("Invalid or expired token") from exc
         if claims.get("role") == "service_role":
             return Caller(user_id="service_role", role="service_role")

@@ -19,6 +19,7 @@ from serve_app.auth import Caller
 from serve_app.cache import Cache
 from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
 from serve_app.errors import AppError
+from serve_app.logs import audit
 from serve_app.schemas import (
     FraudAlert,
     FraudAnalysisResponse,
@@ -164,16 +165,26 @@ class FraudService:
         elapsed_ms: float,
         now: dt.datetime,
     ) -> None:
-        """One row of ai_analysis_results per prediction served."""
-        await self._store.record_analysis(
-            AnalysisRecord(
-                id=str(uuid.uuid4()),
-                business_id=business_id,
-                analysis_type=kind,
-                caller_id=caller.user_id,
-                model_version=version,
-                summary=summary,
-                duration_ms=elapsed_ms,
-                created_at=now,
-            )
+        """One audit-log line and one row of ai_analysis_results per prediction served. The
+        log line is written first, so a database outage cannot lose it."""
+        record = AnalysisRecord(
+            id=str(uuid.uuid4()),
+            business_id=business_id,
+            analysis_type=kind,
+            caller_id=caller.user_id,
+            model_version=version,
+            summary=summary,
+            duration_ms=elapsed_ms,
+            created_at=now,
         )
+        audit(
+            kind,
+            record_id=record.id,
+            caller=caller.user_id,
+            role=caller.role,
+            business_id=business_id,
+            model_version=version,
+            duration_ms=elapsed_ms,
+            **summary,
+        )
+        await self._store.record_analysis(record)

@@ -19,6 +19,7 @@ from serve_app.api import create_api
 from serve_app.components import Components, build_components
 from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
 from serve_app.errors import AppError, ModelUnavailable
+from serve_app.logs import configure_logging
 from serve_app.settings import load_settings
 
 LATENCY_BUCKETS_MS = [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 10000.0]
@@ -103,6 +104,7 @@ class RequestMetrics:
 class Ingress:
     def __init__(self, fraud: DeploymentHandle[Any]) -> None:
         settings = load_settings()
+        configure_logging(settings.LOG_DIR, settings.LOG_LEVEL)
         requests = RequestMetrics()
         self.components: Components = build_components(
             settings,

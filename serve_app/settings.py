@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 Environment = Literal["development", "staging", "production"]
@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     DATABASE_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0, le=300)
     SQLITE_PATH: str = str(PROJECT_ROOT / "var" / "fineasy.db")
     """The embedded database file, used when DATABASE_URL is unset."""
+    LOG_DIR: str = str(PROJECT_ROOT / "var" / "logs")
+    """Where ai_backend.log, audit.log and security.log rotate (JSON lines)."""
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     MAX_REQUEST_BYTES: int = Field(default=1_000_000, ge=1024)
     CORS_ORIGINS: str = ""
     """Comma-separated web origins allowed to call with a bearer token; empty allows none."""
@@ -90,8 +93,24 @@ class Settings(BaseSettings):
         return self.SUPABASE_JWT_SECRET.get_secret_value()
 
 
+class _Given(Settings):
+    """Settings from an explicit mapping only: no process environment, no env file."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Reads the environment plus the env file its ENVIRONMENT names; errors name the variable."""
+    """Reads the process environment plus the env file its ENVIRONMENT names, or only `environ`
+    when given (tests, tools). Errors name the variable."""
     env = dict(os.environ if environ is None else environ)
     environment = env.get("ENVIRONMENT", "development")
     if environment not in ENV_FILES:
@@ -100,7 +119,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         )
     env_file = PROJECT_ROOT / ENV_FILES[environment]
     try:
-        settings = Settings(_env_file=env_file) if environ is None else Settings.model_validate(env)
+        settings = Settings(_env_file=env_file) if environ is None else _Given.model_validate(env)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from serve_app.auth import Caller
 from serve_app.domain import Books, Business, Finding, as_dict, books_from_rows
 from serve_app.errors import DatabaseUnavailable, NotFound
+from serve_app.logs import deny
 from serve_app.settings import Settings
 
 
@@ -162,6 +163,7 @@ class SqlStore:
         rows = (await self._run([(BUSINESS, {"id": business_id})]))[0]
         if rows and (caller.is_service or str(rows[0]["user_id"]) == caller.user_id):
             return Business.model_validate(rows[0])
+        deny(caller, business_id, exists=bool(rows))
         raise NotFound("Business not found")
 
     async def fingerprint(self, business_id: str) -> str:

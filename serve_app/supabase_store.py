@@ -21,6 +21,7 @@ from supabase import AsyncClient, AsyncClientOptions
 from serve_app.auth import Caller
 from serve_app.domain import Books, Business, Finding, books_from_rows
 from serve_app.errors import DatabaseUnavailable, NotFound
+from serve_app.logs import deny
 from serve_app.settings import Settings
 from serve_app.store import AnalysisRecord
 
@@ -91,6 +92,7 @@ class SupabaseStore:
         rows = await self._rows("businesses", lambda t: t.select("*").eq("id", business_id))
         if rows and (caller.is_service or str(rows[0]["user_id"]) == caller.user_id):
             return Business.model_validate(rows[0])
+        deny(caller, business_id, exists=bool(rows))
         raise NotFound("Business not found")
 
     async def fingerprint(self, business_id: str) -> str:

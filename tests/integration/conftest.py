@@ -36,6 +36,7 @@ class Stack:
     postgres: Postgres
     redis: RedisServer
     models_dir: Path
+    log_dir: Path
     base_url: str
     dashboard: str
     config: dict[str, Any]
@@ -89,6 +90,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     postgres.start()
     redis.start()
     models_dir = tmp_path_factory.mktemp("models")
+    log_dir = tmp_path_factory.mktemp("logs")
     write_model(models_dir, "v1")
     write_model(models_dir, "v2")
 
@@ -99,11 +101,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     asyncio.run(seed())
     # Replicas inherit the environment of the raylet this process starts. ray.init turns on
     # token auth for a new local cluster and exports it to the serve CLI calls below.
+    saved_environment = dict(os.environ)
     os.environ.update(
         {
             "DATABASE_URL": postgres.url,
             "REDIS_URL": redis.url,
             "SUPABASE_JWT_SECRET": SECRET,
+            "LOG_DIR": str(log_dir),
             "ENVIRONMENT": "development",
         }
     )
@@ -124,6 +128,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         postgres,
         redis,
         models_dir,
+        log_dir,
         f"http://127.0.0.1:{http_port}",
         f"http://127.0.0.1:{dashboard_port}",
         config,
@@ -141,6 +146,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         ray.shutdown()
         redis.destroy()
         postgres.destroy()
+        os.environ.clear()
+        os.environ.update(saved_environment)
 
 
 def _wait_for_dashboard(url: str, timeout_s: float = 60) -> None:

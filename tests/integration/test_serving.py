@@ -88,6 +88,8 @@ def test_fraud_analysis_end_to_end_is_contract_shaped_and_stored(
             await store.close()
 
     assert asyncio.run(stored()) == len(body["alerts"])
+    audit_lines = (stack.log_dir / "audit.log").read_text().splitlines()
+    assert any('"fraud_analysis"' in line and business_id() in line for line in audit_lines)
 
 
 def test_unauthenticated_and_foreign_requests(http: httpx.Client) -> None:

@@ -63,3 +63,17 @@ def test_disabled_feature_shows_false() -> None:
 def test_secrets_are_not_in_the_repr() -> None:
     settings = load_settings({**BASE, "DATABASE_URL": "postgresql://u:hunter2@db/x"})
     assert "hunter2" not in repr(settings) and "s" * 40 not in repr(settings)
+
+
+def test_explicit_settings_ignore_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://leaked/x")
+    monkeypatch.setenv("FRAUD_DETECTION_ENABLED", "false")
+    settings = load_settings(BASE)
+    assert settings.store_kind == "sqlite" and settings.features["fraud_detection"] is True
+
+
+def test_process_environment_is_read_when_nothing_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPABASE_JWT_SECRET", "e" * 40)
+    monkeypatch.setenv("NLP_INVOICE_ENABLED", "false")
+    monkeypatch.setenv("ENVIRONMENT", "staging")  # reads .env.staging, absent here
+    assert load_settings().features["nlp_invoice"] is False

@@ -1,0 +1,80 @@
+"""JSON logs: one object per line, to stdout and to rotating files in LOG_DIR.
+
+    ai_backend.log   everything from the `ai_backend` loggers (application)
+    audit.log        `ai_backend.audit`: who ran which prediction on which business, never the
+                     financial rows themselves
+    security.log     `ai_backend.security`: rejected tokens, denied tenancy
+
+Set up once per process (each Serve replica calls `configure_logging`); no Ray import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import logging.handlers
+from pathlib import Path
+from typing import Any
+
+APP, AUDIT, SECURITY = "ai_backend", "ai_backend.audit", "ai_backend.security"
+STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+MAX_BYTES, BACKUPS = 10 * 1024 * 1024, 5
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "timestamp": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "module": record.module,
+            "message": record.getMessage(),
+        }
+        entry |= {k: v for k, v in vars(record).items() if k not in STANDARD}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def _file(path: Path) -> logging.Handler:
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+    )
+    handler.setFormatter(JsonFormatter())
+    return handler
+
+
+def configure_logging(log_dir: str | Path, level: str = "INFO") -> None:
+    """Idempotent: a second call in the same process changes nothing."""
+    app = logging.getLogger(APP)
+    if getattr(app, "_fineasy_configured", False):
+        return
+    folder = Path(log_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    console = logging.StreamHandler()
+    console.setFormatter(JsonFormatter())
+    app.setLevel(level)
+    app.addHandler(console)
+    app.addHandler(_file(folder / "ai_backend.log"))
+    app.propagate = False
+    for name, filename in ((AUDIT, "audit.log"), (SECURITY, "security.log")):
+        logging.getLogger(name).addHandler(_file(folder / filename))
+    app._fineasy_configured = True  # type: ignore[attr-defined]
+
+
+def audit(event: str, **fields: Any) -> None:
+    logging.getLogger(AUDIT).info(event, extra={"event": event, **fields})
+
+
+def deny(caller: Any, business_id: str, exists: bool) -> None:
+    """Another user's business answers 404 like a missing one; the log tells them apart."""
+    logging.getLogger(SECURITY).warning(
+        "business access denied",
+        extra={
+            "event": "tenancy_denied",
+            "caller": caller.user_id,
+            "business_id": business_id,
+            "exists": exists,
+        },
+    )
