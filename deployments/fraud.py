@@ -68,34 +68,25 @@ class FraudDeployment:
             self._replica_id = "local"
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
+        """Applies a new user_config in place. A model version that fails its integrity check
+        is refused: a replica already serving keeps its model and reports the refusal in
+        info() (so /health/detailed shows it degraded); a replica with no model fails."""
         tuning = FraudTuning.model_validate(user_config)
-        current = self._predictor
-        if (
-            current is None
-            or current.version != tuning.model_version
-            or (
-                tuning.model_sha256
-                and self._info
-                and self._info.metrics.get("sha256") != tuning.model_sha256
+        try:
+            predictor, details = self._predictor_for(tuning)
+        except ArtifactError as exc:
+            if self._predictor is None or self._info is None:
+                raise
+            logger.error(
+                "fraud %s refused, still serving %s: %s",
+                tuning.model_version,
+                self._predictor.version,
+                exc,
             )
-        ):
-            models, manifest = load_artifact(
-                self._config.models_dir, "fraud", tuning.model_version, tuning.model_sha256
+            self._info = self._info.model_copy(
+                update={"load_error": f"{tuning.model_version} refused: {exc}"}
             )
-            if not isinstance(models, FraudModels) or models.version != tuning.model_version:
-                raise ArtifactError(f"fraud {tuning.model_version}: not a FraudModels bundle")
-            details = {
-                "sha256": manifest.sha256,
-                "held_out": manifest.metrics,
-                "created_at": manifest.created_at.isoformat(),
-            }
-            current = FraudPredictor(models, tuning)
-            logger.info(
-                "fraud model %s loaded (sha256 %s)", tuning.model_version, manifest.sha256[:12]
-            )
-        else:
-            current.tuning = tuning
-            details = self._info.metrics if self._info else {}
+            return
         if self._info is not None and self._info.version != tuning.model_version:
             self._loaded.set(0, tags={"model": "fraud", "version": self._info.version})
         self._loaded.set(1, tags={"model": "fraud", "version": tuning.model_version})
@@ -107,7 +98,31 @@ class FraudDeployment:
             loaded_at=dt.datetime.now(dt.UTC),
             replica_id=self._replica_id,
         )
-        self._predictor = current
+        self._predictor = predictor
+
+    def _predictor_for(self, tuning: FraudTuning) -> tuple[FraudPredictor, dict[str, Any]]:
+        """The current predictor with new tuning, or a new one when the artifact changes."""
+        current, info = self._predictor, self._info
+        if (
+            current is not None
+            and info is not None
+            and current.version == tuning.model_version
+            and tuning.model_sha256 in (None, info.metrics.get("sha256"))
+        ):
+            current.tuning = tuning
+            return current, info.metrics
+        models, manifest = load_artifact(
+            self._config.models_dir, "fraud", tuning.model_version, tuning.model_sha256
+        )
+        if not isinstance(models, FraudModels) or models.version != tuning.model_version:
+            raise ArtifactError(f"fraud {tuning.model_version}: not a FraudModels bundle")
+        logger.info("fraud model %s loaded (sha256 %s)", tuning.model_version, manifest.sha256[:12])
+        details = {
+            "sha256": manifest.sha256,
+            "held_out": manifest.metrics,
+            "created_at": manifest.created_at.isoformat(),
+        }
+        return FraudPredictor(models, tuning), details
 
     def _ready(self) -> FraudPredictor:
         if self._predictor is None:

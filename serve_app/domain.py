@@ -259,4 +259,6 @@ class ModelInfo(BaseModel):
     config_hash: str
     loaded_at: dt.datetime
     replica_id: str = ""
+    load_error: str | None = None
+    """Set when the last requested version was refused; the previous one still serves."""
     metrics: dict[str, Any] = Field(default_factory=dict)

@@ -118,9 +118,13 @@ class HealthService:
                 "model_version": info.version,
                 "loaded_at": iso_utc(info.loaded_at),
                 "replica_id": info.replica_id,
+                "load_error": info.load_error,
             }
 
-        return await timed(probe, "replica answering, model loaded")
+        check = await timed(probe, "replica answering, model loaded")
+        if check.details.get("load_error"):
+            check.status, check.message = "degraded", str(check.details["load_error"])
+        return check
 
     async def _check_models(self) -> Check:
         async def probe() -> dict[str, Any]:

@@ -17,6 +17,7 @@ import httpx
 import pytest
 import yaml
 
+from deployments.artifacts import ARTIFACT_FILE
 from serve_app.settings import PROJECT_ROOT
 from tests.support.factories import SECRET, write_model
 from tests.support.services import Postgres, RedisServer, free_port
@@ -93,6 +94,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log_dir = tmp_path_factory.mktemp("logs")
     write_model(models_dir, "v1")
     write_model(models_dir, "v2")
+    write_model(models_dir, "v9")
+    tampered = models_dir / "fraud" / "v9" / ARTIFACT_FILE
+    tampered.write_bytes(tampered.read_bytes() + b"tampered")
 
     async def seed() -> None:
         store = await seeded_store(settings_for(postgres.url))

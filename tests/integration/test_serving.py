@@ -145,6 +145,23 @@ def test_new_model_version_is_loaded_in_place(stack: Stack, http: httpx.Client) 
     stack.wait_until_running()
 
 
+def test_a_tampered_version_is_refused_while_the_old_one_serves(
+    stack: Stack, http: httpx.Client
+) -> None:
+    stack.deploy(model_version="v9")
+    stack.wait_until_running()
+    deadline = time.monotonic() + 60
+    check = http.post("/health/test/fraud_deployment").json()
+    while check["status"] != "degraded" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        check = http.post("/health/test/fraud_deployment").json()
+    assert (check["status"], check["model_version"]) == ("degraded", "v1")
+    assert "sha256" in check["load_error"]
+    assert analyze(http, owner_headers()).status_code == 200
+    stack.deploy(model_version="v1")
+    stack.wait_until_running()
+
+
 def test_redis_stopped_mid_run_is_still_200(stack: Stack, http: httpx.Client) -> None:
     assert analyze(http, owner_headers()).status_code == 200
     stack.redis.stop()

@@ -1,0 +1,56 @@
+"""The FraudDeployment shell's own logic (user_config handling), constructed without Serve."""
+
+from pathlib import Path
+
+import pytest
+
+from deployments.artifacts import ARTIFACT_FILE, ArtifactError
+from deployments.fraud import FraudDeployment
+from serve_app.settings import FraudConfig
+from tests.support.factories import write_model
+
+Shell = FraudDeployment.func_or_class
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path) -> Path:
+    write_model(tmp_path, "v1")
+    write_model(tmp_path, "v2")
+    tampered = tmp_path / "fraud" / "v2" / ARTIFACT_FILE
+    tampered.write_bytes(tampered.read_bytes()[:-1] + b"\x00")
+    write_model(tmp_path, "v3")
+    return tmp_path
+
+
+def test_a_replica_without_a_loadable_model_fails(models_dir: Path) -> None:
+    shell = Shell(FraudConfig(models_dir=str(models_dir)))
+    with pytest.raises(ArtifactError):
+        shell.reconfigure({"model_version": "v2"})
+    with pytest.raises(RuntimeError):
+        shell.check_health()
+
+
+def test_a_tampered_version_is_refused_and_the_old_one_keeps_serving(models_dir: Path) -> None:
+    shell = Shell(FraudConfig(models_dir=str(models_dir)))
+    shell.reconfigure({"model_version": "v1"})
+    shell.reconfigure({"model_version": "v2"})
+    info = shell.info()
+    assert info.version == "v1" and "v2 refused" in (info.load_error or "")
+    shell.check_health()
+
+
+def test_tuning_changes_apply_in_place_and_new_versions_load(models_dir: Path) -> None:
+    shell = Shell(FraudConfig(models_dir=str(models_dir)))
+    shell.reconfigure({"model_version": "v1"})
+    predictor = shell._ready()
+    shell.reconfigure({"model_version": "v1", "min_confidence": 0.9})
+    assert shell._ready() is predictor and predictor.tuning.min_confidence == 0.9
+    shell.reconfigure({"model_version": "v3"})
+    assert shell.info().version == "v3" and shell.info().load_error is None
+
+
+def test_a_pinned_digest_that_does_not_match_is_refused(models_dir: Path) -> None:
+    shell = Shell(FraudConfig(models_dir=str(models_dir)))
+    shell.reconfigure({"model_version": "v1"})
+    shell.reconfigure({"model_version": "v1", "model_sha256": "0" * 64})
+    assert "refused" in (shell.info().load_error or "")
