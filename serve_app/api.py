@@ -3,6 +3,7 @@ callable that returns the replica's Components, so TestClient can drive it direc
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -132,6 +133,9 @@ async def score_transactions(
     return await parts.fraud.score(who, body)
 
 
+logger = logging.getLogger("ai_backend")
+
+
 class EdgeMiddleware:
     """Collapses duplicate slashes (the app's feature-flag URLs have `//api/v1`), refuses
     bodies over the limit with 413 before they are read, and records each request's status
@@ -155,7 +159,10 @@ class EdgeMiddleware:
         try:
             await self._limited(scope, receive, observed)
         finally:
-            self.record(status, (time.perf_counter() - started) * 1000)
+            try:
+                self.record(status, (time.perf_counter() - started) * 1000)
+            except Exception as exc:  # metrics must never fail a request that was answered
+                logger.warning("request not recorded in metrics: %r", exc)
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope = {**scope, "path": re.sub(r"/{2,}", "/", scope["path"])}

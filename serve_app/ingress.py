@@ -94,7 +94,8 @@ class RequestMetrics:
 
     def record(self, status: int, elapsed_ms: float) -> None:
         self._requests.inc(tags={"status": str(status)})
-        self._latency.observe(elapsed_ms)
+        # tags must be a dict: Ray 2.60 fills `route` into it and fails on None.
+        self._latency.observe(elapsed_ms, tags={})
 
 
 @serve.deployment(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -94,6 +94,15 @@ INSERT_ANALYSIS = text(
 )
 
 
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """WAL lets readers and the (one) writer of several replicas overlap, and makes each
+    commit an append instead of a journal rewrite; SQLite checks foreign keys only when told."""
+    cursor = connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
 def _moment(value: Any) -> dt.datetime:
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
@@ -130,6 +139,7 @@ class SqlStore:
             )
             return cls(engine, "postgres", timeout)
         engine = create_async_engine(url, connect_args={"timeout": timeout})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return cls(engine, "sqlite", timeout)
 
     @property

@@ -102,3 +102,14 @@ def test_metrics_page_carries_the_backend_gauges(client: TestClient) -> None:
     assert samples[("ai_backend_feature_enabled", (("feature", "nlp_invoice"),))] == 1.0
     assert samples[("ai_backend_dependency_up", (("component", "database"),))] == 1.0
     assert samples[("ai_backend_model_info", (("model", "fraud"), ("version", "v1")))] == 1.0
+
+
+def test_a_failing_metrics_recorder_never_fails_the_request(make_client: ClientFactory) -> None:
+    client = make_client()
+    parts = client.components  # type: ignore[attr-defined]
+
+    def broken(_status: int, _ms: float) -> None:
+        raise TypeError("recorder bug")
+
+    object.__setattr__(parts, "record", broken)
+    assert client.get("/health").status_code == 200

@@ -188,7 +188,7 @@ def test_postgres_stopped_fails_readiness_only(stack: Stack, http: httpx.Client)
     assert poll(http, "/health/ready", 200).status_code == 200
 
 
-def test_metrics_merge_rays_own_with_the_backend_gauges(http: httpx.Client) -> None:
+def test_metrics_merge_rays_own_with_the_backend_gauges(stack: Stack, http: httpx.Client) -> None:
     from prometheus_client.parser import text_string_to_metric_families
 
     analyze(http, owner_headers())
@@ -197,7 +197,7 @@ def test_metrics_merge_rays_own_with_the_backend_gauges(http: httpx.Client) -> N
         response = http.get("/metrics")
         assert response.status_code == 200
         names = {f.name for f in text_string_to_metric_families(response.text)}
-        if {"ray_ai_backend_predictions", "ray_ai_backend_http_requests"} <= names:
+        if {"ray_ai_backend_predictions", "ray_ai_backend_http_latency_ms"} <= names:
             break
         time.sleep(2)
     assert {"ai_backend_up", "ai_backend_model_info", "ai_backend_dependency_up"} <= names
@@ -205,5 +205,9 @@ def test_metrics_merge_rays_own_with_the_backend_gauges(http: httpx.Client) -> N
     assert {
         "ray_ai_backend_predictions",
         "ray_ai_backend_http_requests",
+        "ray_ai_backend_http_latency_ms",
+        "ray_ai_backend_model_latency_ms",
         "ray_ai_backend_model_loaded",
     } <= names
+    errors = (stack.log_dir / "ai_backend.log").read_text()
+    assert "unhandled error" not in errors

@@ -102,5 +102,14 @@ async def test_fingerprint_changes_when_books_change(store: SqlStore) -> None:
 
 async def test_unreachable_database_raises_database_unavailable(tmp_path: Path) -> None:
     store = SqlStore.from_settings(settings_for(tmp_path / "missing-dir" / "x.db"))
-    with pytest.raises(DatabaseUnavailable):
-        await store.ping()
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            await store.ping()
+    finally:
+        await store.close()
+
+
+async def test_sqlite_runs_in_wal_mode_with_foreign_keys(store: SqlStore) -> None:
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+        assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
