@@ -10,6 +10,7 @@ from serve_app.errors import DatabaseUnavailable, NotFound
 from serve_app.migrate import migrate
 from serve_app.store import SqlStore
 from tests.support.factories import OTHER_USER, demo_books
+from tests.support.services import free_port
 from tests.support.stores import seeded_store, settings_for
 
 
@@ -100,8 +101,10 @@ async def test_fingerprint_changes_when_books_change(store: SqlStore) -> None:
     assert await store.fingerprint(business_id()) != before
 
 
-async def test_unreachable_database_raises_database_unavailable(tmp_path: Path) -> None:
-    store = SqlStore.from_settings(settings_for(tmp_path / "missing-dir" / "x.db"))
+async def test_unreachable_database_raises_database_unavailable() -> None:
+    # A PostgreSQL URL with nobody listening (a failed SQLite open leaves aiosqlite's worker
+    # thread calling back into a closed loop, which pytest reports against the next test).
+    store = SqlStore.from_settings(settings_for(f"postgresql://postgres@127.0.0.1:{free_port()}/x"))
     try:
         with pytest.raises(DatabaseUnavailable):
             await store.ping()
