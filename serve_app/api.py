@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -28,6 +29,7 @@ from serve_app.errors import (
     unhandled_error_handler,
     validation_error_handler,
 )
+from serve_app.logs import request_id
 from serve_app.schemas import (
     FraudAnalysisResponse,
     FraudAnalyzeRequest,
@@ -134,12 +136,14 @@ async def score_transactions(
 
 
 logger = logging.getLogger("ai_backend")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+"""A caller's X-Request-ID is kept when it looks like an id; otherwise one is made."""
 
 
 class EdgeMiddleware:
     """Collapses duplicate slashes (the app's feature-flag URLs have `//api/v1`), refuses
-    bodies over the limit with 413 before they are read, and records each request's status
-    and latency."""
+    bodies over the limit with 413 before they are read, tags the request with an id (the
+    X-Request-ID response header and every log line), and records its status and latency."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, record: Callable[[int, float], None]) -> None:
         self.app, self.max_bytes, self.record = app, max_bytes, record
@@ -149,16 +153,22 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         started, status = time.perf_counter(), 500
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        rid = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        token = request_id.set(rid)
 
         async def observed(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                headers = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                message = {**message, "headers": headers}
             await send(message)
 
         try:
             await self._limited(scope, receive, observed)
         finally:
+            request_id.reset(token)
             try:
                 self.record(status, (time.perf_counter() - started) * 1000)
             except Exception as exc:  # metrics must never fail a request that was answered

@@ -14,10 +14,13 @@ import datetime as dt
 import json
 import logging
 import logging.handlers
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 APP, AUDIT, SECURITY = "ai_backend", "ai_backend.audit", "ai_backend.security"
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+"""Set per HTTP request by the ingress; every log line written while serving it carries it."""
 STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 MAX_BYTES, BACKUPS = 10 * 1024 * 1024, 5
 
@@ -31,6 +34,8 @@ class JsonFormatter(logging.Formatter):
             "module": record.module,
             "message": record.getMessage(),
         }
+        if (current := request_id.get()) is not None:
+            entry["request_id"] = current
         entry |= {k: v for k, v in vars(record).items() if k not in STANDARD}
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -113,3 +113,34 @@ def test_a_failing_metrics_recorder_never_fails_the_request(make_client: ClientF
 
     object.__setattr__(parts, "record", broken)
     assert client.get("/health").status_code == 200
+
+
+def test_every_response_carries_a_request_id(client: TestClient) -> None:
+    made = client.get("/health").headers["x-request-id"]
+    assert len(made) == 32
+    assert (
+        client.get("/health", headers={"X-Request-ID": "app-123"}).headers["x-request-id"]
+        == "app-123"
+    )
+    odd = client.get("/health", headers={"X-Request-ID": "<script>"}).headers["x-request-id"]
+    assert odd != "<script>" and len(odd) == 32
+
+
+def test_cors_preflight_allows_the_configured_web_origin(make_client: ClientFactory) -> None:
+    client = make_client(CORS_ORIGINS="https://app.fineasy.tech")
+    allowed = client.options(
+        "/api/v1/fraud/analyze",
+        headers={
+            "Origin": "https://app.fineasy.tech",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+    )
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://app.fineasy.tech"
+    assert "authorization" in allowed.headers["access-control-allow-headers"].lower()
+    other = client.options(
+        "/api/v1/fraud/analyze",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "access-control-allow-origin" not in other.headers

@@ -46,3 +46,16 @@ def test_rejected_tokens_and_denied_tenancy_reach_the_security_log(log_dir: Path
     assert [e["event"] for e in events[-2:]] == ["token_rejected", "tenancy_denied"]
     assert events[-2]["reason"] == "InvalidSignatureError"
     assert forged not in (log_dir / "security.log").read_text()
+
+
+def test_lines_written_while_serving_a_request_carry_its_id(log_dir: Path) -> None:
+    from serve_app.logs import request_id
+
+    token = request_id.set("req-42")
+    try:
+        audit("fraud_score", caller="u-3")
+    finally:
+        request_id.reset(token)
+    audit("fraud_score", caller="u-4")
+    last_two = lines(log_dir / "audit.log")[-2:]
+    assert [e.get("request_id") for e in last_two] == ["req-42", None]
