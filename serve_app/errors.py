@@ -83,9 +83,12 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"message": message, "code": code, "details": details}
 
 
-def render(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+def render(
+    status: int, code: str, message: str, details: Any = None, **top_level: Any
+) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+    body = error_body(code, message, details) | top_level
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def app_error_handler(_: Request, exc: Exception) -> JSONResponse:
@@ -105,11 +108,15 @@ async def validation_error_handler(_: Request, exc: Exception) -> JSONResponse:
     ]
     first = errors[0] if errors else {"field": "", "message": "invalid request"}
     details = {"field": first["field"], "validation_errors": errors}
+    # The app shows "Invalid {field}: {message}" from the body's top-level `field`, so the
+    # message itself does not repeat the field; `validation_errors` is read at the top too.
     return render(
         422,
         "validation_error",
-        f"Invalid {first['field'] or 'request'}: {first['message']}",
+        str(first["message"]),
         details,
+        field=first["field"],
+        validation_errors=errors,
     )
 
 

@@ -4,6 +4,7 @@ here; responses use the exact keys, enum strings and ISO-8601 dates the client p
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
@@ -19,7 +20,13 @@ def _no_control_chars(value: str) -> str:
     return value
 
 
-Uuid = Annotated[str, Field(pattern=UUID_PATTERN), AfterValidator(str.lower)]
+def _uuid(value: str) -> str:
+    if not re.fullmatch(UUID_PATTERN, value):
+        raise ValueError("must be a UUID such as 3f1c2a9e-8b7d-4c1e-9a2b-1d2e3f4a5b6c")
+    return value.lower()
+
+
+Uuid = Annotated[str, Field(max_length=36), AfterValidator(_uuid)]
 CleanText = Annotated[str, Field(max_length=500), AfterValidator(_no_control_chars)]
 
 

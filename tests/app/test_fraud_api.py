@@ -253,3 +253,14 @@ def test_scoring_rejects_nan_negative_and_control_characters(
         assert_error(response, 422, "validation_error")
     empty = client.post("/api/v1/fraud/score", json={"transactions": []}, headers=owner_headers)
     assert_error(empty, 422, "validation_error")
+
+
+def test_validation_errors_carry_field_at_the_top_as_the_app_reads_it(
+    client: TestClient, owner_headers: dict[str, str]
+) -> None:
+    body = client.post(
+        "/api/v1/fraud/analyze", json={"business_id": "nope"}, headers=owner_headers
+    ).json()
+    assert body["field"] == "business_id"
+    assert body["validation_errors"][0]["field"] == "business_id"
+    assert not body["message"].startswith("Invalid business_id")
