@@ -4,6 +4,7 @@ dependency checks are cached ~30 s so monitoring cannot load the database."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -65,16 +66,18 @@ class HealthService:
         self._lock = asyncio.Lock()
         self.started_ok = False
         self.requests = 0
+        self._refresher: asyncio.Task[None] | None = None
 
     def count(self, _status: int, _elapsed_ms: float) -> None:
         self.requests += 1
 
     def summary(self) -> dict[str, Any]:
-        """In memory only: what /health, /api/health and /api/v1/health answer."""
-        services = {
-            name: check["status"]
-            for name, check in (self._detail[1]["checks"].items() if self._detail else [])
-        }
+        """In memory only: what /health, /api/health and /api/v1/health answer. `services`
+        comes from the detailed checks, refreshed in the background every DETAIL_TTL_S."""
+        self._keep_refreshing()
+        services = dict.fromkeys(self.components(), "unknown")
+        if self._detail is not None:
+            services |= {n: c["status"] for n, c in self._detail[1]["checks"].items()}
         return {
             "status": "healthy",
             "timestamp": iso_utc(dt.datetime.now(dt.UTC)),
@@ -82,6 +85,21 @@ class HealthService:
             "services": services,
             "features": self._settings.features,
         }
+
+    def _keep_refreshing(self) -> None:
+        if self._refresher is None or self._refresher.done():
+            self._refresher = asyncio.get_running_loop().create_task(self._refresh())
+
+    async def _refresh(self) -> None:
+        while True:
+            await self.detailed()  # every probe reports failure as a check, never raises
+            await asyncio.sleep(DETAIL_TTL_S)
+
+    async def close(self) -> None:
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
 
     def components(self) -> dict[str, Callable[[], Awaitable[Check]]]:
         probes: dict[str, Callable[[], Awaitable[Check]]] = {

@@ -144,3 +144,16 @@ def test_cors_preflight_allows_the_configured_web_origin(make_client: ClientFact
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
     )
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_public_health_reports_services_without_waiting_on_them(client: TestClient) -> None:
+    first = client.get("/health").json()["services"]
+    assert set(first) == {"database", "redis", "ml_models", "fraud_deployment"}
+    assert set(first.values()) <= {"unknown", "healthy"}
+    client.get("/health/detailed")
+    assert client.get("/health").json()["services"] == {
+        "database": "healthy",
+        "redis": "healthy",
+        "ml_models": "healthy",
+        "fraud_deployment": "healthy",
+    }
