@@ -68,11 +68,11 @@ class FraudService:
         self._background: set[asyncio.Task[None]] = set()
 
     async def analyze(self, caller: Caller, business_id: str) -> FraudAnalysisResponse:
-        await self._store.business_for(caller, business_id)
-        info = await self._model.info()
-        fingerprint = hashlib.sha256(
-            (await self._store.fingerprint(business_id)).encode()
-        ).hexdigest()[:24]
+        await self._store.business_for(caller, business_id)  # tenancy first, then the cache
+        info, books_state = await asyncio.gather(
+            self._model.info(), self._store.fingerprint(business_id)
+        )
+        fingerprint = hashlib.sha256(books_state.encode()).hexdigest()[:24]
         key = f"fraud:{business_id}:{info.version}:{info.config_hash}:{fingerprint}"
         cached = await self._cache.get(key)
         if cached is not None:
