@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -86,72 +87,77 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     import ray
+    from ray import serve
 
-    postgres, redis = Postgres(), RedisServer()
-    postgres.start()
-    redis.start()
-    models_dir = tmp_path_factory.mktemp("models")
-    log_dir = tmp_path_factory.mktemp("logs")
-    write_model(models_dir, "v1")
-    write_model(models_dir, "v2")
-    write_model(models_dir, "v9")
-    tampered = models_dir / "fraud" / "v9" / ARTIFACT_FILE
-    tampered.write_bytes(tampered.read_bytes() + b"tampered")
+    # Every resource registers its own cleanup as soon as it exists, so a failure anywhere
+    # in this setup still stops what was started (LIFO: Serve, Ray, env, Redis, PostgreSQL).
+    with contextlib.ExitStack() as cleanup:
+        postgres = Postgres()
+        cleanup.callback(postgres.destroy)
+        postgres.start()
+        redis = RedisServer()
+        cleanup.callback(redis.destroy)
+        redis.start()
+        models_dir = tmp_path_factory.mktemp("models")
+        log_dir = tmp_path_factory.mktemp("logs")
+        write_model(models_dir, "v1")
+        write_model(models_dir, "v2")
+        write_model(models_dir, "v9")
+        tampered = models_dir / "fraud" / "v9" / ARTIFACT_FILE
+        tampered.write_bytes(tampered.read_bytes() + b"tampered")
 
-    async def seed() -> None:
-        store = await seeded_store(settings_for(postgres.url))
-        await store.close()
+        async def seed() -> None:
+            store = await seeded_store(settings_for(postgres.url))
+            await store.close()
 
-    asyncio.run(seed())
-    # Replicas inherit the environment of the raylet this process starts. ray.init turns on
-    # token auth for a new local cluster and exports it to the serve CLI calls below.
-    saved_environment = dict(os.environ)
-    os.environ.update(
-        {
-            "DATABASE_URL": postgres.url,
-            "REDIS_URL": redis.url,
-            "SUPABASE_JWT_SECRET": SECRET,
-            "LOG_DIR": str(log_dir),
-            "ENVIRONMENT": "development",
-        }
-    )
-    http_port, dashboard_port = free_port(), free_port()
-    ray.init(
-        address="local",
-        num_cpus=2,
-        _node_ip_address="127.0.0.1",  # keep every Ray port on loopback
-        include_dashboard=True,
-        dashboard_host="127.0.0.1",
-        dashboard_port=dashboard_port,
-        log_to_driver=False,
-    )
-    config = yaml.safe_load((PROJECT_ROOT / "config" / "serve.yaml").read_text())
-    config["http_options"].update({"host": "127.0.0.1", "port": http_port})
-    config["applications"][0]["args"] = {"fraud": {"models_dir": str(models_dir)}}
-    stack = Stack(
-        postgres,
-        redis,
-        models_dir,
-        log_dir,
-        f"http://127.0.0.1:{http_port}",
-        f"http://127.0.0.1:{dashboard_port}",
-        config,
-        tmp_path_factory.mktemp("serve") / "serve.yaml",
-    )
-    try:
+        asyncio.run(seed())
+        # Replicas inherit the environment of the raylet this process starts. ray.init turns
+        # on token auth for a new local cluster and exports it to the serve CLI calls below.
+        saved_environment = dict(os.environ)
+        cleanup.callback(_restore_environment, saved_environment)
+        os.environ.update(
+            {
+                "DATABASE_URL": postgres.url,
+                "REDIS_URL": redis.url,
+                "SUPABASE_JWT_SECRET": SECRET,
+                "LOG_DIR": str(log_dir),
+                "ENVIRONMENT": "development",
+            }
+        )
+        http_port, dashboard_port = free_port(), free_port()
+        cleanup.callback(ray.shutdown)
+        ray.init(
+            address="local",
+            num_cpus=2,
+            _node_ip_address="127.0.0.1",  # keep every Ray port on loopback
+            include_dashboard=True,
+            dashboard_host="127.0.0.1",
+            dashboard_port=dashboard_port,
+            log_to_driver=False,
+        )
+        cleanup.callback(serve.shutdown)
+        config = yaml.safe_load((PROJECT_ROOT / "config" / "serve.yaml").read_text())
+        config["http_options"].update({"host": "127.0.0.1", "port": http_port})
+        config["applications"][0]["args"] = {"fraud": {"models_dir": str(models_dir)}}
+        stack = Stack(
+            postgres,
+            redis,
+            models_dir,
+            log_dir,
+            f"http://127.0.0.1:{http_port}",
+            f"http://127.0.0.1:{dashboard_port}",
+            config,
+            tmp_path_factory.mktemp("serve") / "serve.yaml",
+        )
         _wait_for_dashboard(stack.dashboard)
         stack.deploy()
         stack.wait_until_running()
         yield stack
-    finally:
-        from ray import serve
 
-        serve.shutdown()
-        ray.shutdown()
-        redis.destroy()
-        postgres.destroy()
-        os.environ.clear()
-        os.environ.update(saved_environment)
+
+def _restore_environment(saved: dict[str, str]) -> None:
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def _wait_for_dashboard(url: str, timeout_s: float = 60) -> None:
