@@ -172,11 +172,15 @@ MIN_HISTORY = 8
 
 
 def transaction_features(
-    batch: Sequence[Transaction], context: Sequence[Transaction], priors: AmountPriors
+    batch: Sequence[Transaction],
+    context: Sequence[Transaction],
+    priors: AmountPriors,
+    own: AmountPriors | None = None,
 ) -> np.ndarray:
     """One row of TXN_FEATURES per transaction in `batch`, judged against `context`
-    (the business's transactions, which may include the batch itself)."""
-    own = AmountPriors.fit(context)
+    (the business's transactions, which may include the batch itself). `own` is
+    `AmountPriors.fit(context)`, when the caller already has it."""
+    own = own or AmountPriors.fit(context)
     counts = Counter(t.type for t in context)
     day_amount = Counter((t.date.date(), round(t.amount, 2)) for t in context)
     day_type = Counter((t.date.date(), t.type) for t in context)

@@ -148,8 +148,9 @@ class FraudPredictor:
         prepared = []
         for batch, history in requests:
             context = [*history, *batch]
-            features = transaction_features(batch, context, self.models.priors)
-            prepared.append((batch, features, self._typical(context)))
+            own = AmountPriors.fit(context)
+            features = transaction_features(batch, context, self.models.priors, own)
+            prepared.append((batch, features, self._typical(own)))
         scores = self.models.txn_probability(np.vstack([f for _, f, _ in prepared]))
         results: list[TxnScores] = []
         start = 0
@@ -253,14 +254,15 @@ class FraudPredictor:
 
     def _suspicious(self, books: Books) -> list[Finding]:
         txns = [t for t in books.transactions if t.status != "cancelled"]
-        features = transaction_features(txns, txns, self.models.priors)
+        own = AmountPriors.fit(txns)
+        features = transaction_features(txns, txns, self.models.priors, own)
         scores = self.models.txn_probability(features)
         groups: dict[tuple[str, float, str], list[int]] = defaultdict(list)
         for i, score in enumerate(scores):
             if score >= self.tuning.min_confidence:
                 t = txns[i]
                 groups[(t.date.date().isoformat(), round(t.amount, 2), t.type)].append(i)
-        typical = self._typical(txns)
+        typical = self._typical(own)
         return [
             self._suspicious_finding(
                 [txns[i] for i in idx],
@@ -270,10 +272,9 @@ class FraudPredictor:
             for idx in groups.values()
         ]
 
-    def _typical(self, context: Sequence[Transaction]) -> dict[str, float]:
+    def _typical(self, own: AmountPriors) -> dict[str, float]:
         """Typical (median) amount per type: the business's own, else the learned prior."""
-        own = AmountPriors.fit(context).median
-        return {t: math.expm1(own.get(t, m)) for t, m in self.models.priors.median.items()}
+        return {t: math.expm1(own.median.get(t, m)) for t, m in self.models.priors.median.items()}
 
     def _suspicious_finding(
         self, txns: list[Transaction], reasons: list[str], score: float
