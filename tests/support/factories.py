@@ -10,6 +10,7 @@ from deployments.artifacts import save_artifact
 from deployments.fraud_predictor import FraudModels, FraudPredictor
 from deployments.fraud_training import fit_models, labelled_books
 from serve_app.demo_data import GeneratedBusiness, generate_dataset
+from serve_app.domain import Transaction
 from serve_app.settings import FraudTuning
 
 SECRET = "test-secret-" + "x" * 40
@@ -42,3 +43,22 @@ def write_model(models_dir: Path, version: str = "v1") -> str:
     return save_artifact(
         models_dir, "fraud", version, models, metrics={"note": "test"}, training_data_hash="test"
     ).sha256
+
+
+def expense_history(
+    count: int, base: float, step: float, start: dt.datetime, prefix: str = "h", **fields: object
+) -> list[Transaction]:
+    """`count` daily expenses of base + i * step, one a day from `start`."""
+    return [
+        Transaction.model_validate(
+            {
+                "id": f"{prefix}{i}",
+                "business_id": "inline",
+                "type": "expense",
+                "amount": base + step * i,
+                "date": start + dt.timedelta(days=i),
+                **fields,
+            }
+        )
+        for i in range(count)
+    ]

@@ -10,6 +10,7 @@ from deployments.fraud_features import (
     transaction_features,
 )
 from serve_app.domain import Books, Business, Invoice, InvoiceItem, Payment, Transaction
+from tests.support.factories import expense_history
 
 BIZ = Business(id="b", user_id="u", name="Shop")
 
@@ -107,17 +108,7 @@ def test_reused_number_is_a_candidate_even_with_different_amounts() -> None:
 
 
 def test_transaction_features_judge_against_the_business_history() -> None:
-    history = [
-        Transaction(
-            id=f"t{i}",
-            business_id="b",
-            type="expense",
-            amount=1000 + i,
-            description="Rent",
-            date=dt.datetime(2026, 1, 1 + i, 11),
-        )
-        for i in range(20)
-    ]
+    history = expense_history(20, 1000, 1, dt.datetime(2026, 1, 1, 11), "t", description="Rent")
     odd = Transaction(
         id="x",
         business_id="b",

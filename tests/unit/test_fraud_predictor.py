@@ -4,7 +4,7 @@ import pytest
 
 from deployments.fraud_predictor import MAX_CONFIDENCE, finding_id, risk_score
 from serve_app.domain import Finding, Transaction, books_from_rows
-from tests.support.factories import demo_books, predictor
+from tests.support.factories import demo_books, expense_history, predictor
 
 
 @pytest.fixture(scope="module")
@@ -74,18 +74,9 @@ def test_risk_score_is_zero_for_clean_books_and_grows_with_findings() -> None:
 
 
 def test_inline_scoring_flags_an_outlier_and_says_why() -> None:
-    history = [
-        Transaction(
-            id=f"h{i}",
-            business_id="inline",
-            type="expense",
-            amount=800 + 10 * i,
-            description="Office Supplies",
-            payment_mode="upi",
-            date=dt.datetime(2026, 5, 1 + i, 12),
-        )
-        for i in range(25)
-    ]
+    history = expense_history(
+        25, 800, 10, dt.datetime(2026, 5, 1, 12), description="Office Supplies", payment_mode="upi"
+    )
     odd = Transaction(
         id="new",
         business_id="inline",
@@ -110,16 +101,7 @@ def test_raising_the_minimum_confidence_reports_fewer_findings(report) -> None: 
 
 
 def test_batched_requests_score_as_they_would_alone() -> None:
-    history = [
-        Transaction(
-            id=f"h{i}",
-            business_id="inline",
-            type="expense",
-            amount=500 + i,
-            date=dt.datetime(2026, 5, 1 + i, 12),
-        )
-        for i in range(12)
-    ]
+    history = expense_history(12, 500, 1, dt.datetime(2026, 5, 1, 12))
     first = [history[0].model_copy(update={"id": "a", "amount": 90_000})]
     second = [history[1].model_copy(update={"id": "b"}), history[2].model_copy(update={"id": "c"})]
     together = predictor().score_many([(first, history), (second, [])])
