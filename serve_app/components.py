@@ -30,6 +30,14 @@ class Components:
     record: Callable[[int, float], None]
     """Called once per served request with its status and latency (ms)."""
 
+    async def close(self) -> None:
+        """Background work first (health refresh, audit writes), then the pools they use.
+        Must run on the loop that opened the pools."""
+        await self.health.close()
+        await self.fraud.drain()
+        await self.store.close()
+        await self.cache.close()
+
 
 def build_store(settings: Settings) -> Store:
     if settings.store_kind == "supabase":

@@ -67,6 +67,7 @@ class HealthService:
         self.started_ok = False
         self.requests = 0
         self._refresher: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def count(self, _status: int, _elapsed_ms: float) -> None:
         self.requests += 1
@@ -87,19 +88,23 @@ class HealthService:
         }
 
     def _keep_refreshing(self) -> None:
+        if self._stopping.is_set():
+            return
         if self._refresher is None or self._refresher.done():
             self._refresher = asyncio.get_running_loop().create_task(self._refresh())
 
     async def _refresh(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             await self.detailed()  # every probe reports failure as a check, never raises
-            await asyncio.sleep(DETAIL_TTL_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), DETAIL_TTL_S)
 
     async def close(self) -> None:
+        """Stops the refresher between rounds: a probe cancelled mid-query would leave a
+        database driver thread calling back into a loop that is about to close."""
+        self._stopping.set()
         if self._refresher is not None:
-            self._refresher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._refresher
+            await self._refresher
 
     def components(self) -> dict[str, Callable[[], Awaitable[Check]]]:
         probes: dict[str, Callable[[], Awaitable[Check]]] = {

@@ -116,3 +116,10 @@ class Ingress:
 
     def __serve_build_asgi_app__(self) -> FastAPI:
         return create_api(lambda: self.components, self.components.settings)
+
+    async def __del__(self) -> None:
+        """Graceful replica shutdown: Serve awaits this on the replica's loop, so pending audit
+        writes land and the pools close cleanly."""
+        components: Components | None = getattr(self, "components", None)  # __init__ may fail
+        if components is not None:
+            await components.close()

@@ -47,9 +47,8 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
 
     yield make
     for client in opened:
-        # Close the pool on the loop that opened it, so no aiosqlite thread outlives it.
-        client.portal.call(client.components.health.close)  # type: ignore[attr-defined,union-attr]
-        client.portal.call(client.components.store.close)  # type: ignore[attr-defined,union-attr]
+        # Close on the loop that opened the pools, so no aiosqlite thread outlives it.
+        client.portal.call(client.components.close)  # type: ignore[attr-defined,union-attr]
         client.__exit__(None, None, None)
 
 
