@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 # Ray token auth on for the long-running cluster and for every CLI call that talks to it.
 export RAY_AUTH_MODE := token
-.PHONY: setup run test check fmt test-unit test-app test-integration train evaluate migrate seed token demo-business deploy status stop env
+.PHONY: setup run test check fmt test-unit test-app test-integration train evaluate backtest migrate seed token demo-business deploy status stop env
 
 setup:
 	bash scripts/setup.sh
@@ -27,6 +27,9 @@ train:
 
 evaluate:
 	$(PY) -m serve_app.cli evaluate
+
+backtest:
+	$(PY) -m serve_app.cli backtest
 
 migrate:
 	$(PY) -m serve_app.cli migrate

@@ -135,7 +135,7 @@ def main() -> None:
     from ray import serve
 
     from serve_app.app import build_app
-    from serve_app.settings import AppArgs, FraudConfig
+    from serve_app.settings import AppArgs, ModelsConfig
 
     folder = Path(tempfile.mkdtemp(prefix="fraud-bench-"))
     settings = settings_for(folder / "bench.db")
@@ -172,7 +172,7 @@ def main() -> None:
     try:
         serve.start(http_options={"host": "127.0.0.1", "port": port})
         serve.run(
-            build_app(AppArgs(fraud=FraudConfig(models_dir=str(MODELS)))),
+            build_app(AppArgs(fraud=ModelsConfig(models_dir=str(MODELS)))),
             name="bench",
             route_prefix="/",
         )

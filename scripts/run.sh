@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and runs the service on embedded defaults: SQLite file + in-process cache, demo data,
-# fraud model v1 trained here. Serve on :${PORT:-8000}, Ray dashboard on :8265.
+# fraud and insights models v1 trained here. Serve on :${PORT:-8000}, Ray dashboard on :8265.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

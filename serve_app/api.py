@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
@@ -31,10 +31,14 @@ from serve_app.errors import (
 )
 from serve_app.logs import request_id
 from serve_app.schemas import (
+    BusinessInsightsResponse,
+    ForecastRequest,
+    ForecastResponse,
     FraudAnalysisResponse,
     FraudAnalyzeRequest,
     FraudScoreRequest,
     FraudScoreResponse,
+    Uuid,
 )
 from serve_app.settings import Settings
 
@@ -70,6 +74,12 @@ health_router = APIRouter(tags=["health"])
 api_router = APIRouter(prefix="/api/v1")
 fraud_router = APIRouter(
     prefix="/api/v1/fraud", tags=["fraud"], dependencies=[Depends(feature("fraud_detection"))]
+)
+
+insights_router = APIRouter(
+    prefix="/api/v1/insights",
+    tags=["insights"],
+    dependencies=[Depends(feature("predictive_analytics"))],
 )
 
 
@@ -135,6 +145,20 @@ async def score_transactions(
     return await parts.fraud.score(who, body)
 
 
+@insights_router.post("/forecast")
+async def forecast_series(
+    body: ForecastRequest, parts: ComponentsDep, who: CallerDep
+) -> ForecastResponse:
+    return await parts.insights.forecast(who, body)
+
+
+@insights_router.get("/{business_id}")
+async def business_insights(
+    business_id: Annotated[Uuid, Path()], parts: ComponentsDep, who: CallerDep
+) -> BusinessInsightsResponse:
+    return await parts.insights.insights(who, business_id)
+
+
 logger = logging.getLogger("ai_backend")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 """A caller's X-Request-ID is kept when it looks like an id; otherwise one is made."""
@@ -197,7 +221,7 @@ class EdgeMiddleware:
 def create_api(get_components: Callable[[], Components], settings: Settings) -> FastAPI:
     api = FastAPI(title="FinEasy AI backend", version="0.1.0")
     api.state.get_components = get_components
-    for router in (health_router, api_router, fraud_router):
+    for router in (health_router, api_router, fraud_router, insights_router):
         api.include_router(router)
     api.add_exception_handler(AppError, app_error_handler)
     api.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -8,6 +8,7 @@ from typing import Any
 from ray.serve import Application
 
 from deployments.fraud import FraudDeployment
+from deployments.insights import InsightsDeployment
 from serve_app.ingress import Ingress
 from serve_app.settings import AppArgs
 
@@ -18,5 +19,8 @@ def build_app(args: dict[str, Any] | AppArgs | None = None) -> Application:
     fraud = FraudDeployment.options(  # type: ignore[attr-defined]
         user_config=parsed.fraud_tuning.model_dump(mode="json", exclude_none=True)
     ).bind(parsed.fraud)
-    app: Application = Ingress.bind(fraud)  # type: ignore[attr-defined]
+    insights = InsightsDeployment.options(  # type: ignore[attr-defined]
+        user_config=parsed.insights_tuning.model_dump(mode="json", exclude_none=True)
+    ).bind(parsed.insights)
+    app: Application = Ingress.bind(fraud, insights)  # type: ignore[attr-defined]
     return app

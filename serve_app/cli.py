@@ -128,7 +128,22 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from deployments.artifacts import list_versions, save_artifact
+    from deployments.artifacts import list_versions
+    from serve_app.settings import ModelsConfig
+
+    models_dir = args.models_dir or ModelsConfig().models_dir
+    for name, trainer in (("fraud", _train_fraud), ("insights", _train_insights)):
+        if args.model not in (name, "all"):
+            continue
+        if args.version in list_versions(models_dir, name) and not args.force:
+            print(f"{name} {args.version} already exists in {models_dir}; --force retrains it")
+            continue
+        trainer(models_dir, args.version, args.businesses)
+    return 0
+
+
+def _train_fraud(models_dir: str, version: str, businesses: int | None) -> None:
+    from deployments.artifacts import save_artifact
     from deployments.fraud_predictor import FraudPredictor
     from deployments.fraud_training import (
         TRAIN_SEED,
@@ -137,26 +152,75 @@ def cmd_train(args: argparse.Namespace) -> int:
         fit_models,
         labelled_books,
     )
-    from serve_app.settings import FraudConfig, FraudTuning
+    from serve_app.settings import FraudTuning
 
-    models_dir = args.models_dir or FraudConfig().models_dir
-    if args.version in list_versions(models_dir, "fraud") and not args.force:
-        print(f"fraud {args.version} already exists in {models_dir}; --force retrains it")
-        return 0
-    train = labelled_books(TRAIN_SEED, args.businesses)
-    validation = labelled_books(VALIDATION_SEED, max(4, args.businesses // 4))
-    models, data_hash = fit_models(train, validation, args.version)
-    metrics = evaluate(FraudPredictor(models, FraudTuning(model_version=args.version)), validation)
+    count = businesses or 24
+    train = labelled_books(TRAIN_SEED, count)
+    validation = labelled_books(VALIDATION_SEED, max(4, count // 4))
+    models, data_hash = fit_models(train, validation, version)
+    metrics = evaluate(FraudPredictor(models, FraudTuning(model_version=version)), validation)
     manifest = save_artifact(
         models_dir,
         "fraud",
-        args.version,
+        version,
         models,
         metrics={"held_out_seed": VALIDATION_SEED, **metrics},
         training_data_hash=data_hash,
     )
     print(f"fraud {manifest.version}: sha256 {manifest.sha256}")
     print(json.dumps(metrics, indent=2))
+
+
+def _train_insights(models_dir: str, version: str, businesses: int | None) -> None:
+    from deployments.artifacts import save_artifact
+    from deployments.insights_training import CALIBRATION_SEED, train
+
+    models, data_hash = train(version, businesses or 24)
+    manifest = save_artifact(
+        models_dir,
+        "insights",
+        version,
+        models,
+        metrics={"held_out_seed": CALIBRATION_SEED, **models.metrics},
+        training_data_hash=data_hash,
+    )
+    print(f"insights {manifest.version}: sha256 {manifest.sha256}")
+    print(json.dumps(models.metrics, indent=2))
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from deployments.artifacts import load_artifact
+    from deployments.forecasting import backtest
+    from deployments.insights_training import (
+        BACKTEST_SEED,
+        MONTHS,
+        format_table,
+        generated_examples,
+        summary,
+    )
+    from serve_app.settings import ModelsConfig
+
+    models, manifest = load_artifact(
+        args.models_dir or ModelsConfig().models_dir, "insights", args.version
+    )
+    data, _ = generated_examples(BACKTEST_SEED, args.businesses)
+    table = backtest(models, data)
+    print(
+        f"insights {manifest.version}: rolling-origin backtest on {args.businesses} held-out "
+        f"businesses x {MONTHS} months (seed {BACKTEST_SEED}, never used in training)"
+    )
+    print("sMAPE % (lower is better); origins with a year of history; cover80 = share of")
+    print("actuals inside the model's 80% interval")
+    print(format_table(table))
+    result = summary(table)
+    means = result["mean_smape_h1_3"]
+    gain = 1 - means["model"] / means["seasonal_naive"]
+    print(
+        f"\nmean sMAPE, h=1-3, business series: model {means['model']:.2f}, last value "
+        f"{means['last_value']:.2f}, seasonal naive {means['seasonal_naive']:.2f}; the model is "
+        f"{gain:.1%} lower than seasonal naive; 80% interval coverage "
+        f"{result['interval_coverage_80']:.3f}"
+    )
     return 0
 
 
@@ -168,10 +232,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from deployments.artifacts import load_artifact
     from deployments.fraud_predictor import FraudPredictor
     from deployments.fraud_training import EVAL_SEED, evaluate, labelled_books
-    from serve_app.settings import FraudConfig, FraudTuning
+    from serve_app.settings import FraudTuning, ModelsConfig
 
     models, manifest = load_artifact(
-        args.models_dir or FraudConfig().models_dir, "fraud", args.version
+        args.models_dir or ModelsConfig().models_dir, "fraud", args.version
     )
     data = labelled_books(EVAL_SEED, args.businesses)
     print(
@@ -212,13 +276,25 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--ttl", type=int, default=3600)
     token.add_argument("--service", action="store_true", help="a service_role token")
     token.set_defaults(run=cmd_token)
-    for name, runner in (("train", cmd_train), ("evaluate", cmd_evaluate)):
-        command = sub.add_parser(name, help=f"{name} the fraud models")
+    helps = {
+        "train": "train the models (fraud, insights or all)",
+        "evaluate": "evaluate the fraud models on held-out books",
+        "backtest": "rolling-origin backtest of the insights forecasts",
+    }
+    for name, runner in (
+        ("train", cmd_train),
+        ("evaluate", cmd_evaluate),
+        ("backtest", cmd_backtest),
+    ):
+        command = sub.add_parser(name, help=helps[name])
         command.add_argument("--version", default="v1")
         command.add_argument("--models-dir")
-        command.add_argument("--businesses", type=int, default=24 if name == "train" else 10)
+        command.add_argument("--businesses", type=int, default=None if name == "train" else 10)
         command.set_defaults(run=runner)
     sub.choices["train"].add_argument("--force", action="store_true")
+    sub.choices["train"].add_argument(
+        "--model", choices=("fraud", "insights", "all"), default="all"
+    )
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from serve_app.auditing import Auditor
 from serve_app.auth import SupabaseAuth, issuer_for
 from serve_app.cache import Cache, MemoryCache, RedisCache
 from serve_app.fraud_service import FraudModel, FraudService
 from serve_app.health import HealthService
+from serve_app.insights_service import InsightsModel, InsightsService
 from serve_app.metrics import MetricsPage, RaySource, no_ray_metrics
 from serve_app.settings import Settings
 from serve_app.store import SqlStore, Store
@@ -24,7 +26,9 @@ class Components:
     auth: SupabaseAuth
     store: Store
     cache: Cache
+    auditor: Auditor
     fraud: FraudService
+    insights: InsightsService
     health: HealthService
     metrics: MetricsPage
     record: Callable[[int, float], None]
@@ -34,7 +38,7 @@ class Components:
         """Background work first (health refresh, audit writes), then the pools they use.
         Must run on the loop that opened the pools."""
         await self.health.close()
-        await self.fraud.drain()
+        await self.auditor.drain()
         await self.store.close()
         await self.cache.close()
 
@@ -54,6 +58,7 @@ def build_cache(settings: Settings) -> Cache:
 def build_components(
     settings: Settings,
     fraud: FraudModel,
+    insights: InsightsModel,
     store: Store | None = None,
     cache: Cache | None = None,
     ray_source: RaySource = no_ray_metrics,
@@ -62,7 +67,8 @@ def build_components(
     """`ray_source` feeds Ray's metrics into /metrics; `record` also sees every request."""
     store = store or build_store(settings)
     cache = cache or build_cache(settings)
-    health = HealthService(settings, store, cache, {"fraud": fraud})
+    health = HealthService(settings, store, cache, {"fraud": fraud, "insights": insights})
+    auditor = Auditor(store)
 
     def record_request(status: int, elapsed_ms: float) -> None:
         health.count(status, elapsed_ms)
@@ -74,7 +80,9 @@ def build_components(
         auth=SupabaseAuth(settings.jwt_secret(), issuer_for(settings.SUPABASE_URL)),
         store=store,
         cache=cache,
-        fraud=FraudService(store, cache, fraud),
+        auditor=auditor,
+        fraud=FraudService(store, cache, fraud, auditor),
+        insights=InsightsService(store, cache, insights, auditor),
         health=health,
         metrics=MetricsPage(health, settings.features, ray_source),
         record=record_request,

@@ -160,6 +160,8 @@ CATALOGUES: dict[str, list[tuple[str, str, float, float, str]]] = {
         ("Masala Chai", "9963", 25, 5, "cup"),
     ],
 }
+PROFILES = ("concentrated", "declining", "slow_collections", "growing", "steady")
+"""What business i's books show (i modulo 5), so the demo exercises every insight."""
 VAGUE = {"Misc payment", "Cash adjustment", "Tea and snacks", "", "Adjustment entry", "Advance"}
 EXPENSE_KINDS = [
     ("Rent", 0.18),
@@ -262,7 +264,18 @@ class _Builder:
         )
         self.bid = self.out.business["id"]
         self.catalogue = CATALOGUES[category]
+        mean_price = float(np.mean([entry[2] for entry in self.catalogue]))
         self.scale = float(rng.choice([0.6, 1.0, 1.6, 2.5]))
+        self.profile = PROFILES[index % len(PROFILES)]
+        trend = {"declining": -0.035, "growing": 0.03}.get(self.profile, 0.005)
+        self.growth = trend + float(rng.normal(0, 0.008))
+        """Monthly growth of sales and purchases; costs grow at `cost_growth`."""
+        self.cost_growth = 0.015 if self.profile == "declining" else max(self.growth, 0.0) / 2
+        self.collect_rate = 0.6 if self.profile == "slow_collections" else 0.92
+        self.month_index = 0
+        self.monthly_sales = 22 * 2 * mean_price * 6.1 * self.scale
+        """Expected sales of a month at the start; purchases run at ~65% of sales and operating
+        costs at ~15%, so a steady shop earns a thin margin, as most do."""
         self.invoice_seq = 0
         self.bill_prefix: dict[str, str] = {}
         self._make_parties(state)
@@ -308,7 +321,8 @@ class _Builder:
                     "credit_limit": 50000,
                 }
             )
-        weights = self.rng.pareto(1.2, size=len(self.out.customers)) + 0.05
+        tail = 0.6 if self.profile == "concentrated" else 1.2
+        weights = self.rng.pareto(tail, size=len(self.out.customers)) + 0.05
         self.customer_weights = weights / weights.sum()
         for _ in range(int(self.rng.integers(5, 10))):
             name = f"{self.pick(SHOP_WORDS)} {self.pick(SURNAMES)} {self.pick(TRADE_SUFFIX)}"
@@ -450,7 +464,7 @@ class _Builder:
         share = (
             0.0
             if age < 10 and roll < 0.6
-            else (1.0 if roll < 0.8 else float(self.rng.choice([0.0, 0.3, 0.5])))
+            else (1.0 if roll < self.collect_rate else float(self.rng.choice([0.0, 0.3, 0.5])))
         )
         paid_total = round(inv["total_amount"] * share, 2)
         parts = (
@@ -463,7 +477,8 @@ class _Builder:
         for part in parts:
             if part <= 0:
                 continue
-            pay_day = min(today, pay_day + dt.timedelta(days=int(self.rng.integers(0, 25))))
+            delay = int(self.rng.integers(0, 60 if self.profile == "slow_collections" else 25))
+            pay_day = min(today, pay_day + dt.timedelta(days=delay))
             mode = self.pick(
                 ["upi", "upi", "cash", "bank_transfer", "bankTransfer", "cheque", "online", "card"]
             )
@@ -500,6 +515,15 @@ class _Builder:
     # -- the months -----------------------------------------------------------------------
     def run(self) -> GeneratedBusiness:
         month = dt.date(self.start.year, self.start.month, 1)
+        opening = self.monthly_sales * (0.3 if self.profile == "slow_collections" else 3.0)
+        self.transaction(
+            kind="credit",
+            amount=round(opening, -3),
+            when=dt.datetime(month.year, month.month, 1, 9),
+            party=None,
+            description="Opening balance",
+            mode="bankTransfer",
+        )
         while month <= self.end:
             self.month(month)
             month = (month + dt.timedelta(days=32)).replace(day=1)
@@ -569,7 +593,9 @@ class _Builder:
     def month(self, month: dt.date) -> None:
         days = self.days_of(month)
         festive = 1.35 if month.month in (10, 11) else (1.15 if month.month == 3 else 1.0)
-        n_sales = int(self.rng.poisson(22 * festive * len(days) / 30))
+        trend = (1 + self.growth) ** self.month_index
+        self.month_index += 1
+        n_sales = int(self.rng.poisson(22 * festive * trend * len(days) / 30))
         for _ in range(n_sales):
             day = self.pick(days)
             customer = self.out.customers[
@@ -595,7 +621,7 @@ class _Builder:
                     number=self.next_number(),
                 )
         for supplier in self.out.suppliers:
-            for _ in range(int(self.rng.poisson(1.6))):
+            for _ in range(int(self.rng.poisson(6.4 * trend / len(self.out.suppliers)))):
                 seq = int(self.rng.integers(100, 9999))
                 self.invoice(
                     kind="supplier",
@@ -607,7 +633,7 @@ class _Builder:
         self.month_expenses(month, days)
 
     def month_expenses(self, month: dt.date, days: list[dt.date]) -> None:
-        revenue_scale = 60000 * self.scale
+        revenue_scale = self.monthly_sales / 3 * (1 + self.cost_growth) ** self.month_index
         for category, share in EXPENSE_KINDS:
             if category != "Rent" and self.rng.random() < 0.3:
                 continue
@@ -658,7 +684,7 @@ class _Builder:
         if self.rng.random() < 0.3:
             self.transaction(
                 kind="payment_out",
-                amount=round(float(self.rng.uniform(0.2, 0.9)) * 50_000, -2),
+                amount=round(float(self.rng.uniform(0.1, 0.4)) * self.monthly_sales, -2),
                 when=self.moment(self.pick(days)),
                 party=self.pick(self.out.suppliers),
                 description="Advance to supplier",
@@ -667,7 +693,8 @@ class _Builder:
         if self.rng.random() < 0.25:
             self.transaction(
                 kind=self.pick(["credit", "income"]),
-                amount=float(self.rng.integers(1, 10)) * 10_000,
+                amount=float(self.rng.integers(1, 10))
+                * max(1000.0, round(self.monthly_sales / 40, -3)),
                 when=self.moment(self.pick(days), night=self.rng.random() < 0.3),
                 party=None,
                 description="Cash deposit",

@@ -75,12 +75,25 @@ class Business(Row):
 
 
 class Party(Row):
-    """A customer or a supplier."""
+    """A customer or a supplier. `balance`: positive = they owe us (customer) or we owe them."""
 
     id: Id
     business_id: Id
     name: str
     gst_number: str | None = None
+    balance: Money = 0.0
+    credit_limit: Money = 0.0
+
+
+class Product(Row):
+    id: Id
+    business_id: Id
+    name: str
+    unit: str | None = "pcs"
+    selling_price: Money | None = None
+    purchase_price: Money | None = None
+    stock_quantity: float = 0
+    is_active: bool = True
 
 
 class InvoiceItem(Row):
@@ -134,6 +147,9 @@ class Payment(Row):
     id: Id
     business_id: Id
     invoice_id: Id | None = None
+    transaction_id: Id | None = None
+    customer_id: Id | None = None
+    supplier_id: Id | None = None
     amount: Money
     payment_mode: PaymentMode = "cash"
     status: str = "completed"
@@ -149,10 +165,42 @@ class Expense(Row):
     description: str = ""
     expense_date: Day
     vendor: str | None = None
+    is_recurring: bool | None = False
+    recurrence_type: str | None = None
+    next_due_date: Day | None = None
+
+
+class RecurringPayment(Row):
+    """A standing order: from a customer (money in) or to a supplier (money out)."""
+
+    id: Id
+    business_id: Id
+    customer_id: Id | None = None
+    supplier_id: Id | None = None
+    description: str = ""
+    amount: Money
+    frequency: Literal["daily", "weekly", "monthly", "yearly"] = "monthly"
+    day_of_month: int | None = None
+    day_of_week: int | None = None
+    start_date: Moment
+    end_date: Moment | None = None
+    max_occurrences: int | None = None
+    occurrences_generated: int | None = 0
+    status: str = "active"
+
+
+class CashbookEntry(Row):
+    id: Id
+    business_id: Id
+    type: str
+    amount: Money
+    payment_mode: PaymentMode = "cash"
+    details: str | None = None
+    entry_date: Moment
 
 
 class Books(BaseModel):
-    """Everything the fraud models read for one business."""
+    """Everything the models read for one business."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -163,6 +211,9 @@ class Books(BaseModel):
     transactions: tuple[Transaction, ...] = ()
     payments: tuple[Payment, ...] = ()
     expenses: tuple[Expense, ...] = ()
+    products: tuple[Product, ...] = ()
+    recurring_payments: tuple[RecurringPayment, ...] = ()
+    cashbook_entries: tuple[CashbookEntry, ...] = ()
 
     def counts(self) -> dict[str, int]:
         return {
@@ -213,13 +264,22 @@ def books_from_rows(rows: dict[str, list[dict[str, Any]]]) -> Books:
         transactions=tuple(Transaction.model_validate(r) for r in rows.get("transactions", [])),
         payments=tuple(Payment.model_validate(r) for r in rows.get("payments", [])),
         expenses=tuple(Expense.model_validate(r) for r in rows.get("expenses", [])),
+        products=tuple(Product.model_validate(r) for r in rows.get("products", [])),
+        recurring_payments=tuple(
+            RecurringPayment.model_validate(r) for r in rows.get("recurring_payments", [])
+        ),
+        cashbook_entries=tuple(
+            CashbookEntry.model_validate(r) for r in rows.get("cashbook_entries", [])
+        ),
     )
 
 
-def format_inr(amount: float) -> str:
-    """₹ with Indian digit grouping: 125000 -> ₹1,25,000.00."""
-    sign = "-" if amount < 0 else ""
+def format_inr(amount: float, rupees_only: bool = False) -> str:
+    """₹ with Indian digit grouping: 125000 -> ₹1,25,000.00 (or ₹1,25,000 rupees_only)."""
+    sign = "-" if round(amount, 0 if rupees_only else 2) < 0 else ""
     whole, fraction = f"{abs(amount):.2f}".split(".")
+    if rupees_only:
+        whole, fraction = f"{abs(amount):.0f}", ""
     if len(whole) > 3:
         head, tail = whole[:-3], whole[-3:]
         groups: list[str] = []
@@ -227,7 +287,7 @@ def format_inr(amount: float) -> str:
             groups.insert(0, head[-2:])
             head = head[:-2]
         whole = ",".join([head, *groups, tail]) if head else ",".join([*groups, tail])
-    return f"{sign}₹{whole}.{fraction}"
+    return f"{sign}₹{whole}.{fraction}" if fraction else f"{sign}₹{whole}"
 
 
 class TxnScore(BaseModel):
@@ -262,3 +322,55 @@ class ModelInfo(BaseModel):
     load_error: str | None = None
     """Set when the last requested version was refused; the previous one still serves."""
     metrics: dict[str, Any] = Field(default_factory=dict)
+
+
+InsightType = Literal[
+    "cash_flow_prediction",
+    "revenue_forecast",
+    "expense_trend",
+    "customer_analysis",
+    "working_capital",
+    "general",
+]
+
+
+class Insight(BaseModel):
+    """One business insight, already in the client's terms (contract section 3.2)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    insight_id: str
+    insight_type: InsightType
+    title: str
+    description: str
+    recommendations: list[str]
+    impact_score: float = Field(ge=0.0, le=1.0)
+    valid_until: dt.datetime
+    priority: Literal["high", "medium", "low"]
+    category: str
+    data: dict[str, Any]
+
+
+class InsightsReport(BaseModel):
+    insights: list[Insight]
+    model_version: str
+    as_of: dt.date
+    """The last day the books record anything: where the forecasts start."""
+    history_months: int
+
+
+class ForecastPoint(BaseModel):
+    month: dt.date
+    value: float
+    lower: float
+    upper: float
+
+
+class SeriesForecast(BaseModel):
+    """A bare monthly series forecast (no books): the model and both baselines."""
+
+    forecast: list[ForecastPoint]
+    last_value: list[float]
+    seasonal_naive: list[float] | None
+    model_version: str
+    interval: float

@@ -11,15 +11,13 @@ import datetime as dt
 import hashlib
 import logging
 import time
-import uuid
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
+from serve_app.auditing import Auditor
 from serve_app.auth import Caller
 from serve_app.cache import Cache
 from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
-from serve_app.errors import AppError
-from serve_app.logs import audit
 from serve_app.schemas import (
     FraudAlert,
     FraudAnalysisResponse,
@@ -28,7 +26,7 @@ from serve_app.schemas import (
     TransactionIn,
     TransactionScore,
 )
-from serve_app.store import AnalysisRecord, Store
+from serve_app.store import Store
 
 logger = logging.getLogger("ai_backend")
 CACHE_TTL_S = 6 * 3600
@@ -62,10 +60,11 @@ class FraudService:
         store: Store,
         cache: Cache,
         model: FraudModel,
+        auditor: Auditor,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self._store, self._cache, self._model, self._clock = store, cache, model, clock
-        self._background: set[asyncio.Task[None]] = set()
+        self._auditor = auditor
 
     async def analyze(self, caller: Caller, business_id: str) -> FraudAnalysisResponse:
         await self._store.business_for(caller, business_id)  # tenancy first, then the cache
@@ -112,7 +111,7 @@ class FraudService:
             "risk_score": report.risk_score,
             "types": sorted({f.type for f in report.findings}),
         }
-        await self._audit(
+        await self._auditor.record(
             caller, "fraud_analysis", business_id, report.model_version, summary, elapsed_ms, now
         )
         await self._cache.set(key, response.model_dump_json().encode(), CACHE_TTL_S)
@@ -129,62 +128,11 @@ class FraudService:
         summary = {"scored": len(scores), "suspicious": sum(s.suspicious for s in scores)}
         elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         # Entry-time scoring must not wait on the database: the audit row is written after.
-        self._in_background(
-            self._audit(caller, "fraud_score", None, result.model_version, summary, elapsed_ms, now)
+        self._auditor.later(
+            caller, "fraud_score", None, result.model_version, summary, elapsed_ms, now
         )
         return FraudScoreResponse(
             scores=[TransactionScore.model_validate(s.model_dump()) for s in scores],
             model_version=result.model_version,
             scored_at=now,
         )
-
-    def _in_background(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._background.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._background.discard(task)
-        error = None if task.cancelled() else task.exception()
-        if isinstance(error, AppError):
-            logger.warning("audit record not written: %s", error.code)
-        elif error is not None:
-            logger.error("audit record not written", exc_info=error)
-
-    async def drain(self) -> None:
-        """Waits for background audit writes (tests, shutdown)."""
-        await asyncio.gather(*self._background, return_exceptions=True)
-
-    async def _audit(
-        self,
-        caller: Caller,
-        kind: str,
-        business_id: str | None,
-        version: str,
-        summary: dict[str, Any],
-        elapsed_ms: float,
-        now: dt.datetime,
-    ) -> None:
-        """One audit-log line and one row of ai_analysis_results per prediction served. The
-        log line is written first, so a database outage cannot lose it."""
-        record = AnalysisRecord(
-            id=str(uuid.uuid4()),
-            business_id=business_id,
-            analysis_type=kind,
-            caller_id=caller.user_id,
-            model_version=version,
-            summary=summary,
-            duration_ms=elapsed_ms,
-            created_at=now,
-        )
-        audit(
-            kind,
-            record_id=record.id,
-            caller=caller.user_id,
-            role=caller.role,
-            business_id=business_id,
-            model_version=version,
-            duration_ms=elapsed_ms,
-            **summary,
-        )
-        await self._store.record_analysis(record)

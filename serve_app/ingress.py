@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +18,15 @@ from ray.serve.handle import DeploymentHandle
 
 from serve_app.api import create_api
 from serve_app.components import Components, build_components
-from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
+from serve_app.domain import (
+    Books,
+    FraudReport,
+    InsightsReport,
+    ModelInfo,
+    SeriesForecast,
+    Transaction,
+    TxnScores,
+)
 from serve_app.errors import AppError, ModelUnavailable
 from serve_app.logs import configure_logging
 from serve_app.settings import load_settings
@@ -26,7 +35,7 @@ LATENCY_BUCKETS_MS = [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0
 
 
 class HandleClient:
-    """A FraudModel over a DeploymentHandle, with the replica's deadline."""
+    """A model deployment's methods over its DeploymentHandle, with the replica's deadline."""
 
     def __init__(self, name: str, handle: DeploymentHandle[Any], timeout_s: float) -> None:
         self._name, self._handle, self._timeout = name, handle, timeout_s
@@ -47,6 +56,14 @@ class HandleClient:
                 raise
             raise ModelUnavailable(self._name, "model_error") from exc
 
+    async def info(self) -> ModelInfo:
+        result: ModelInfo = await self._call("info")
+        return result
+
+
+class FraudClient(HandleClient):
+    """FraudModel over the FraudDeployment handle."""
+
     async def report(self, books: Books) -> FraudReport:
         result: FraudReport = await self._call("report", books)
         return result
@@ -57,8 +74,18 @@ class HandleClient:
         result: TxnScores = await self._call("score", list(batch), list(history))
         return result
 
-    async def info(self) -> ModelInfo:
-        result: ModelInfo = await self._call("info")
+
+class InsightsClient(HandleClient):
+    """InsightsModel over the InsightsDeployment handle."""
+
+    async def report(self, books: Books, now: dt.datetime) -> InsightsReport:
+        result: InsightsReport = await self._call("report", books, now)
+        return result
+
+    async def forecast(
+        self, start: dt.date, values: Sequence[float], horizon: int
+    ) -> SeriesForecast:
+        result: SeriesForecast = await self._call("forecast", start, list(values), horizon)
         return result
 
 
@@ -103,13 +130,15 @@ class RequestMetrics:
 )
 @serve.ingress()
 class Ingress:
-    def __init__(self, fraud: DeploymentHandle[Any]) -> None:
+    def __init__(self, fraud: DeploymentHandle[Any], insights: DeploymentHandle[Any]) -> None:
         settings = load_settings()
         configure_logging(settings.LOG_DIR, settings.LOG_LEVEL)
         requests = RequestMetrics()
+        timeout = settings.MODEL_TIMEOUT_SECONDS
         self.components: Components = build_components(
             settings,
-            HandleClient("fraud", fraud, settings.MODEL_TIMEOUT_SECONDS),
+            FraudClient("fraud", fraud, timeout),
+            InsightsClient("insights", insights, timeout),
             ray_source=ray_node_metrics,
             record=requests.record,
         )

@@ -4,12 +4,13 @@ here; responses use the exact keys, enum strings and ISO-8601 dates the client p
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from serve_app.domain import FraudType
+from serve_app.domain import ForecastPoint, FraudType, InsightType
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
@@ -103,3 +104,56 @@ class FraudScoreResponse(BaseModel):
     scores: list[TransactionScore]
     model_version: str
     scored_at: UtcDateTime
+
+
+class BusinessInsight(BaseModel):
+    """Contract 3.2: note the prefixed keys insight_id/insight_type (not id/type)."""
+
+    insight_id: str
+    insight_type: InsightType
+    title: str
+    description: str
+    recommendations: list[str]
+    impact_score: float = Field(ge=0.0, le=1.0)
+    valid_until: UtcDateTime
+    priority: str
+    category: str
+    data: dict[str, object]
+
+
+class BusinessInsightsResponse(BaseModel):
+    success: bool = True
+    message: str | None = None
+    timestamp: UtcDateTime
+    business_id: str
+    insights: list[BusinessInsight]
+    generated_at: UtcDateTime
+    next_update: UtcDateTime
+
+
+class SeriesPoint(Strict):
+    month: dt.date
+    """Any day of the month; the month is what counts."""
+    value: float = Field(ge=0, le=1e13)
+
+
+class ForecastRequest(Strict):
+    """A monthly series of money (e.g. cash in), oldest first, consecutive months."""
+
+    series: list[SeriesPoint] = Field(min_length=3, max_length=240)
+    horizon: int = Field(default=3, ge=1, le=4)
+
+    @model_validator(mode="after")
+    def _consecutive(self) -> ForecastRequest:
+        months = [p.month.year * 12 + p.month.month for p in self.series]
+        if any(b - a != 1 for a, b in itertools.pairwise(months)):
+            raise ValueError("series months must be consecutive, oldest first, one point each")
+        return self
+
+
+class ForecastResponse(BaseModel):
+    forecast: list[ForecastPoint]
+    baselines: dict[str, list[float] | None]
+    interval: float
+    model_version: str
+    generated_at: UtcDateTime

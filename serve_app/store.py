@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from serve_app.auth import Caller
-from serve_app.domain import Books, Business, Finding, as_dict, books_from_rows
+from serve_app.domain import Books, Business, Finding, Insight, as_dict, books_from_rows
 from serve_app.errors import DatabaseUnavailable, NotFound
 from serve_app.logs import deny
 from serve_app.settings import Settings
@@ -48,6 +48,7 @@ class Store(Protocol):
     async def save_findings(
         self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime
     ) -> dict[str, dt.datetime]: ...
+    async def save_insights(self, business_id: str, insights: Sequence[Insight]) -> None: ...
     async def record_analysis(self, record: AnalysisRecord) -> None: ...
     async def insert_rows(self, rows: dict[str, list[dict[str, Any]]]) -> int: ...
     async def businesses_of(self, user_ids: Sequence[str]) -> list[Business]: ...
@@ -67,15 +68,31 @@ BOOK_QUERIES = {
     "transactions": "SELECT * FROM transactions WHERE business_id = :b ORDER BY date, id",
     "payments": "SELECT * FROM payments WHERE business_id = :b ORDER BY payment_date, id",
     "expenses": "SELECT * FROM expenses WHERE business_id = :b ORDER BY expense_date, id",
+    "products": "SELECT * FROM products WHERE business_id = :b ORDER BY name, id",
+    "recurring_payments": "SELECT * FROM recurring_payments WHERE business_id = :b ORDER BY id",
+    "cashbook_entries": "SELECT * FROM cashbook_entries WHERE business_id = :b "
+    "ORDER BY entry_date, id",
 }
+FINGERPRINT_TABLES = (
+    "customers",
+    "suppliers",
+    "products",
+    "invoices",
+    "transactions",
+    "payments",
+    "recurring_payments",
+    "expenses",
+    "cashbook_entries",
+)
 FINGERPRINT = text(
     " UNION ALL ".join(
         f"SELECT '{table}' AS t, COUNT(*) AS n, MAX(updated_at) AS m FROM {table} "
         "WHERE business_id = :b"
-        for table in ("invoices", "transactions", "payments", "expenses")
+        for table in FINGERPRINT_TABLES
     )
 )
-"""Changes when any row the fraud models read is added, removed or updated."""
+"""Changes when any row the models read is added, removed or updated (invoice items are
+written with their invoice, whose updated_at the app bumps)."""
 UPSERT_FINDING = text(
     "INSERT INTO fraud_alerts (id, business_id, alert_type, message, confidence_score, evidence,"
     " subject_ids, model_version, detected_at, last_seen_at) VALUES (:id, :business_id, :type,"
@@ -87,6 +104,11 @@ UPSERT_FINDING = text(
 DETECTED_AT = text(
     "SELECT id, detected_at FROM fraud_alerts WHERE business_id = :b AND id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
+UPSERT_INSIGHT = text(
+    "INSERT INTO business_insights (id, business_id, insight_type, payload, valid_until)"
+    " VALUES (:id, :business_id, :insight_type, :payload, :valid_until) ON CONFLICT (id) DO"
+    " UPDATE SET payload = excluded.payload, valid_until = excluded.valid_until"
+)
 INSERT_ANALYSIS = text(
     "INSERT INTO ai_analysis_results (id, business_id, analysis_type, caller_id, model_version,"
     " summary, duration_ms, created_at) VALUES (:id, :business_id, :analysis_type, :caller_id,"
@@ -106,6 +128,20 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 def _moment(value: Any) -> dt.datetime:
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def insight_rows(business_id: str, insights: Sequence[Insight]) -> list[dict[str, Any]]:
+    """business_insights rows; `payload` is the insight as the API serves it (JSON text)."""
+    return [
+        {
+            "id": i.insight_id,
+            "business_id": business_id,
+            "insight_type": i.insight_type,
+            "payload": i.model_dump_json(),
+            "valid_until": i.valid_until,
+        }
+        for i in insights
+    ]
 
 
 def _bindable(value: Any) -> Any:
@@ -217,6 +253,11 @@ class SqlStore:
             write=True,
         )
         return {str(r["id"]): _moment(r["detected_at"]) for r in results[1]}
+
+    async def save_insights(self, business_id: str, insights: Sequence[Insight]) -> None:
+        """Upserts by insight id (stable for a business, its books' last day and the model)."""
+        if insights:
+            await self._run([(UPSERT_INSIGHT, insight_rows(business_id, insights))], write=True)
 
     async def record_analysis(self, record: AnalysisRecord) -> None:
         params = {**record.__dict__, "summary": json.dumps(record.summary)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar, cast
@@ -19,17 +20,26 @@ from postgrest.exceptions import APIError
 from supabase import AsyncClient, AsyncClientOptions
 
 from serve_app.auth import Caller
-from serve_app.domain import Books, Business, Finding, books_from_rows
+from serve_app.domain import Books, Business, Finding, Insight, books_from_rows
 from serve_app.errors import DatabaseUnavailable, NotFound
 from serve_app.logs import deny
 from serve_app.settings import Settings
-from serve_app.store import AnalysisRecord
+from serve_app.store import FINGERPRINT_TABLES, AnalysisRecord, insight_rows
 
 T = TypeVar("T")
 PAGE = 1000
 """Supabase's default `max-rows`: larger reads are paged."""
-BOOK_TABLES = ("customers", "suppliers", "invoices", "transactions", "payments", "expenses")
-FINGERPRINT_TABLES = ("invoices", "transactions", "payments", "expenses")
+BOOK_TABLES = (
+    "customers",
+    "suppliers",
+    "invoices",
+    "transactions",
+    "payments",
+    "expenses",
+    "products",
+    "recurring_payments",
+    "cashbook_entries",
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -165,6 +175,22 @@ class SupabaseStore:
         )
         await self._call(upsert.execute)
         return {f.id: first_seen.get(f.id, now) for f in findings}
+
+    async def save_insights(self, business_id: str, insights: Sequence[Insight]) -> None:
+        if not insights:
+            return
+        rows = [
+            {
+                **row,
+                "payload": json.loads(row["payload"]),
+                "valid_until": _jsonable(row["valid_until"]),
+            }
+            for row in insight_rows(business_id, insights)
+        ]
+        upsert = self._client.table("business_insights").upsert(
+            rows, on_conflict="id", returning=ReturnMethod.minimal
+        )
+        await self._call(upsert.execute)
 
     async def record_analysis(self, record: AnalysisRecord) -> None:
         row = {k: _jsonable(v) for k, v in record.__dict__.items()}

@@ -13,8 +13,9 @@ from serve_app.api import create_api
 from serve_app.auth import mint_token
 from serve_app.components import build_components
 from serve_app.fraud_service import FraudModel
-from tests.support.factories import SECRET, demo_books, predictor
-from tests.support.fakes import LocalFraudModel
+from serve_app.insights_service import InsightsModel
+from tests.support.factories import SECRET, demo_books, insights_predictor, predictor
+from tests.support.fakes import LocalFraudModel, LocalInsightsModel
 from tests.support.stores import seeded_store, settings_for
 
 ClientFactory = Callable[..., TestClient]
@@ -36,9 +37,15 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def make_client(database: Path) -> Iterator[ClientFactory]:
     opened: list[TestClient] = []
 
-    def make(model: FraudModel | None = None, **env: str) -> TestClient:
+    def make(
+        model: FraudModel | None = None, insights: InsightsModel | None = None, **env: str
+    ) -> TestClient:
         settings = settings_for(database, **env)
-        parts = build_components(settings, model or LocalFraudModel(predictor()))
+        parts = build_components(
+            settings,
+            model or LocalFraudModel(predictor()),
+            insights or LocalInsightsModel(insights_predictor()),
+        )
         client = TestClient(create_api(lambda: parts, settings))
         client.__enter__()
         client.components = parts  # type: ignore[attr-defined]

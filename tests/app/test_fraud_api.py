@@ -1,5 +1,4 @@
 import datetime as dt
-import re
 import time
 
 import jwt
@@ -8,6 +7,7 @@ from sqlalchemy import text
 
 from serve_app.auth import mint_token
 from tests.app.conftest import ClientFactory
+from tests.support.contract import ISO_UTC, assert_error
 from tests.support.factories import OTHER_USER, SECRET
 from tests.support.fakes import LocalFraudModel, UnavailableModel
 
@@ -17,20 +17,10 @@ FRAUD_TYPES = {
     "suspicious_pattern",
     "duplicate_supplier_bill",
 }
-# What Dart's DateTime.parse accepts, with an explicit UTC designator.
-ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
 def analyze(client: TestClient, business_id: str, headers: dict[str, str]):  # type: ignore[no-untyped-def]
     return client.post("/api/v1/fraud/analyze", json={"business_id": business_id}, headers=headers)
-
-
-def assert_error(response, status: int, code: str) -> None:  # type: ignore[no-untyped-def]
-    assert response.status_code == status
-    assert response.headers["content-type"] == "application/json"
-    body = response.json()
-    assert isinstance(body["message"], str) and body["code"] == code and "details" in body
-    assert "Traceback" not in response.text
 
 
 def test_analysis_matches_the_contract(
@@ -220,7 +210,7 @@ def test_inline_scoring_reads_no_database(
     assert score["reasons"]
 
     async def audited() -> int:
-        await client.components.fraud.drain()  # type: ignore[attr-defined]
+        await client.components.auditor.drain()  # type: ignore[attr-defined]
         engine = client.components.store.engine  # type: ignore[attr-defined]
         async with engine.connect() as conn:
             return int(

@@ -3,6 +3,8 @@ from fastapi.testclient import TestClient
 from tests.app.conftest import ClientFactory
 from tests.support.fakes import UnavailableModel
 
+COMPONENTS = {"database", "redis", "ml_models", "fraud_deployment", "insights_deployment"}
+
 FEATURES = {"fraud_detection", "predictive_analytics", "compliance_checking", "nlp_invoice"}
 
 
@@ -41,7 +43,7 @@ def test_detailed_health_has_a_check_per_component(client: TestClient) -> None:
         "features",
         "metrics",
     } <= set(body)
-    assert set(body["checks"]) == {"database", "redis", "ml_models", "fraud_deployment"}
+    assert set(body["checks"]) == COMPONENTS
     for check in body["checks"].values():
         assert {"status", "response_time_ms", "message"} <= set(check)
     assert body["checks"]["ml_models"]["models"]["fraud"]["version"] == "v1"
@@ -148,7 +150,7 @@ def test_cors_preflight_allows_the_configured_web_origin(make_client: ClientFact
 
 def test_public_health_reports_services_without_waiting_on_them(client: TestClient) -> None:
     first = client.get("/health").json()["services"]
-    assert set(first) == {"database", "redis", "ml_models", "fraud_deployment"}
+    assert set(first) == COMPONENTS
     assert set(first.values()) <= {"unknown", "healthy"}
     client.get("/health/detailed")
     assert client.get("/health").json()["services"] == {
@@ -156,4 +158,5 @@ def test_public_health_reports_services_without_waiting_on_them(client: TestClie
         "redis": "healthy",
         "ml_models": "healthy",
         "fraud_deployment": "healthy",
+        "insights_deployment": "healthy",
     }

@@ -103,6 +103,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         write_model(models_dir, "v1")
         write_model(models_dir, "v2")
         write_model(models_dir, "v9")
+        write_model(models_dir, "v1", name="insights")
         tampered = models_dir / "fraud" / "v9" / ARTIFACT_FILE
         tampered.write_bytes(tampered.read_bytes() + b"tampered")
 
@@ -138,7 +139,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         cleanup.callback(serve.shutdown)
         config = yaml.safe_load((PROJECT_ROOT / "config" / "serve.yaml").read_text())
         config["http_options"].update({"host": "127.0.0.1", "port": http_port})
-        config["applications"][0]["args"] = {"fraud": {"models_dir": str(models_dir)}}
+        config["applications"][0]["args"] = {
+            "fraud": {"models_dir": str(models_dir)},
+            "insights": {"models_dir": str(models_dir)},
+        }
         stack = Stack(
             postgres,
             redis,

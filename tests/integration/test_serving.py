@@ -39,6 +39,22 @@ def analyze(
     )
 
 
+def count(stack: Stack, sql: str) -> int:
+    """A COUNT(*) over the stack's PostgreSQL, with :b bound to the demo business."""
+
+    async def run() -> int:
+        from serve_app.store import SqlStore
+
+        store = SqlStore.from_settings(settings_for(stack.postgres.url))
+        try:
+            async with store.engine.connect() as conn:
+                return int((await conn.execute(text(sql), {"b": business_id()})).scalar())
+        finally:
+            await store.close()
+
+    return asyncio.run(run())
+
+
 def poll(http: httpx.Client, path: str, status: int, timeout_s: float = 40) -> httpx.Response:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -54,6 +70,7 @@ def test_serve_status_shows_every_deployment_healthy(stack: Stack) -> None:
     assert {name: d["status"] for name, d in status["deployments"].items()} == {
         "Ingress": "HEALTHY",
         "FraudDeployment": "HEALTHY",
+        "InsightsDeployment": "HEALTHY",
     }
 
 
@@ -70,26 +87,28 @@ def test_fraud_analysis_end_to_end_is_contract_shaped_and_stored(
         0 <= a["confidence_score"] <= 1 and a["detected_at"].endswith("Z") for a in body["alerts"]
     )
 
-    async def stored() -> int:
-        from serve_app.store import SqlStore
-
-        store = SqlStore.from_settings(settings_for(stack.postgres.url))
-        try:
-            async with store.engine.connect() as conn:
-                return int(
-                    (
-                        await conn.execute(
-                            text("SELECT COUNT(*) FROM fraud_alerts WHERE business_id = :b"),
-                            {"b": business_id()},
-                        )
-                    ).scalar()
-                )
-        finally:
-            await store.close()
-
-    assert asyncio.run(stored()) == len(body["alerts"])
+    stored = count(stack, "SELECT COUNT(*) FROM fraud_alerts WHERE business_id = :b")
+    assert stored == len(body["alerts"])
     audit_lines = (stack.log_dir / "audit.log").read_text().splitlines()
     assert any('"fraud_analysis"' in line and business_id() in line for line in audit_lines)
+
+
+def test_insights_end_to_end_are_contract_shaped_and_stored(
+    stack: Stack, http: httpx.Client
+) -> None:
+    response = http.get(f"/api/v1/insights/{business_id()}", headers=owner_headers())
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] is True and body["timestamp"].endswith("Z")
+    kinds = {i["insight_type"] for i in body["insights"]}
+    assert {"cash_flow_prediction", "revenue_forecast", "working_capital"} <= kinds
+    assert all(0 <= i["impact_score"] <= 1 and i["recommendations"] for i in body["insights"])
+    stored = count(stack, "SELECT COUNT(*) FROM business_insights WHERE business_id = :b")
+    assert stored == len(body["insights"])
+    again = http.get(f"/api/v1/insights/{business_id()}", headers=owner_headers())
+    assert again.json() == body  # served from Redis: same books, same day
+    audit_lines = (stack.log_dir / "audit.log").read_text().splitlines()
+    assert sum('"business_insights"' in line for line in audit_lines) == 1
 
 
 def test_unauthenticated_and_foreign_requests(http: httpx.Client) -> None:

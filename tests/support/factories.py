@@ -1,4 +1,4 @@
-"""Shared test data: a small trained fraud model and seeded books, built once per session."""
+"""Shared test data: small trained models and seeded books, built once per session."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import functools
 from pathlib import Path
 
 from deployments.artifacts import save_artifact
+from deployments.forecasting import ForecastModels, fit
 from deployments.fraud_predictor import FraudModels, FraudPredictor
 from deployments.fraud_training import fit_models, labelled_books
+from deployments.insights_predictor import InsightsPredictor
+from deployments.insights_training import generated_examples
 from serve_app.demo_data import GeneratedBusiness, generate_dataset
 from serve_app.domain import Transaction
-from serve_app.settings import FraudTuning
+from serve_app.settings import FraudTuning, InsightsTuning
 
 SECRET = "test-secret-" + "x" * 40
 DEMO_END = dt.date(2026, 10, 31)
@@ -20,8 +23,8 @@ OTHER_USER = "11111111-2222-4333-8444-555555555555"
 
 @functools.cache
 def small_models(version: str = "v1") -> FraudModels:
-    """Fitted on 8 generated businesses: fast, and good enough to find planted anomalies."""
-    models, _ = fit_models(labelled_books(11, 8), labelled_books(12, 2), version, max_iter=100)
+    """Fitted on 12 generated businesses: fast, and good enough to find planted anomalies."""
+    models, _ = fit_models(labelled_books(11, 12), labelled_books(12, 2), version, max_iter=100)
     return models
 
 
@@ -36,12 +39,32 @@ def demo_books() -> tuple[GeneratedBusiness, ...]:
     return tuple(generate_dataset(42, 2, DEMO_END))
 
 
-def write_model(models_dir: Path, version: str = "v1") -> str:
-    models = small_models()
-    if version != models.version:
-        models = FraudModels(**{**models.__dict__, "version": version})
+@functools.cache
+def small_forecast_models(version: str = "v1") -> ForecastModels:
+    """Fitted on 4 generated businesses (seeds no shipped model uses), 2 for the intervals."""
+    training, _ = generated_examples(21, 4)
+    calibration, _ = generated_examples(22, 2)
+    return fit(training, calibration, version, max_iter=80)
+
+
+def insights_predictor(**tuning: object) -> InsightsPredictor:
+    return InsightsPredictor(
+        small_forecast_models(), InsightsTuning.model_validate({"model_version": "v1", **tuning})
+    )
+
+
+def write_model(models_dir: Path, version: str = "v1", name: str = "fraud") -> str:
+    """A small model of `name` (fraud or insights) saved as `version`."""
+    payload: FraudModels | ForecastModels
+    if name == "fraud":
+        payload = small_models()
+        if version != payload.version:
+            payload = FraudModels(**{**payload.__dict__, "version": version})
+    else:
+        base = small_forecast_models()
+        payload = ForecastModels(version, base.models, base.residuals, base.metrics)
     return save_artifact(
-        models_dir, "fraud", version, models, metrics={"note": "test"}, training_data_hash="test"
+        models_dir, name, version, payload, metrics={"note": "test"}, training_data_hash="test"
     ).sha256
 
 

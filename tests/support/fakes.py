@@ -1,12 +1,22 @@
-"""Fakes behind the FraudModel protocol: an in-process model and a broken one."""
+"""Fakes behind the model protocols: in-process models and a broken one."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from deployments.fraud_predictor import FraudPredictor
-from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
+from deployments.insights_predictor import InsightsPredictor
+from serve_app.domain import (
+    Books,
+    FraudReport,
+    InsightsReport,
+    ModelInfo,
+    SeriesForecast,
+    Transaction,
+    TxnScores,
+)
 from serve_app.errors import ModelUnavailable
 
 
@@ -34,14 +44,44 @@ class LocalFraudModel:
         )
 
 
-class UnavailableModel:
-    async def report(self, books: Books) -> FraudReport:
-        raise ModelUnavailable("fraud", "overloaded")
+class LocalInsightsModel:
+    """The real insights predictor, called in-process; counts the reports it computed."""
 
-    async def score(
-        self, batch: Sequence[Transaction], history: Sequence[Transaction]
-    ) -> TxnScores:
-        raise ModelUnavailable("fraud", "overloaded")
+    def __init__(self, predictor: InsightsPredictor) -> None:
+        self.predictor, self.reports = predictor, 0
+
+    async def report(self, books: Books, now: dt.datetime) -> InsightsReport:
+        self.reports += 1
+        return self.predictor.report(books, now)
+
+    async def forecast(
+        self, start: dt.date, values: Sequence[float], horizon: int
+    ) -> SeriesForecast:
+        return self.predictor.forecast_series(start, values, horizon)
 
     async def info(self) -> ModelInfo:
-        raise ModelUnavailable("fraud", "unavailable")
+        return ModelInfo(
+            name="insights",
+            version=self.predictor.version,
+            config_hash=self.predictor.tuning.model_dump_json()[:12],
+            loaded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        )
+
+
+class UnavailableModel:
+    """Any model deployment that is overloaded (calls) or gone (info)."""
+
+    def __init__(self, name: str = "fraud") -> None:
+        self.name = name
+
+    async def report(self, *_: object) -> Any:
+        raise ModelUnavailable(self.name, "overloaded")
+
+    async def score(self, *_: object) -> Any:
+        raise ModelUnavailable(self.name, "overloaded")
+
+    async def forecast(self, *_: object) -> Any:
+        raise ModelUnavailable(self.name, "overloaded")
+
+    async def info(self) -> ModelInfo:
+        raise ModelUnavailable(self.name, "unavailable")

@@ -6,7 +6,7 @@ import pytest
 
 from deployments.artifacts import ARTIFACT_FILE, ArtifactError
 from deployments.fraud import FraudDeployment
-from serve_app.settings import FraudConfig
+from serve_app.settings import ModelsConfig
 from tests.support.factories import write_model
 
 Shell = FraudDeployment.func_or_class
@@ -23,7 +23,7 @@ def models_dir(tmp_path: Path) -> Path:
 
 
 def test_a_replica_without_a_loadable_model_fails(models_dir: Path) -> None:
-    shell = Shell(FraudConfig(models_dir=str(models_dir)))
+    shell = Shell(ModelsConfig(models_dir=str(models_dir)))
     with pytest.raises(ArtifactError):
         shell.reconfigure({"model_version": "v2"})
     with pytest.raises(RuntimeError):
@@ -31,7 +31,7 @@ def test_a_replica_without_a_loadable_model_fails(models_dir: Path) -> None:
 
 
 def test_a_tampered_version_is_refused_and_the_old_one_keeps_serving(models_dir: Path) -> None:
-    shell = Shell(FraudConfig(models_dir=str(models_dir)))
+    shell = Shell(ModelsConfig(models_dir=str(models_dir)))
     shell.reconfigure({"model_version": "v1"})
     shell.reconfigure({"model_version": "v2"})
     info = shell.info()
@@ -40,7 +40,7 @@ def test_a_tampered_version_is_refused_and_the_old_one_keeps_serving(models_dir:
 
 
 def test_tuning_changes_apply_in_place_and_new_versions_load(models_dir: Path) -> None:
-    shell = Shell(FraudConfig(models_dir=str(models_dir)))
+    shell = Shell(ModelsConfig(models_dir=str(models_dir)))
     shell.reconfigure({"model_version": "v1"})
     predictor = shell._ready()
     shell.reconfigure({"model_version": "v1", "min_confidence": 0.9})
@@ -50,7 +50,7 @@ def test_tuning_changes_apply_in_place_and_new_versions_load(models_dir: Path) -
 
 
 def test_a_pinned_digest_that_does_not_match_is_refused(models_dir: Path) -> None:
-    shell = Shell(FraudConfig(models_dir=str(models_dir)))
+    shell = Shell(ModelsConfig(models_dir=str(models_dir)))
     shell.reconfigure({"model_version": "v1"})
     shell.reconfigure({"model_version": "v1", "model_sha256": "0" * 64})
     assert "refused" in (shell.info().load_error or "")

@@ -1,6 +1,6 @@
 """The acceptance targets, checked on books generated with a seed no model was trained on.
 
-The model here is the small test model (8 training businesses); the shipped model (`make train`,
+The model here is the small test model (12 training businesses); the shipped model (`make train`,
 24 businesses) is measured by `make evaluate`.
 """
 

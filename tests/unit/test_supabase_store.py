@@ -6,7 +6,7 @@ import pytest
 
 import serve_app.supabase_store as supabase_store
 from serve_app.auth import Caller
-from serve_app.domain import Finding
+from serve_app.domain import Finding, Insight
 from serve_app.errors import DatabaseUnavailable, NotFound
 from serve_app.supabase_store import SupabaseStore
 from tests.support.factories import SECRET
@@ -42,6 +42,11 @@ async def test_books_are_read_page_by_page_and_items_through_their_invoice() -> 
     assert {p.payment_mode for p in books.payments} == {"bankTransfer", "netBanking"}
     assert books.transactions[0].payment_mode == "netBanking"
     assert books.invoices[0].invoice_date == dt.date(2026, 3, 1)
+    assert [p.stock_quantity for p in books.products] == [120]
+    assert [(r.frequency, r.day_of_month, r.supplier_id) for r in books.recurring_payments] == [
+        ("monthly", 1, "50000000-0000-4000-8000-000000000001")
+    ]
+    assert [(c.type, c.amount) for c in books.cashbook_entries] == [("IN", 250000.0)]
 
 
 async def test_owner_reaches_the_business_and_a_stranger_gets_not_found() -> None:
@@ -62,7 +67,8 @@ async def test_fingerprint_reads_counts_from_content_range() -> None:
     store, transport = store_for("fingerprint")
     fingerprint = await store.fingerprint(BUSINESS)
     assert transport.pending == []
-    assert fingerprint.startswith("invoices:3:2026-03-05") and "expenses:0:" in fingerprint
+    assert "invoices:3:2026-03-05" in fingerprint and "expenses:0:" in fingerprint
+    assert "recurring_payments:1:" in fingerprint and "cashbook_entries:1:" in fingerprint
 
 
 async def test_saved_findings_keep_their_first_detection_time() -> None:
@@ -121,3 +127,25 @@ def test_url_and_service_key_without_database_url_select_this_store() -> None:
         "unused.db", SUPABASE_URL="https://ref.supabase.co", SUPABASE_SERVICE_KEY=KEY
     )
     assert isinstance(build_store(settings), SupabaseStore)
+
+
+async def test_insights_are_upserted_with_their_payload_as_json() -> None:
+    store, transport = store_for("save_insights")
+    insight = Insight(
+        insight_id="ins-general-1",
+        insight_type="general",
+        title="t",
+        description="d",
+        recommendations=["r"],
+        impact_score=0.3,
+        valid_until=dt.datetime(2026, 3, 10, tzinfo=dt.UTC),
+        priority="low",
+        category="data",
+        data={"months_of_history": 2},
+    )
+    await store.save_insights(BUSINESS, [insight])
+    assert transport.pending == []
+    [row] = json.loads(transport.sent[-1].content)
+    assert row["id"] == "ins-general-1" and row["insight_type"] == "general"
+    assert row["payload"]["data"] == {"months_of_history": 2}
+    assert row["valid_until"].startswith("2026-03-10T00:00:00")

@@ -1,0 +1,180 @@
+"""ModelHost: what every model deployment does besides predicting, written once.
+
+A subclass names its model, its tuning type and how an artifact payload becomes a predictor.
+`user_config` (a ModelTuning) names the version; a new version is loaded in place by
+`reconfigure`, after its sha256 check, without restarting the replica; a version that fails the
+check is refused while the old one keeps serving.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from ray import serve
+from ray.serve import metrics
+from ray.serve.exceptions import RayServeException
+
+from deployments.artifacts import ArtifactError, load_artifact
+from serve_app.domain import ModelInfo
+from serve_app.settings import ModelsConfig, ModelTuning
+
+logger = logging.getLogger("ai_backend")
+
+
+def model_deployment(
+    *, max_ongoing: int, max_queued: int, target_ongoing: int
+) -> Callable[[type[Any]], Any]:
+    """`@serve.deployment` with what every model deployment shares: a quarter CPU, 1-2
+    autoscaled replicas, bounded queues, a health check. config/serve.yaml restates these so
+    operators see them; its values win."""
+    decorator: Callable[[type[Any]], Any] = serve.deployment(
+        max_ongoing_requests=max_ongoing,
+        max_queued_requests=max_queued,
+        ray_actor_options={"num_cpus": 0.25},
+        autoscaling_config={
+            "min_replicas": 1,
+            "max_replicas": 2,
+            "target_ongoing_requests": target_ongoing,
+            "upscale_delay_s": 10,
+            "downscale_delay_s": 120,
+        },
+        health_check_period_s=10,
+        health_check_timeout_s=30,
+        graceful_shutdown_timeout_s=20,
+    )
+    return decorator
+
+
+class Predictor(Protocol):
+    @property
+    def version(self) -> str: ...
+
+
+P = TypeVar("P", bound=Predictor)
+
+
+class ModelHost(Generic[P]):
+    name: ClassVar[str]
+    tuning_type: ClassVar[type[ModelTuning]]
+
+    def __init__(self, config: ModelsConfig) -> None:
+        self._config = config
+        self._served = metrics.Counter(
+            "ai_backend_predictions",
+            description="Predictions served, per model and kind",
+            tag_keys=("model", "kind"),
+        )
+        self._latency = metrics.Histogram(
+            "ai_backend_model_latency_ms",
+            description="Time in the model per call",
+            boundaries=[1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 5000.0],
+            tag_keys=("model", "kind"),
+        )
+        self._loaded = metrics.Gauge(
+            "ai_backend_model_loaded",
+            description="1 for the model version this replica serves",
+            tag_keys=("model", "version"),
+        )
+        self._predictor: P | None = None
+        self._info: ModelInfo | None = None
+        try:
+            self._replica_id = serve.get_replica_context().replica_id.unique_id
+        except RayServeException:  # constructed outside a replica
+            self._replica_id = "local"
+
+    # -- what a subclass provides ------------------------------------------------------------
+    def build(self, payload: Any, tuning: Any) -> P:
+        """The predictor for a verified artifact payload; ArtifactError if it is the wrong kind."""
+        raise NotImplementedError
+
+    def retune(self, predictor: P, tuning: Any) -> None:
+        """Applies new thresholds to the predictor already serving this version."""
+        predictor.tuning = tuning  # type: ignore[attr-defined]
+
+    # -- user_config ---------------------------------------------------------------------------
+    def reconfigure(self, user_config: dict[str, Any]) -> None:
+        """Applies a new user_config in place. A model version that fails its integrity check
+        is refused: a replica already serving keeps its model and reports the refusal in
+        info() (so /health/detailed shows it degraded); a replica with no model fails."""
+        tuning = self.tuning_type.model_validate(user_config)
+        try:
+            predictor, details = self._predictor_for(tuning)
+        except ArtifactError as exc:
+            if self._predictor is None or self._info is None:
+                raise
+            logger.error(
+                "%s %s refused, still serving %s: %s",
+                self.name,
+                tuning.model_version,
+                self._predictor.version,
+                exc,
+            )
+            self._info = self._info.model_copy(
+                update={"load_error": f"{tuning.model_version} refused: {exc}"}
+            )
+            return
+        if self._info is not None and self._info.version != tuning.model_version:
+            self._loaded.set(0, tags={"model": self.name, "version": self._info.version})
+        self._loaded.set(1, tags={"model": self.name, "version": tuning.model_version})
+        self._info = ModelInfo(
+            name=self.name,
+            version=tuning.model_version,
+            metrics=details,
+            config_hash=hashlib.sha256(tuning.model_dump_json().encode()).hexdigest()[:12],
+            loaded_at=dt.datetime.now(dt.UTC),
+            replica_id=self._replica_id,
+        )
+        self._predictor = predictor
+
+    def _predictor_for(self, tuning: ModelTuning) -> tuple[P, dict[str, Any]]:
+        """The current predictor with new tuning, or a new one when the artifact changes."""
+        current, info = self._predictor, self._info
+        if (
+            current is not None
+            and info is not None
+            and current.version == tuning.model_version
+            and tuning.model_sha256 in (None, info.metrics.get("sha256"))
+        ):
+            self.retune(current, tuning)
+            return current, info.metrics
+        payload, manifest = load_artifact(
+            self._config.models_dir, self.name, tuning.model_version, tuning.model_sha256
+        )
+        predictor = self.build(payload, tuning)
+        if predictor.version != tuning.model_version:
+            raise ArtifactError(f"{self.name} {tuning.model_version}: artifact says otherwise")
+        logger.info(
+            "%s model %s loaded (sha256 %s)", self.name, tuning.model_version, manifest.sha256[:12]
+        )
+        details = {
+            "sha256": manifest.sha256,
+            "held_out": manifest.metrics,
+            "created_at": manifest.created_at.isoformat(),
+        }
+        return predictor, details
+
+    # -- serving ----------------------------------------------------------------------------------
+    def _ready(self) -> P:
+        if self._predictor is None:
+            raise RuntimeError(
+                f"no {self.name} model loaded: user_config.model_version is required"
+            )
+        return self._predictor
+
+    def _observe(self, kind: str, count: int, started: float) -> None:
+        tags = {"model": self.name, "kind": kind}
+        self._served.inc(count, tags=tags)
+        self._latency.observe((time.perf_counter() - started) * 1000, tags=tags)
+
+    def info(self) -> ModelInfo:
+        self._ready()
+        assert self._info is not None
+        return self._info
+
+    def check_health(self) -> None:
+        self._ready()

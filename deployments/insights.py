@@ -1,0 +1,43 @@
+"""InsightsDeployment: the Serve shell around one InsightsPredictor per replica, and nothing
+else. Loading, user_config (thresholds, live) and health come from ModelHost."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from deployments.artifacts import ArtifactError
+from deployments.forecasting import ForecastModels
+from deployments.hosting import ModelHost, model_deployment
+from deployments.insights_predictor import InsightsPredictor
+from serve_app.domain import Books, InsightsReport, SeriesForecast
+from serve_app.settings import InsightsTuning
+
+
+@model_deployment(max_ongoing=8, max_queued=32, target_ongoing=2)
+class InsightsDeployment(ModelHost[InsightsPredictor]):
+    name = "insights"
+    tuning_type = InsightsTuning
+
+    def build(self, payload: Any, tuning: Any) -> InsightsPredictor:
+        if not isinstance(payload, ForecastModels):
+            raise ArtifactError("insights: not a ForecastModels bundle")
+        return InsightsPredictor(payload, tuning)
+
+    async def report(self, books: Books, now: dt.datetime) -> InsightsReport:
+        started = time.perf_counter()
+        # ~50-150 ms of numpy and scikit-learn: off the event loop, so health checks answer.
+        report = await asyncio.to_thread(self._ready().report, books, now)
+        self._observe("insights", 1, started)
+        return report
+
+    async def forecast(
+        self, start: dt.date, values: Sequence[float], horizon: int
+    ) -> SeriesForecast:
+        started = time.perf_counter()
+        result = self._ready().forecast_series(start, values, horizon)
+        self._observe("forecast", 1, started)
+        return result
