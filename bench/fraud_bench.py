@@ -14,7 +14,6 @@ import datetime as dt
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,17 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
+from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
 from deployments.artifacts import load_artifact
 from deployments.fraud_predictor import FraudPredictor
 from serve_app.auth import mint_token
 from serve_app.demo_data import generate_dataset
 from serve_app.domain import Transaction, books_from_rows
-from serve_app.settings import PROJECT_ROOT, FraudTuning
-from tests.support.services import free_port
-from tests.support.stores import seeded_store, settings_for
+from serve_app.settings import FraudTuning
 
-SECRET = "bench-" + "s" * 48
-MODELS = PROJECT_ROOT / "var" / "models"
 TXN = {
     "type": "debit",
     "amount": 150000,
@@ -42,15 +38,10 @@ TXN = {
 }
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def in_process() -> None:
     models, manifest = load_artifact(MODELS, "fraud", "v1")
     predictor = FraudPredictor(models, FraudTuning(model_version="v1"))
-    books = books_from_rows(generate_dataset(42, 1, dt.date(2026, 10, 31))[0].rows())
+    books = books_from_rows(generate_dataset(42, 1, DEMO_END)[0].rows())
     predictor.report(books)
     runs = []
     for _ in range(5):
@@ -130,56 +121,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     in_process()
-
-    import ray
-    from ray import serve
-
-    from serve_app.app import build_app
-    from serve_app.settings import AppArgs, ModelsConfig
-
-    folder = Path(tempfile.mkdtemp(prefix="fraud-bench-"))
-    settings = settings_for(folder / "bench.db")
-
-    async def seed() -> list[tuple[str, str]]:
-        store = await seeded_store(settings)
-        found = [
-            (b.id, b.user_id)
-            for b in await store.businesses_of(
-                [g.business["user_id"] for g in generate_dataset(42, 2, dt.date(2026, 10, 31))]
-            )
-        ]
-        await store.close()
-        return found
-
-    businesses = asyncio.run(seed())
-    os.environ.update(
-        {
-            "SUPABASE_JWT_SECRET": SECRET,
-            "SQLITE_PATH": str(folder / "bench.db"),
-            "RAY_USAGE_STATS_ENABLED": "0",
-        }
-    )
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    port = free_port()
-    ray.init(
-        address="local",
-        num_cpus=2,
-        _node_ip_address="127.0.0.1",
-        include_dashboard=False,
-        log_to_driver=False,
-    )
-    try:
-        serve.start(http_options={"host": "127.0.0.1", "port": port})
-        serve.run(
-            build_app(AppArgs(fraud=ModelsConfig(models_dir=str(MODELS)))),
-            name="bench",
-            route_prefix="/",
-        )
-        asyncio.run(over_http(f"http://127.0.0.1:{port}", businesses, args.requests))
-    finally:
-        serve.shutdown()
-        ray.shutdown()
+    with served_app() as app:
+        asyncio.run(over_http(app.base_url, app.businesses, args.requests))
 
 
 if __name__ == "__main__":

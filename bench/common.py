@@ -1,0 +1,86 @@
+"""What the benchmarks share: demo books in a SQLite file, a local Ray Serve app on free ports
+(started here, stopped here), and percentiles. Prints nothing itself."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from serve_app.demo_data import generate_dataset
+from serve_app.settings import PROJECT_ROOT
+from tests.support.services import free_port
+from tests.support.stores import seeded_store, settings_for
+
+SECRET = "bench-" + "s" * 48
+MODELS = PROJECT_ROOT / "var" / "models"
+DEMO_END = dt.date(2026, 10, 31)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@dataclass(frozen=True)
+class Served:
+    base_url: str
+    database: Path
+    businesses: list[tuple[str, str]]
+    """(business id, owner id) of the demo businesses in the database."""
+
+
+@contextlib.contextmanager
+def served_app() -> Iterator[Served]:
+    """The real app (config defaults, models from var/models) over a fresh SQLite file of demo
+    books and the in-process cache, on a local Ray started and stopped here."""
+    import ray
+    from ray import serve
+
+    from serve_app.app import build_app
+    from serve_app.settings import AppArgs, ModelsConfig
+
+    folder = Path(tempfile.mkdtemp(prefix="fineasy-bench-"))
+    database = folder / "bench.db"
+
+    async def seed() -> list[tuple[str, str]]:
+        store = await seeded_store(settings_for(database))
+        owners = [g.business["user_id"] for g in generate_dataset(42, 2, DEMO_END)]
+        found = [(b.id, b.user_id) for b in await store.businesses_of(owners)]
+        await store.close()
+        return found
+
+    businesses = asyncio.run(seed())
+    os.environ.update(
+        {
+            "SUPABASE_JWT_SECRET": SECRET,
+            "SQLITE_PATH": str(database),
+            "RAY_USAGE_STATS_ENABLED": "0",
+        }
+    )
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    port = free_port()
+    ray.init(
+        address="local",
+        num_cpus=2,
+        _node_ip_address="127.0.0.1",
+        include_dashboard=False,
+        log_to_driver=False,
+    )
+    try:
+        serve.start(http_options={"host": "127.0.0.1", "port": port})
+        models = ModelsConfig(models_dir=str(MODELS))
+        serve.run(build_app(AppArgs(fraud=models, insights=models)), name="bench", route_prefix="/")
+        yield Served(f"http://127.0.0.1:{port}", database, businesses)
+    finally:
+        serve.shutdown()
+        ray.shutdown()
