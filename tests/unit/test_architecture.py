@@ -10,9 +10,15 @@ PURE = [
     "serve_app.cache",
     "serve_app.health",
     "serve_app.fraud_service",
+    "serve_app.insights_service",
+    "serve_app.auditing",
     "serve_app.demo_data",
     "deployments.fraud_predictor",
     "deployments.fraud_training",
+    "deployments.insights_data",
+    "deployments.forecasting",
+    "deployments.insights_predictor",
+    "deployments.insights_training",
     "deployments.artifacts",
 ]
 
