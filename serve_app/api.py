@@ -32,12 +32,17 @@ from serve_app.errors import (
 from serve_app.logs import request_id
 from serve_app.schemas import (
     BusinessInsightsResponse,
+    ComplianceCheckRequest,
+    ComplianceResponse,
     ForecastRequest,
     ForecastResponse,
     FraudAnalysisResponse,
     FraudAnalyzeRequest,
     FraudScoreRequest,
     FraudScoreResponse,
+    GstinResponse,
+    InvoiceIn,
+    RemindersResponse,
     Uuid,
 )
 from serve_app.settings import Settings
@@ -80,6 +85,12 @@ insights_router = APIRouter(
     prefix="/api/v1/insights",
     tags=["insights"],
     dependencies=[Depends(feature("predictive_analytics"))],
+)
+
+compliance_router = APIRouter(
+    prefix="/api/v1/compliance",
+    tags=["compliance"],
+    dependencies=[Depends(feature("compliance_checking"))],
 )
 
 
@@ -159,6 +170,32 @@ async def business_insights(
     return await parts.insights.insights(who, business_id)
 
 
+@compliance_router.post("/check")
+async def check_compliance(
+    body: ComplianceCheckRequest, parts: ComponentsDep, who: CallerDep
+) -> ComplianceResponse:
+    return await parts.compliance.check(who, body.invoice_id)
+
+
+@compliance_router.post("/validate")
+async def validate_invoice(
+    body: InvoiceIn, parts: ComponentsDep, who: CallerDep
+) -> ComplianceResponse:
+    return await parts.compliance.validate(who, body)
+
+
+@compliance_router.get("/gstin/{gstin}")
+async def explain_gstin(gstin: str, parts: ComponentsDep, _: CallerDep) -> GstinResponse:
+    return parts.compliance.gstin(gstin)
+
+
+@compliance_router.get("/reminders/{business_id}")
+async def filing_reminders(
+    business_id: Annotated[Uuid, Path()], parts: ComponentsDep, who: CallerDep
+) -> RemindersResponse:
+    return await parts.compliance.reminders(who, business_id)
+
+
 logger = logging.getLogger("ai_backend")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 """A caller's X-Request-ID is kept when it looks like an id; otherwise one is made."""
@@ -221,7 +258,7 @@ class EdgeMiddleware:
 def create_api(get_components: Callable[[], Components], settings: Settings) -> FastAPI:
     api = FastAPI(title="FinEasy AI backend", version="0.1.0")
     api.state.get_components = get_components
-    for router in (health_router, api_router, fraud_router, insights_router):
+    for router in (health_router, api_router, fraud_router, insights_router, compliance_router):
         api.include_router(router)
     api.add_exception_handler(AppError, app_error_handler)
     api.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ray.serve import Application
 
+from deployments.compliance import ComplianceDeployment
 from deployments.fraud import FraudDeployment
 from deployments.insights import InsightsDeployment
 from serve_app.ingress import Ingress
@@ -22,5 +23,8 @@ def build_app(args: dict[str, Any] | AppArgs | None = None) -> Application:
     insights = InsightsDeployment.options(  # type: ignore[attr-defined]
         user_config=parsed.insights_tuning.model_dump(mode="json", exclude_none=True)
     ).bind(parsed.insights)
-    app: Application = Ingress.bind(fraud, insights)  # type: ignore[attr-defined]
+    compliance = ComplianceDeployment.options(  # type: ignore[attr-defined]
+        user_config=parsed.compliance_tuning.model_dump(mode="json", exclude_none=True)
+    ).bind(parsed.compliance)
+    app: Application = Ingress.bind(fraud, insights, compliance)  # type: ignore[attr-defined]
     return app

@@ -132,7 +132,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     from serve_app.settings import ModelsConfig
 
     models_dir = args.models_dir or ModelsConfig().models_dir
-    for name, trainer in (("fraud", _train_fraud), ("insights", _train_insights)):
+    trainers = (
+        ("fraud", _train_fraud),
+        ("insights", _train_insights),
+        ("compliance", _train_compliance),
+    )
+    for name, trainer in trainers:
         if args.model not in (name, "all"):
             continue
         if args.version in list_versions(models_dir, name) and not args.force:
@@ -188,6 +193,67 @@ def _train_insights(models_dir: str, version: str, businesses: int | None) -> No
     print(json.dumps(models.metrics, indent=2))
 
 
+def _train_compliance(models_dir: str, version: str, businesses: int | None) -> None:
+    from deployments.artifacts import save_artifact
+    from deployments.rate_classifier import train
+
+    del businesses  # the rate model trains on described items, not on businesses
+    model, data_hash = train(version)
+    manifest = save_artifact(
+        models_dir,
+        "compliance",
+        version,
+        model,
+        metrics=model.metrics,
+        training_data_hash=data_hash,
+    )
+    print(f"compliance {manifest.version}: sha256 {manifest.sha256}")
+    print(json.dumps(model.metrics, indent=2))
+
+
+def _evaluate_compliance(args: argparse.Namespace) -> int:
+    from deployments.artifacts import load_artifact
+    from deployments.compliance_checker import ComplianceChecker
+    from deployments.compliance_eval import EVAL_SEED, evaluate, labelled_invoices
+    from deployments.rate_classifier import HELD_OUT_SEED, accuracy, generated, hand_written
+    from serve_app.settings import ComplianceTuning, ModelsConfig
+
+    model, manifest = load_artifact(
+        args.models_dir or ModelsConfig().models_dir, "compliance", args.version
+    )
+    count = args.businesses * 50 if args.businesses else 500
+    data = labelled_invoices(EVAL_SEED, count)
+    checker = ComplianceChecker(model, ComplianceTuning(model_version=args.version))
+    planted = sum(bool(d.planted) for d in data)
+    after = sum(
+        d.invoice.invoice_date is not None and d.invoice.invoice_date.isoformat() >= "2025-09-22"
+        for d in data
+    )
+    print(
+        f"compliance {manifest.version} on {count} labelled invoices (seed {EVAL_SEED}): "
+        f"{planted} with planted issues, {count - planted} clean; {after} dated from "
+        f"22-09-2025, {count - after} before"
+    )
+    print(f"{'issue type':<26}{'precision':>10}{'recall':>8}{'tp':>6}{'fp':>5}{'fn':>5}")
+    report = evaluate(checker, data)
+    clean = report.pop("clean_invoices")
+    for kind, row in report.items():
+        print(
+            f"{kind:<26}{row['precision']:>10.4f}{row['recall']:>8.4f}"
+            f"{int(row['true_positives']):>6}{int(row['false_positives']):>5}"
+            f"{int(row['false_negatives']):>5}"
+        )
+    print(f"clean invoices flagged: {int(clean['flagged'])} of {int(clean['count'])}")
+    generated_accuracy = accuracy(model, generated(HELD_OUT_SEED, 20))
+    written_accuracy = accuracy(model, hand_written())
+    print(
+        f"rate classifier top-1 accuracy: {generated_accuracy:.4f} on generated held-out "
+        f"descriptions (seed {HELD_OUT_SEED}), {written_accuracy:.4f} on "
+        f"{len(hand_written())} hand-written ones (deployments/data/rate_holdout.csv)"
+    )
+    return 0
+
+
 def cmd_backtest(args: argparse.Namespace) -> int:
     from deployments.artifacts import load_artifact
     from deployments.forecasting import backtest
@@ -229,6 +295,8 @@ def _optional(value: float | None) -> str:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.model == "compliance":
+        return _evaluate_compliance(args)
     from deployments.artifacts import load_artifact
     from deployments.fraud_predictor import FraudPredictor
     from deployments.fraud_training import EVAL_SEED, evaluate, labelled_books
@@ -277,8 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--service", action="store_true", help="a service_role token")
     token.set_defaults(run=cmd_token)
     helps = {
-        "train": "train the models (fraud, insights or all)",
-        "evaluate": "evaluate the fraud models on held-out books",
+        "train": "train the models (fraud, insights, compliance or all)",
+        "evaluate": "fraud: precision/recall on held-out books; compliance: on labelled invoices",
         "backtest": "rolling-origin backtest of the insights forecasts",
     }
     for name, runner in (
@@ -293,7 +361,10 @@ def main(argv: list[str] | None = None) -> int:
         command.set_defaults(run=runner)
     sub.choices["train"].add_argument("--force", action="store_true")
     sub.choices["train"].add_argument(
-        "--model", choices=("fraud", "insights", "all"), default="all"
+        "--model", choices=("fraud", "insights", "compliance", "all"), default="all"
+    )
+    sub.choices["evaluate"].add_argument(
+        "--model", choices=("fraud", "compliance"), default="fraud"
     )
     args = parser.parse_args(argv)
     try:

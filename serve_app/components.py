@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from serve_app.auditing import Auditor
 from serve_app.auth import SupabaseAuth, issuer_for
 from serve_app.cache import Cache, MemoryCache, RedisCache
+from serve_app.compliance_service import ComplianceModel, ComplianceService
 from serve_app.fraud_service import FraudModel, FraudService
 from serve_app.health import HealthService
 from serve_app.insights_service import InsightsModel, InsightsService
@@ -29,6 +30,7 @@ class Components:
     auditor: Auditor
     fraud: FraudService
     insights: InsightsService
+    compliance: ComplianceService
     health: HealthService
     metrics: MetricsPage
     record: Callable[[int, float], None]
@@ -59,6 +61,7 @@ def build_components(
     settings: Settings,
     fraud: FraudModel,
     insights: InsightsModel,
+    compliance: ComplianceModel,
     store: Store | None = None,
     cache: Cache | None = None,
     ray_source: RaySource = no_ray_metrics,
@@ -67,7 +70,9 @@ def build_components(
     """`ray_source` feeds Ray's metrics into /metrics; `record` also sees every request."""
     store = store or build_store(settings)
     cache = cache or build_cache(settings)
-    health = HealthService(settings, store, cache, {"fraud": fraud, "insights": insights})
+    health = HealthService(
+        settings, store, cache, {"fraud": fraud, "insights": insights, "compliance": compliance}
+    )
     auditor = Auditor(store)
 
     def record_request(status: int, elapsed_ms: float) -> None:
@@ -83,6 +88,7 @@ def build_components(
         auditor=auditor,
         fraud=FraudService(store, cache, fraud, auditor),
         insights=InsightsService(store, cache, insights, auditor),
+        compliance=ComplianceService(store, cache, compliance, auditor),
         health=health,
         metrics=MetricsPage(health, settings.features, ray_source),
         record=record_request,

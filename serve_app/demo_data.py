@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from serve_app import gst_rules
 from serve_app.gstin import CHARSET, STATE_CODES, check_character
 
 DEMO_USER_IDS = (
@@ -115,53 +116,87 @@ TRADE_SUFFIX = [
     "Pharma",
 ]
 CATALOGUES: dict[str, list[tuple[str, str, float, float, str]]] = {
-    # category -> (product, HSN, unit price, GST %, unit)
+    # category -> (product, 6-digit HSN/SAC, unit price, GST % (before 22-09-2025), unit)
     "Retail": [
-        ("Basmati Rice 5kg", "1006", 520, 5, "bag"),
-        ("Toor Dal 1kg", "0713", 165, 5, "pkt"),
-        ("Sunflower Oil 1L", "1512", 155, 5, "btl"),
-        ("Sugar 1kg", "1701", 48, 5, "kg"),
-        ("Tea 500g", "0902", 260, 5, "pkt"),
-        ("Detergent 1kg", "3402", 210, 18, "pkt"),
-        ("Toothpaste 150g", "3306", 95, 18, "pcs"),
-        ("Biscuits Family Pack", "1905", 60, 18, "pcs"),
-        ("Atta 10kg", "1101", 430, 5, "bag"),
-        ("Ghee 1L", "0405", 610, 12, "btl"),
+        ("Basmati Rice 5kg", "100630", 520, 5, "bag"),
+        ("Toor Dal 1kg", "071360", 165, 5, "pkt"),
+        ("Sunflower Oil 1L", "151219", 155, 5, "btl"),
+        ("Sugar 1kg", "170199", 48, 5, "kg"),
+        ("Tea 500g", "090230", 260, 5, "pkt"),
+        ("Detergent 1kg", "340220", 210, 18, "pkt"),
+        ("Toothpaste 150g", "330610", 95, 18, "pcs"),
+        ("Biscuits Family Pack", "190531", 60, 18, "pcs"),
+        ("Atta 10kg", "110100", 430, 5, "bag"),
+        ("Ghee 1L", "040590", 610, 12, "btl"),
     ],
     "Wholesale": [
-        ("Cement OPC 53", "2523", 365, 28, "bag"),
-        ("TMT Bar 12mm", "7214", 640, 18, "pcs"),
-        ("PVC Pipe 4in", "3917", 820, 18, "pcs"),
-        ("Paint 20L", "3209", 4200, 18, "drum"),
-        ("Wire 90m", "8544", 1850, 18, "roll"),
-        ("Tiles Box", "6907", 780, 18, "box"),
-        ("Sand per tonne", "2505", 1400, 5, "tonne"),
+        ("Cement OPC 53", "252329", 365, 28, "bag"),
+        ("TMT Bar 12mm", "721420", 640, 18, "pcs"),
+        ("PVC Pipe 4in", "391723", 820, 18, "pcs"),
+        ("Paint 20L", "320910", 4200, 18, "drum"),
+        ("Wire 90m", "854449", 1850, 18, "roll"),
+        ("Tiles Box", "690721", 780, 18, "box"),
+        ("Sand per tonne", "250590", 1400, 5, "tonne"),
     ],
     "Manufacturing": [
-        ("Cotton Fabric 100m", "5208", 9800, 5, "roll"),
-        ("Polyester Yarn", "5402", 3100, 12, "kg"),
-        ("Dye Drum", "3204", 5000, 18, "drum"),
-        ("Packing Carton", "4819", 42, 18, "pcs"),
-        ("Machine Oil 5L", "2710", 1150, 18, "can"),
-        ("Stitched Shirt", "6205", 450, 5, "pcs"),
+        ("Cotton Fabric 100m", "520811", 9800, 5, "roll"),
+        ("Polyester Yarn", "540233", 3100, 12, "kg"),
+        ("Dye Drum", "320416", 5000, 18, "drum"),
+        ("Packing Carton", "481910", 42, 18, "pcs"),
+        ("Machine Oil 5L", "271019", 1150, 18, "can"),
+        ("Stitched Shirt", "620520", 450, 5, "pcs"),
     ],
     "Services": [
-        ("AMC Visit", "9987", 2500, 18, "visit"),
-        ("Consulting Hour", "9983", 1800, 18, "hr"),
-        ("Website Maintenance", "9983", 6000, 18, "month"),
-        ("Installation", "9954", 3500, 18, "job"),
-        ("Training Session", "9992", 8000, 18, "session"),
+        ("AMC Visit", "998719", 2500, 18, "visit"),
+        ("Consulting Hour", "998311", 1800, 18, "hr"),
+        ("Website Maintenance", "998316", 6000, 18, "month"),
+        ("Installation", "998739", 3500, 18, "job"),
+        ("Training Session", "999293", 8000, 18, "session"),
     ],
     "Restaurant": [
-        ("Veg Thali", "9963", 180, 5, "plate"),
-        ("Catering Order", "9963", 9500, 5, "order"),
-        ("Paneer Tikka", "9963", 260, 5, "plate"),
-        ("Party Platter", "9963", 3200, 5, "order"),
-        ("Masala Chai", "9963", 25, 5, "cup"),
+        ("Veg Thali", "996331", 180, 5, "plate"),
+        ("Catering Order", "996334", 9500, 5, "order"),
+        ("Paneer Tikka", "996331", 260, 5, "plate"),
+        ("Party Platter", "996334", 3200, 5, "order"),
+        ("Masala Chai", "996331", 25, 5, "cup"),
     ],
 }
 PROFILES = ("concentrated", "declining", "slow_collections", "growing", "steady")
 """What business i's books show (i modulo 5), so the demo exercises every insight."""
+RATE_KEYS = {
+    "Basmati Rice 5kg": "rice",
+    "Toor Dal 1kg": "pulses",
+    "Sunflower Oil 1L": "edible_oil",
+    "Sugar 1kg": "sugar",
+    "Tea 500g": "tea",
+    "Detergent 1kg": "detergent",
+    "Toothpaste 150g": "toothpaste",
+    "Biscuits Family Pack": "biscuits",
+    "Atta 10kg": "atta",
+    "Ghee 1L": "ghee",
+    "Cement OPC 53": "cement",
+    "TMT Bar 12mm": "steel_bars",
+    "PVC Pipe 4in": "pvc_pipes",
+    "Paint 20L": "paint",
+    "Wire 90m": "wire",
+    "Tiles Box": "tiles",
+    "Sand per tonne": "sand",
+    "Cotton Fabric 100m": "cotton_fabric",
+    "Polyester Yarn": "polyester_yarn",
+    "Dye Drum": "dye",
+    "Machine Oil 5L": "lubricant",
+    "Stitched Shirt": "apparel",
+}
+"""Catalogue items whose GST rate is read from the dated rate table (serve_app/data), so books
+that span 22-09-2025 charge each invoice the rate of its own date."""
+
+
+def gst_rate(name: str, day: dt.date, unit_price: float, fallback: float) -> float:
+    key = RATE_KEYS.get(name)
+    row = gst_rules.rate_on(key, day, unit_price) if key else None
+    return row.rate if row else fallback
+
+
 VAGUE = {"Misc payment", "Cash adjustment", "Tea and snacks", "", "Adjustment entry", "Advance"}
 EXPENSE_KINDS = [
     ("Rent", 0.18),
@@ -390,8 +425,9 @@ class _Builder:
             "created_at": self.moment(day),
         }
         subtotal = tax = 0.0
-        for order, (name, hsn, price, rate, unit, qty) in enumerate(lines):
+        for order, (name, hsn, price, listed, unit, qty) in enumerate(lines):
             unit_price = round(price * (0.78 if kind == "supplier" else 1.0), 2)
+            rate = gst_rate(name, day, unit_price, listed)
             line = round(qty * unit_price, 2)
             subtotal += line
             tax += round(line * rate / 100, 2)
@@ -529,6 +565,7 @@ class _Builder:
             month = (month + dt.timedelta(days=32)).replace(day=1)
         plant_duplicates(self, "customer", int(self.rng.integers(3, 7)))
         plant_duplicates(self, "supplier", int(self.rng.integers(2, 6)))
+        plant_gst_errors(self)
         for inv in self.out.invoices:
             self.settle(inv, self.end)
         plant_payment_mismatches(self, int(self.rng.integers(2, 6)))
@@ -544,7 +581,8 @@ class _Builder:
         start = dt.datetime(self.start.year, self.start.month, 1)
         for regular in self.regulars:
             key = int(uuid.UUID(regular["id"]).int % len(self.catalogue))
-            name, _hsn, price, rate, _unit = self.catalogue[key]
+            name, _hsn, price, listed, _unit = self.catalogue[key]
+            rate = gst_rate(name, self.end, price, listed)
             amount = round(10 * price * (1 + rate / 100), 2)
             self.out.recurring_payments.append(
                 {
@@ -754,6 +792,42 @@ def _lines_of(b: _Builder, inv: dict[str, Any]) -> list[tuple[str, str, float, f
         for i in b.out.invoice_items
         if i["invoice_id"] == inv["id"]
     ]
+
+
+def plant_gst_errors(b: _Builder) -> None:
+    """A sales invoice after 22-09-2025 still charging an item's old rate (a stale product
+    master), and one whose GST total was typed wrong; labelled with their compliance types."""
+    sales = [i for i in b.out.invoices if i["invoice_type"] == "customer"]
+    changed = [
+        (inv, item)
+        for inv in sales
+        if inv["invoice_date"] >= gst_rules.GST_2_0
+        for item in b.out.invoice_items
+        if item["invoice_id"] == inv["id"]
+        and (key := RATE_KEYS.get(item["name"])) is not None
+        and (old := gst_rules.rate_on(key, gst_rules.GST_2_0 - dt.timedelta(days=1))) is not None
+        and old.rate != item["tax_rate"]
+    ]
+    if changed:
+        inv, item = changed[int(b.rng.integers(len(changed)))]
+        old_rate = gst_rules.rate_on(RATE_KEYS[item["name"]], dt.date(2025, 9, 21))
+        assert old_rate is not None
+        extra = round(item["total_amount"] * (old_rate.rate - item["tax_rate"]) / 100, 2)
+        item["tax_rate"] = old_rate.rate
+        _retotal(b, inv, inv["tax_amount"] + extra)
+        b.out.labels.append(Label("gst_mismatch", (inv["id"],)))
+    if sales:
+        inv = sales[int(b.rng.integers(len(sales)))]
+        _retotal(b, inv, inv["tax_amount"] + float(b.rng.integers(150, 900)))
+        b.out.labels.append(Label("tax_calculation_error", (inv["id"],)))
+
+
+def _retotal(b: _Builder, inv: dict[str, Any], tax: float) -> None:
+    inv["tax_amount"] = round(tax, 2)
+    inv["total_amount"] = round(inv["subtotal"] + inv["tax_amount"] - inv["discount_amount"], 2)
+    for txn in b.out.transactions:
+        if txn["id"] == inv.get("transaction_id"):
+            txn["amount"] = inv["total_amount"]
 
 
 def plant_duplicates(b: _Builder, kind: str, count: int) -> None:

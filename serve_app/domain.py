@@ -374,3 +374,75 @@ class SeriesForecast(BaseModel):
     seasonal_naive: list[float] | None
     model_version: str
     interval: float
+
+
+IssueType = Literal[
+    "gst_mismatch", "missing_gstin", "tax_calculation_error", "incomplete_invoice_data", "warning"
+]
+Severity = Literal["low", "medium", "high", "critical"]
+OverallStatus = Literal["compliant", "issues_found", "critical_issues", "warning", "unknown"]
+
+
+class ItemFacts(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    hsn_code: str | None = None
+    quantity: float
+    unit_price: float
+    tax_rate: float
+
+
+class InvoiceFacts(BaseModel):
+    """What a GST check reads about one invoice: a stored one (with its business, party and the
+    business's other numbers that financial year) or one sent inline. `party` is the customer
+    of a sales invoice, the supplier of a purchase bill."""
+
+    model_config = ConfigDict(frozen=True)
+
+    invoice_id: str
+    invoice_number: str = ""
+    invoice_date: dt.date | None = None
+    invoice_type: Literal["customer", "supplier"] = "customer"
+    business_name: str | None = None
+    business_gstin: str | None = None
+    business_state: str | None = None
+    """GST state code of the business (from businesses.state when its GSTIN is missing)."""
+    party_name: str | None = None
+    party_gstin: str | None = None
+    party_address: str | None = None
+    place_of_supply: str | None = None
+    """GST state code, when the invoice states it."""
+    b2b: bool = False
+    items: tuple[ItemFacts, ...] = ()
+    subtotal: float = 0.0
+    tax_amount: float = 0.0
+    discount_amount: float = 0.0
+    total_amount: float = 0.0
+    cgst: float | None = None
+    sgst: float | None = None
+    igst: float | None = None
+    aggregate_turnover: float | None = None
+    numbers_in_financial_year: frozenset[str] = frozenset()
+    """The business's other sales invoice numbers in this invoice's financial year."""
+
+
+class ComplianceIssue(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    type: IssueType
+    description: str
+    plain_language_explanation: str
+    suggested_fixes: list[str]
+    severity: Severity
+    rule: str = Field(default="", exclude=True)
+    """Which check found it (for evaluation and logs; never serialised into the API response)."""
+
+
+class ComplianceReport(BaseModel):
+    invoice_id: str
+    issues: list[ComplianceIssue]
+    overall_status: OverallStatus
+    rules_version: str
+    model_version: str

@@ -6,9 +6,7 @@ production, a fake in tests).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -17,6 +15,7 @@ from typing import Protocol
 from serve_app.auditing import Auditor
 from serve_app.auth import Caller
 from serve_app.cache import Cache
+from serve_app.cache_keys import result_key
 from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
 from serve_app.schemas import (
     FraudAlert,
@@ -68,11 +67,7 @@ class FraudService:
 
     async def analyze(self, caller: Caller, business_id: str) -> FraudAnalysisResponse:
         await self._store.business_for(caller, business_id)  # tenancy first, then the cache
-        info, books_state = await asyncio.gather(
-            self._model.info(), self._store.fingerprint(business_id)
-        )
-        fingerprint = hashlib.sha256(books_state.encode()).hexdigest()[:24]
-        key = f"fraud:{business_id}:{info.version}:{info.config_hash}:{fingerprint}"
+        key = await result_key("fraud", business_id, self._model, self._store, business_id)
         cached = await self._cache.get(key)
         if cached is not None:
             return FraudAnalysisResponse.model_validate_json(cached)

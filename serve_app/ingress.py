@@ -20,8 +20,10 @@ from serve_app.api import create_api
 from serve_app.components import Components, build_components
 from serve_app.domain import (
     Books,
+    ComplianceReport,
     FraudReport,
     InsightsReport,
+    InvoiceFacts,
     ModelInfo,
     SeriesForecast,
     Transaction,
@@ -72,6 +74,14 @@ class FraudClient(HandleClient):
         self, batch: Sequence[Transaction], history: Sequence[Transaction]
     ) -> TxnScores:
         result: TxnScores = await self._call("score", list(batch), list(history))
+        return result
+
+
+class ComplianceClient(HandleClient):
+    """ComplianceModel over the ComplianceDeployment handle."""
+
+    async def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport:
+        result: ComplianceReport = await self._call("check", invoice, today)
         return result
 
 
@@ -130,7 +140,12 @@ class RequestMetrics:
 )
 @serve.ingress()
 class Ingress:
-    def __init__(self, fraud: DeploymentHandle[Any], insights: DeploymentHandle[Any]) -> None:
+    def __init__(
+        self,
+        fraud: DeploymentHandle[Any],
+        insights: DeploymentHandle[Any],
+        compliance: DeploymentHandle[Any],
+    ) -> None:
         settings = load_settings()
         configure_logging(settings.LOG_DIR, settings.LOG_LEVEL)
         requests = RequestMetrics()
@@ -139,6 +154,7 @@ class Ingress:
             settings,
             FraudClient("fraud", fraud, timeout),
             InsightsClient("insights", insights, timeout),
+            ComplianceClient("compliance", compliance, timeout),
             ray_source=ray_node_metrics,
             record=requests.record,
         )

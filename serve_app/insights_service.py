@@ -7,9 +7,7 @@ of the business's books and today's date, so new data, a new model or a new day 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -17,6 +15,7 @@ from typing import Protocol
 from serve_app.auditing import Auditor
 from serve_app.auth import Caller
 from serve_app.cache import Cache
+from serve_app.cache_keys import result_key
 from serve_app.domain import Books, InsightsReport, ModelInfo, SeriesForecast
 from serve_app.fraud_service import utcnow
 from serve_app.schemas import (
@@ -53,12 +52,10 @@ class InsightsService:
 
     async def insights(self, caller: Caller, business_id: str) -> BusinessInsightsResponse:
         await self._store.business_for(caller, business_id)  # tenancy first, then the cache
-        info, books_state = await asyncio.gather(
-            self._model.info(), self._store.fingerprint(business_id)
-        )
         now = self._clock()
-        fingerprint = hashlib.sha256(books_state.encode()).hexdigest()[:24]
-        key = f"insights:{business_id}:{info.version}:{info.config_hash}:{fingerprint}:{now.date()}"
+        key = await result_key(
+            "insights", business_id, self._model, self._store, business_id, now.date()
+        )
         cached = await self._cache.get(key)
         if cached is not None:
             return BusinessInsightsResponse.model_validate_json(cached)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from serve_app.domain import ForecastPoint, FraudType, InsightType
+from serve_app.domain import ComplianceIssue, ForecastPoint, FraudType, InsightType, OverallStatus
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
@@ -156,4 +156,89 @@ class ForecastResponse(BaseModel):
     baselines: dict[str, list[float] | None]
     interval: float
     model_version: str
+    generated_at: UtcDateTime
+
+
+class ComplianceCheckRequest(Strict):
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    invoice_id: Uuid
+
+
+class ComplianceResponse(BaseModel):
+    invoice_id: str
+    issues: list[ComplianceIssue]
+    """Contract 3.3 keys: id, type, description, plain_language_explanation, suggested_fixes,
+    severity (the domain's `rule` is excluded from serialisation)."""
+    overall_status: OverallStatus
+    last_checked: UtcDateTime
+
+
+ShortText = Annotated[str, Field(max_length=64), AfterValidator(_no_control_chars)]
+
+
+class InvoiceItemIn(Strict):
+    name: Annotated[str, Field(max_length=200), AfterValidator(_no_control_chars)] = ""
+    hsn_code: Annotated[str, Field(max_length=12, pattern=r"^[0-9 ]*$")] | None = None
+    quantity: float = Field(ge=0, le=1e9)
+    unit_price: float = Field(ge=0, le=1e12)
+    tax_rate: float = Field(ge=0, le=100)
+    """GST percent (0-100); a rate no GST slab has is reported as an issue, not refused."""
+
+
+class InvoiceIn(Strict):
+    """An invoice as the app's form holds it, for POST /api/v1/compliance/validate. Malformed
+    GSTINs and invoice numbers are reported as issues; impossible numbers are refused (422)."""
+
+    invoice_number: ShortText = ""
+    invoice_date: dt.date | None = None
+    invoice_type: Literal["customer", "supplier"] = "customer"
+    business_name: CleanText | None = None
+    business_gstin: ShortText | None = None
+    business_state: ShortText | None = None
+    customer_name: CleanText | None = None
+    customer_gstin: ShortText | None = None
+    customer_address: CleanText | None = None
+    place_of_supply: ShortText | None = None
+    """A state name or its 2-digit GST code."""
+    is_b2b: bool | None = None
+    """Unset: B2B when the customer has a GSTIN or a business-like name."""
+    items: list[InvoiceItemIn] = Field(default_factory=list, max_length=500)
+    subtotal: float = Field(default=0, ge=0, le=1e13)
+    tax_amount: float = Field(default=0, ge=0, le=1e13)
+    discount_amount: float = Field(default=0, ge=0, le=1e13)
+    total_amount: float = Field(default=0, ge=0, le=1e13)
+    cgst_amount: float | None = Field(default=None, ge=0, le=1e13)
+    sgst_amount: float | None = Field(default=None, ge=0, le=1e13)
+    igst_amount: float | None = Field(default=None, ge=0, le=1e13)
+    aggregate_turnover: float | None = Field(default=None, ge=0, le=1e15)
+    """The business's aggregate turnover (rupees), for the HSN-digit and e-invoice rules."""
+
+
+class GstinResponse(BaseModel):
+    gstin: str
+    valid: bool
+    explanation: str
+    problems: list[str]
+    state_code: str | None
+    state: str | None
+    pan: str | None
+    holder: str | None
+    registration_number: int | None
+    check_character_expected: str | None
+
+
+class FilingReminder(BaseModel):
+    return_type: str
+    period: str
+    due_date: dt.date
+    days_left: int
+    title: str
+    description: str
+    recommendations: list[str]
+    priority: Literal["high", "medium", "low"]
+
+
+class RemindersResponse(BaseModel):
+    business_id: str
+    reminders: list[FilingReminder]
     generated_at: UtcDateTime

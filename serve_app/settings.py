@@ -167,6 +167,15 @@ class InsightsTuning(ModelTuning):
     valid_hours: int = Field(default=24, ge=1, le=24 * 30)
 
 
+class ComplianceTuning(ModelTuning):
+    min_rate_confidence: float = Field(default=0.8, ge=0.5, le=1.0)
+    """The learned rate check flags an item only when it names the item at least this surely."""
+    tolerance_per_invoice: float = Field(default=1.0, ge=0.0, le=100.0)
+    tolerance_per_item: float = Field(default=0.01, ge=0.0, le=10.0)
+    """Tax and totals may differ by tolerance_per_invoice + tolerance_per_item x items (rupees):
+    each line's tax rounded to paise, the total to the rupee."""
+
+
 class ModelsConfig(BaseModel):
     """Where model deployments load artifacts from: bind-time, a change restarts the replicas."""
 
@@ -181,3 +190,5 @@ class AppArgs(BaseModel):
     """The initial user_config; a deployment's `user_config` in serve.yaml overrides it."""
     insights: ModelsConfig = ModelsConfig()
     insights_tuning: InsightsTuning = InsightsTuning(model_version="v1")
+    compliance: ModelsConfig = ModelsConfig()
+    compliance_tuning: ComplianceTuning = ComplianceTuning(model_version="v1")

@@ -38,6 +38,18 @@ class AnalysisRecord:
     created_at: dt.datetime
 
 
+@dataclass
+class InvoiceRows:
+    """One invoice with what a GST check reads beside it: items, business, party (customer or
+    supplier) and the business's sales invoices (number, date, status, value)."""
+
+    invoice: dict[str, Any]
+    items: list[dict[str, Any]]
+    business: dict[str, Any]
+    party: dict[str, Any] | None
+    sales: list[dict[str, Any]]
+
+
 class Store(Protocol):
     kind: str
 
@@ -45,6 +57,8 @@ class Store(Protocol):
     async def business_for(self, caller: Caller, business_id: str) -> Business: ...
     async def fingerprint(self, business_id: str) -> str: ...
     async def load_books(self, business_id: str) -> Books: ...
+    async def invoice_business(self, invoice_id: str) -> str | None: ...
+    async def invoice_rows(self, invoice_id: str, business_id: str) -> InvoiceRows: ...
     async def save_findings(
         self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime
     ) -> dict[str, dt.datetime]: ...
@@ -86,13 +100,29 @@ FINGERPRINT_TABLES = (
 )
 FINGERPRINT = text(
     " UNION ALL ".join(
-        f"SELECT '{table}' AS t, COUNT(*) AS n, MAX(updated_at) AS m FROM {table} "
-        "WHERE business_id = :b"
-        for table in FINGERPRINT_TABLES
+        [
+            "SELECT 'businesses' AS t, COUNT(*) AS n, MAX(updated_at) AS m FROM businesses "
+            "WHERE id = :b",
+            *(
+                f"SELECT '{table}' AS t, COUNT(*) AS n, MAX(updated_at) AS m FROM {table} "
+                "WHERE business_id = :b"
+                for table in FINGERPRINT_TABLES
+            ),
+        ]
     )
 )
 """Changes when any row the models read is added, removed or updated (invoice items are
 written with their invoice, whose updated_at the app bumps)."""
+INVOICE_BUSINESS = text("SELECT business_id FROM invoices WHERE id = :id")
+INVOICE_QUERIES = (
+    "SELECT * FROM invoices WHERE id = :id AND business_id = :b",
+    "SELECT * FROM invoice_items WHERE invoice_id = :id ORDER BY sort_order, id",
+    "SELECT * FROM businesses WHERE id = :b",
+    "SELECT * FROM customers WHERE id = (SELECT customer_id FROM invoices WHERE id = :id)",
+    "SELECT * FROM suppliers WHERE id = (SELECT supplier_id FROM invoices WHERE id = :id)",
+    "SELECT id, invoice_number, invoice_date, status, subtotal, discount_amount FROM invoices "
+    "WHERE business_id = :b AND invoice_type = 'customer'",
+)
 UPSERT_FINDING = text(
     "INSERT INTO fraud_alerts (id, business_id, alert_type, message, confidence_score, evidence,"
     " subject_ids, model_version, detected_at, last_seen_at) VALUES (:id, :business_id, :type,"
@@ -224,6 +254,20 @@ class SqlStore:
         if not rows["businesses"]:
             raise NotFound("Business not found")
         return books_from_rows(rows)
+
+    async def invoice_business(self, invoice_id: str) -> str | None:
+        rows = (await self._run([(INVOICE_BUSINESS, {"id": invoice_id})]))[0]
+        return str(rows[0]["business_id"]) if rows else None
+
+    async def invoice_rows(self, invoice_id: str, business_id: str) -> InvoiceRows:
+        params = {"id": invoice_id, "b": business_id}
+        invoice, items, business, customer, supplier, sales = await self._run(
+            [(text(sql), params) for sql in INVOICE_QUERIES]
+        )
+        if not invoice or not business:
+            raise NotFound("Invoice not found")
+        party = (customer or supplier)[0] if customer or supplier else None
+        return InvoiceRows(invoice[0], items, business[0], party, sales)
 
     async def save_findings(
         self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime

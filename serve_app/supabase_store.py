@@ -24,7 +24,7 @@ from serve_app.domain import Books, Business, Finding, Insight, books_from_rows
 from serve_app.errors import DatabaseUnavailable, NotFound
 from serve_app.logs import deny
 from serve_app.settings import Settings
-from serve_app.store import FINGERPRINT_TABLES, AnalysisRecord, insight_rows
+from serve_app.store import FINGERPRINT_TABLES, AnalysisRecord, InvoiceRows, insight_rows
 
 T = TypeVar("T")
 PAGE = 1000
@@ -48,6 +48,10 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+def _by_id(row_id: str) -> Callable[[Any], Any]:
+    return lambda table: table.select("*").eq("id", row_id)
 
 
 def _data(response: APIResponse) -> list[dict[str, Any]]:
@@ -107,11 +111,12 @@ class SupabaseStore:
 
     async def fingerprint(self, business_id: str) -> str:
         parts = []
-        for table in FINGERPRINT_TABLES:
+        for table in ("businesses", *FINGERPRINT_TABLES):
+            column = "id" if table == "businesses" else "business_id"
             query = (
                 self._client.table(table)
                 .select("updated_at", count=CountMethod.exact)
-                .eq("business_id", business_id)
+                .eq(column, business_id)
                 .order("updated_at", desc=True)
                 .limit(1)
             )
@@ -138,6 +143,37 @@ class SupabaseStore:
             ),
         )
         return books_from_rows(rows)
+
+    async def invoice_business(self, invoice_id: str) -> str | None:
+        rows = await self._rows("invoices", lambda t: t.select("business_id").eq("id", invoice_id))
+        return str(rows[0]["business_id"]) if rows else None
+
+    async def invoice_rows(self, invoice_id: str, business_id: str) -> InvoiceRows:
+        invoice = await self._rows(
+            "invoices", lambda t: t.select("*").eq("id", invoice_id).eq("business_id", business_id)
+        )
+        business = await self._rows("businesses", lambda t: t.select("*").eq("id", business_id))
+        if not invoice or not business:
+            raise NotFound("Invoice not found")
+        items = await self._rows(
+            "invoice_items", lambda t: t.select("*").eq("invoice_id", invoice_id)
+        )
+        items.sort(key=lambda r: (r.get("sort_order") or 0, str(r["id"])))
+        party: dict[str, Any] | None = None
+        for table, key in (("customers", "customer_id"), ("suppliers", "supplier_id")):
+            party_id = str(invoice[0].get(key) or "")
+            if party_id and party is None:
+                found = await self._rows(table, _by_id(party_id))
+                party = found[0] if found else None
+        sales = await self._rows(
+            "invoices",
+            lambda t: (
+                t.select("id, invoice_number, invoice_date, status, subtotal, discount_amount")
+                .eq("business_id", business_id)
+                .eq("invoice_type", "customer")
+            ),
+        )
+        return InvoiceRows(invoice[0], items, business[0], party, sales)
 
     async def save_findings(
         self,

@@ -11,11 +11,18 @@ from fastapi.testclient import TestClient
 
 from serve_app.api import create_api
 from serve_app.auth import mint_token
+from serve_app.compliance_service import ComplianceModel
 from serve_app.components import build_components
 from serve_app.fraud_service import FraudModel
 from serve_app.insights_service import InsightsModel
-from tests.support.factories import SECRET, demo_books, insights_predictor, predictor
-from tests.support.fakes import LocalFraudModel, LocalInsightsModel
+from tests.support.factories import (
+    SECRET,
+    compliance_checker,
+    demo_books,
+    insights_predictor,
+    predictor,
+)
+from tests.support.fakes import LocalComplianceModel, LocalFraudModel, LocalInsightsModel
 from tests.support.stores import seeded_store, settings_for
 
 ClientFactory = Callable[..., TestClient]
@@ -38,13 +45,17 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
     opened: list[TestClient] = []
 
     def make(
-        model: FraudModel | None = None, insights: InsightsModel | None = None, **env: str
+        model: FraudModel | None = None,
+        insights: InsightsModel | None = None,
+        compliance: ComplianceModel | None = None,
+        **env: str,
     ) -> TestClient:
         settings = settings_for(database, **env)
         parts = build_components(
             settings,
             model or LocalFraudModel(predictor()),
             insights or LocalInsightsModel(insights_predictor()),
+            compliance or LocalComplianceModel(compliance_checker()),
         )
         client = TestClient(create_api(lambda: parts, settings))
         client.__enter__()

@@ -3,7 +3,14 @@ from fastapi.testclient import TestClient
 from tests.app.conftest import ClientFactory
 from tests.support.fakes import UnavailableModel
 
-COMPONENTS = {"database", "redis", "ml_models", "fraud_deployment", "insights_deployment"}
+COMPONENTS = {
+    "database",
+    "redis",
+    "ml_models",
+    "fraud_deployment",
+    "insights_deployment",
+    "compliance_deployment",
+}
 
 FEATURES = {"fraud_detection", "predictive_analytics", "compliance_checking", "nlp_invoice"}
 
@@ -159,4 +166,5 @@ def test_public_health_reports_services_without_waiting_on_them(client: TestClie
         "ml_models": "healthy",
         "fraud_deployment": "healthy",
         "insights_deployment": "healthy",
+        "compliance_deployment": "healthy",
     }

@@ -104,6 +104,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         write_model(models_dir, "v2")
         write_model(models_dir, "v9")
         write_model(models_dir, "v1", name="insights")
+        write_model(models_dir, "v1", name="compliance")
         tampered = models_dir / "fraud" / "v9" / ARTIFACT_FILE
         tampered.write_bytes(tampered.read_bytes() + b"tampered")
 
@@ -142,6 +143,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         config["applications"][0]["args"] = {
             "fraud": {"models_dir": str(models_dir)},
             "insights": {"models_dir": str(models_dir)},
+            "compliance": {"models_dir": str(models_dir)},
         }
         stack = Stack(
             postgres,

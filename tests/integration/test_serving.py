@@ -71,6 +71,7 @@ def test_serve_status_shows_every_deployment_healthy(stack: Stack) -> None:
         "Ingress": "HEALTHY",
         "FraudDeployment": "HEALTHY",
         "InsightsDeployment": "HEALTHY",
+        "ComplianceDeployment": "HEALTHY",
     }
 
 
@@ -109,6 +110,23 @@ def test_insights_end_to_end_are_contract_shaped_and_stored(
     assert again.json() == body  # served from Redis: same books, same day
     audit_lines = (stack.log_dir / "audit.log").read_text().splitlines()
     assert sum('"business_insights"' in line for line in audit_lines) == 1
+
+
+def test_compliance_check_of_a_stored_invoice(stack: Stack, http: httpx.Client) -> None:
+    invoice_id = next(
+        label.subject_ids[0] for label in demo_books()[0].labels if label.type == "gst_mismatch"
+    )
+    response = http.post(
+        "/api/v1/compliance/check", json={"invoice_id": invoice_id}, headers=owner_headers()
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["invoice_id"] == invoice_id and body["last_checked"].endswith("Z")
+    mismatch = next(i for i in body["issues"] if i["type"] == "gst_mismatch")
+    assert "since 22 Sep 2025" in mismatch["plain_language_explanation"]
+    assert body["overall_status"] == "issues_found"
+    audit_lines = (stack.log_dir / "audit.log").read_text().splitlines()
+    assert any('"compliance_check"' in line and invoice_id in line for line in audit_lines)
 
 
 def test_unauthenticated_and_foreign_requests(http: httpx.Client) -> None:

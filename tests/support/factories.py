@@ -7,14 +7,17 @@ import functools
 from pathlib import Path
 
 from deployments.artifacts import save_artifact
+from deployments.compliance_checker import ComplianceChecker
 from deployments.forecasting import ForecastModels, fit
 from deployments.fraud_predictor import FraudModels, FraudPredictor
 from deployments.fraud_training import fit_models, labelled_books
 from deployments.insights_predictor import InsightsPredictor
 from deployments.insights_training import generated_examples
+from deployments.rate_classifier import RateModel
+from deployments.rate_classifier import train as train_rate_model
 from serve_app.demo_data import GeneratedBusiness, generate_dataset
 from serve_app.domain import Transaction
-from serve_app.settings import FraudTuning, InsightsTuning
+from serve_app.settings import ComplianceTuning, FraudTuning, InsightsTuning
 
 SECRET = "test-secret-" + "x" * 40
 DEMO_END = dt.date(2026, 10, 31)
@@ -53,16 +56,32 @@ def insights_predictor(**tuning: object) -> InsightsPredictor:
     )
 
 
+@functools.cache
+def small_rate_model(version: str = "v1") -> RateModel:
+    """The rate classifier on 30 generated descriptions per item (the shipped one uses 60)."""
+    model, _ = train_rate_model(version, per_key=30)
+    return model
+
+
+def compliance_checker(**tuning: object) -> ComplianceChecker:
+    return ComplianceChecker(
+        small_rate_model(), ComplianceTuning.model_validate({"model_version": "v1", **tuning})
+    )
+
+
 def write_model(models_dir: Path, version: str = "v1", name: str = "fraud") -> str:
-    """A small model of `name` (fraud or insights) saved as `version`."""
-    payload: FraudModels | ForecastModels
+    """A small model of `name` (fraud, insights or compliance) saved as `version`."""
+    payload: FraudModels | ForecastModels | RateModel
     if name == "fraud":
         payload = small_models()
         if version != payload.version:
             payload = FraudModels(**{**payload.__dict__, "version": version})
-    else:
+    elif name == "insights":
         base = small_forecast_models()
         payload = ForecastModels(version, base.models, base.residuals, base.metrics)
+    else:
+        rate = small_rate_model()
+        payload = RateModel(version, rate.pipeline, rate.metrics)
     return save_artifact(
         models_dir, name, version, payload, metrics={"note": "test"}, training_data_hash="test"
     ).sha256

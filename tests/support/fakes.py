@@ -6,12 +6,15 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from deployments.compliance_checker import ComplianceChecker
 from deployments.fraud_predictor import FraudPredictor
 from deployments.insights_predictor import InsightsPredictor
 from serve_app.domain import (
     Books,
+    ComplianceReport,
     FraudReport,
     InsightsReport,
+    InvoiceFacts,
     ModelInfo,
     SeriesForecast,
     Transaction,
@@ -68,6 +71,25 @@ class LocalInsightsModel:
         )
 
 
+class LocalComplianceModel:
+    """The real checker, called in-process; counts the checks it ran."""
+
+    def __init__(self, checker: ComplianceChecker) -> None:
+        self.checker, self.checks = checker, 0
+
+    async def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport:
+        self.checks += 1
+        return self.checker.check(invoice, today)
+
+    async def info(self) -> ModelInfo:
+        return ModelInfo(
+            name="compliance",
+            version=self.checker.version,
+            config_hash=self.checker.tuning.model_dump_json()[:12],
+            loaded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        )
+
+
 class UnavailableModel:
     """Any model deployment that is overloaded (calls) or gone (info)."""
 
@@ -81,6 +103,9 @@ class UnavailableModel:
         raise ModelUnavailable(self.name, "overloaded")
 
     async def forecast(self, *_: object) -> Any:
+        raise ModelUnavailable(self.name, "overloaded")
+
+    async def check(self, *_: object) -> Any:
         raise ModelUnavailable(self.name, "overloaded")
 
     async def info(self) -> ModelInfo:

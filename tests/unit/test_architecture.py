@@ -12,6 +12,9 @@ PURE = [
     "serve_app.fraud_service",
     "serve_app.insights_service",
     "serve_app.auditing",
+    "serve_app.compliance_service",
+    "serve_app.compliance_facts",
+    "serve_app.gst_rules",
     "serve_app.demo_data",
     "deployments.fraud_predictor",
     "deployments.fraud_training",
@@ -19,6 +22,9 @@ PURE = [
     "deployments.forecasting",
     "deployments.insights_predictor",
     "deployments.insights_training",
+    "deployments.compliance_checker",
+    "deployments.compliance_eval",
+    "deployments.rate_classifier",
     "deployments.artifacts",
 ]
 

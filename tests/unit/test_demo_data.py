@@ -26,14 +26,30 @@ def test_books_cover_eighteen_months_in_inr_with_valid_gstins() -> None:
         assert all(item["hsn_code"] for item in generated.invoice_items)
 
 
-def test_every_fraud_type_is_planted_and_labelled() -> None:
+def test_every_fraud_type_and_the_gst_errors_are_planted_and_labelled() -> None:
     labels = Counter(label.type for g in generate_dataset(5, 2, END) for label in g.labels)
     assert set(labels) == {
         "duplicate_invoice",
         "duplicate_supplier_bill",
         "payment_mismatch",
         "suspicious_pattern",
+        "gst_mismatch",
+        "tax_calculation_error",
     }
+
+
+def test_invoices_charge_the_gst_rate_of_their_own_date() -> None:
+    generated = generate_dataset(5, 2, dt.date(2026, 3, 31))[1]  # a wholesaler: cement
+    stale = {
+        s for label in generated.labels if label.type == "gst_mismatch" for s in label.subject_ids
+    }
+    dates = {i["id"]: i["invoice_date"] for i in generated.invoices}
+    rates = {
+        (dates[item["invoice_id"]] >= dt.date(2025, 9, 22), item["tax_rate"])
+        for item in generated.invoice_items
+        if item["name"] == "Cement OPC 53" and item["invoice_id"] not in stale
+    }
+    assert rates == {(False, 28.0), (True, 18.0)}
 
 
 def test_unlabelled_invoices_have_consistent_payments_and_status() -> None:
@@ -78,12 +94,17 @@ def test_recurring_payments_match_the_standing_orders_and_rent() -> None:
     rent = next(r for r in rows if r["description"] == "Shop rent")
     rents = {e["amount"] for e in generated.expenses if e["category"] == "Rent"}
     assert rents == {rent["amount"]} and rent["supplier_id"] and not rent["customer_id"]
+    lines = {i["invoice_id"]: i for i in generated.invoice_items}
     for order in (r for r in rows if r["customer_id"]):
-        invoices = [
+        item = order["description"].removeprefix("Monthly standing order: 10 x ")
+        monthly = [
             i
             for i in generated.invoices
             if i["customer_id"] == order["customer_id"]
             and i["invoice_date"].day == 5
-            and i["total_amount"] == order["amount"]
+            and lines[i["id"]]["name"] == item
+            and lines[i["id"]]["quantity"] == 10
         ]
-        assert len(invoices) >= 15  # one a month
+        assert len(monthly) >= 15  # one a month
+        # The standing order carries today's rate: the latest month's invoice matches it.
+        assert max(monthly, key=lambda i: i["invoice_date"])["total_amount"] == order["amount"]

@@ -69,6 +69,21 @@ async def test_fingerprint_reads_counts_from_content_range() -> None:
     assert transport.pending == []
     assert "invoices:3:2026-03-05" in fingerprint and "expenses:0:" in fingerprint
     assert "recurring_payments:1:" in fingerprint and "cashbook_entries:1:" in fingerprint
+    assert fingerprint.startswith("businesses:1:2026-03-01")
+
+
+async def test_an_invoice_is_read_with_its_items_party_and_the_years_sales() -> None:
+    invoice_id = "10000000-0000-4000-8000-000000000002"
+    store, transport = store_for("invoice_business")
+    assert await store.invoice_business(invoice_id) == BUSINESS
+    store, transport = store_for("invoice_rows")
+    rows = await store.invoice_rows(invoice_id, BUSINESS)
+    assert transport.pending == []
+    assert rows.invoice["invoice_number"] == "INV-0002"
+    assert [i["name"] for i in rows.items] == ["Cement OPC 53"]
+    assert rows.party is not None and rows.party["name"] == "Rajesh Traders"
+    assert rows.business["gst_number"] == "27AAPFU0939F1ZV"
+    assert [s["invoice_number"] for s in rows.sales] == ["INV-0001", "INV-0002"]
 
 
 async def test_saved_findings_keep_their_first_detection_time() -> None:

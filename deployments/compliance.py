@@ -1,0 +1,34 @@
+"""ComplianceDeployment: the Serve shell around one ComplianceChecker per replica, and nothing
+else. Loading (the learned rate model), user_config (tolerances, live) and health come from
+ModelHost; the rules are data in serve_app/data, versioned with the code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from deployments.artifacts import ArtifactError
+from deployments.compliance_checker import ComplianceChecker
+from deployments.hosting import ModelHost, model_deployment
+from deployments.rate_classifier import RateModel
+from serve_app.domain import ComplianceReport, InvoiceFacts
+from serve_app.settings import ComplianceTuning
+
+
+@model_deployment(max_ongoing=16, max_queued=64, target_ongoing=4)
+class ComplianceDeployment(ModelHost[ComplianceChecker]):
+    name = "compliance"
+    tuning_type = ComplianceTuning
+
+    def build(self, payload: Any, tuning: Any) -> ComplianceChecker:
+        if not isinstance(payload, RateModel):
+            raise ArtifactError("compliance: not a RateModel bundle")
+        return ComplianceChecker(payload, tuning)
+
+    def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport:
+        # A few ms of rules and one small text-model call: on the loop, no thread hop.
+        started = time.perf_counter()
+        report = self._ready().check(invoice, today)
+        self._observe("invoice", 1, started)
+        return report
