@@ -25,6 +25,7 @@ PURE = [
     "deployments.compliance_checker",
     "deployments.compliance_eval",
     "deployments.rate_classifier",
+    "deployments.invoice_text",
     "deployments.artifacts",
 ]
 

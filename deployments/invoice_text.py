@@ -1,0 +1,199 @@
+"""Rule-based normalisers for what shop owners type: Indian amounts, quantities and units, tax
+and discount percentages, payment modes, due dates. Pure: no Ray, no model.
+
+The learned tagger (to come) decides which words are the customer, an item, a quantity or a
+price; these functions turn the words it picks into numbers, dates and enum strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+MAX_INPUT_CHARS = 2000
+MULTIPLIERS = {
+    "k": 1_000,
+    "thousand": 1_000,
+    "hazaar": 1_000,
+    "hazar": 1_000,
+    "lakh": 100_000,
+    "lakhs": 100_000,
+    "lac": 100_000,
+    "lacs": 100_000,
+    "l": 100_000,
+    "crore": 10_000_000,
+    "crores": 10_000_000,
+    "cr": 10_000_000,
+}
+NUMBER_WORDS = {
+    "one": 1, "ek": 1, "two": 2, "do": 2, "three": 3, "teen": 3, "four": 4, "char": 4,
+    "five": 5, "paanch": 5, "panch": 5, "six": 6, "chhe": 6, "seven": 7, "saat": 7,
+    "eight": 8, "aath": 8, "nine": 9, "nau": 9, "ten": 10, "das": 10, "dozen": 12,
+    "twelve": 12, "fifteen": 15, "twenty": 20, "bees": 20, "fifty": 50, "pachas": 50,
+    "hundred": 100, "sau": 100,
+}  # fmt: skip
+UNITS = {
+    "pcs": "pcs", "pc": "pcs", "piece": "pcs", "pieces": "pcs", "nos": "pcs", "no": "pcs",
+    "unit": "unit", "units": "unit", "item": "pcs", "items": "pcs",
+    "kg": "kg", "kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg",
+    "g": "g", "gm": "g", "gms": "g", "gram": "g", "grams": "g",
+    "l": "l", "ltr": "l", "litre": "l", "litres": "l", "liter": "l", "liters": "l",
+    "ml": "ml", "m": "m", "mtr": "m", "metre": "m", "meter": "m", "metres": "m", "meters": "m",
+    "bag": "bag", "bags": "bag", "bori": "bag", "box": "box", "boxes": "box", "carton": "box",
+    "cartons": "box", "drum": "drum", "drums": "drum", "roll": "roll", "rolls": "roll",
+    "packet": "pkt", "packets": "pkt", "pkt": "pkt", "pkts": "pkt", "bottle": "btl",
+    "bottles": "btl", "dozen": "dozen", "set": "set", "sets": "set", "pair": "pair",
+    "pairs": "pair", "tonne": "tonne", "tonnes": "tonne", "ton": "tonne", "tons": "tonne",
+    "hour": "hr", "hours": "hr", "hr": "hr", "hrs": "hr", "day": "day", "days": "day",
+    "plate": "plate", "plates": "plate", "cup": "cup", "cups": "cup",
+}  # fmt: skip
+PAYMENT_WORDS = [
+    (r"\b(upi|gpay|google pay|phonepe|phone pe|paytm|bhim|qr)\b", "upi"),
+    (r"\b(bank transfer|neft|rtgs|imps|bank se|account transfer|net ?banking)\b", "bank_transfer"),
+    (r"\b(credit card|debit card|card)\b", "card"),
+    (r"\b(cheque|check)\b", "cheque"),
+    (r"\b(cash|nakad|nagad|naqad)\b", "cash"),
+    (r"\b(on credit|credit|udhar|udhaar|udhari|baad mein|pay later)\b", "credit"),
+]
+"""Checked in order: "credit card" is card, plain "credit" is credit (pay later)."""
+WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6, "somvar": 0, "mangalvar": 1, "budhvar": 2, "guruvar": 3, "shukravar": 4,
+    "shanivar": 5, "ravivar": 6,
+}  # fmt: skip
+MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+
+
+def clean(text: str) -> str:
+    """Control characters out, Unicode compatibility forms folded (full-width digits), spaces
+    collapsed. The result never contains anything that could end a log line early."""
+    folded = unicodedata.normalize("NFKC", text)
+    visible = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in folded)
+    return re.sub(r"\s+", " ", visible).strip()
+
+
+AMOUNT = re.compile(
+    r"(?:₹|rs\.?|inr|rupees?)?\s*"
+    r"(?P<number>\d{1,3}(?:,\d{2})*,\d{3}(?:\.\d+)?|\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\s*(?P<scale>k|thousand|hazaa?r|lakhs?|lacs?|crores?|cr|l)?\b"
+    r"(?:\s*(?:/-|rupees?|rs\.?|₹))?",
+    re.IGNORECASE,
+)
+
+
+def parse_amount(text: str) -> float | None:
+    """The first amount in `text`: "Rs. 1,25,000", "₹2,500.50", "1.5 lakh", "2k", "3 crore",
+    "5000 rupees", "250/-". Indian (1,25,000) and international (125,000) grouping both read."""
+    match = AMOUNT.search(text)
+    if match is None:
+        return None
+    value = float(match.group("number").replace(",", ""))
+    scale = (match.group("scale") or "").lower()
+    return round(value * MULTIPLIERS.get(scale, 1), 2)
+
+
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent|pct|pratishat)", re.IGNORECASE)
+
+
+def parse_percent(text: str) -> float | None:
+    match = PERCENT.search(text)
+    return float(match.group(1)) if match else None
+
+
+QUANTITY = re.compile(
+    r"(?P<number>\d+(?:\.\d+)?|"
+    + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+    + r")\s*(?P<unit>[a-z]+)?",
+    re.IGNORECASE,
+)
+
+
+def parse_quantity(text: str) -> tuple[float, str | None] | None:
+    """ "10 bags" -> (10, "bag"); "5 kg" -> (5, "kg"); "1 dozen" -> (12, "pcs"); "das" -> 10."""
+    match = QUANTITY.search(text)
+    if match is None:
+        return None
+    raw = match.group("number").lower()
+    number = float(raw) if raw[0].isdigit() else float(NUMBER_WORDS[raw])
+    unit_word = (match.group("unit") or "").lower()
+    if unit_word == "dozen":
+        return number * 12, "pcs"
+    if raw == "dozen":
+        return 12.0, "pcs"
+    return number, UNITS.get(unit_word)
+
+
+def parse_payment(text: str) -> str | None:
+    lowered = text.lower()
+    for pattern, mode in PAYMENT_WORDS:
+        if re.search(pattern, lowered):
+            return mode
+    return None
+
+
+def _next_weekday(today: dt.date, weekday: int) -> dt.date:
+    """The first such weekday after today: "by next Friday" said on a Monday means the coming
+    Friday, as shop owners use it (never today)."""
+    return today + dt.timedelta(days=(weekday - today.weekday()) % 7 or 7)
+
+
+def parse_due(text: str, today: dt.date) -> dt.date | None:
+    """ "due in 15 days", "net 30", "within a week", "15 din mein", "by next Friday",
+    "by 5th December", "on 2025-12-05", "5/12/2025" (day first, as in India)."""
+    lowered = text.lower()
+    if match := re.search(r"\b(?:in|within|net|after)\s+(\d{1,3})\s*(?:days?|din)?\b", lowered):
+        return today + dt.timedelta(days=int(match.group(1)))
+    if match := re.search(r"\b(\d{1,3})\s*(?:days?|din)\s*(?:mein|me|main|ke andar)\b", lowered):
+        return today + dt.timedelta(days=int(match.group(1)))
+    if match := re.search(r"\b(?:in|within)\s+(?:a|one|ek)\s+(week|month|hafte|mahine)\b", lowered):
+        return today + dt.timedelta(days=7 if match.group(1) in ("week", "hafte") else 30)
+    if match := re.search(r"\b(?:in|within)\s+(\d{1,2})\s+(weeks|months)\b", lowered):
+        unit = 7 if match.group(2) == "weeks" else 30
+        return today + dt.timedelta(days=int(match.group(1)) * unit)
+    if match := re.search(r"\b(next|this|agle|coming)?\s*(" + "|".join(WEEKDAYS) + r")\b", lowered):
+        return _next_weekday(today, WEEKDAYS[match.group(2)])
+    if match := re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", lowered):
+        return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    if match := re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b", lowered):
+        year = int(match.group(3))
+        return _safe_date(
+            year + 2000 if year < 100 else year, int(match.group(2)), int(match.group(1))
+        )
+    month_names = "|".join(sorted(MONTHS, key=len, reverse=True))
+    if match := re.search(
+        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({month_names})\b(?:\s+(\d{{4}}))?", lowered
+    ):
+        return _dated(today, int(match.group(1)), MONTHS[match.group(2)], match.group(3))
+    if match := re.search(
+        rf"\b({month_names})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", lowered
+    ):
+        return _dated(today, int(match.group(2)), MONTHS[match.group(1)], match.group(3))
+    return None
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _dated(today: dt.date, day: int, month: int, year: str | None) -> dt.date | None:
+    """A day and month without a year is the next such date from today."""
+    if year:
+        return _safe_date(int(year), month, day)
+    candidate = _safe_date(today.year, month, day)
+    if candidate is not None and candidate < today:
+        candidate = _safe_date(today.year + 1, month, day)
+    return candidate
