@@ -156,8 +156,13 @@ def parse_due(text: str, today: dt.date) -> dt.date | None:
         return today + dt.timedelta(days=int(match.group(1)))
     if match := re.search(r"\b(\d{1,3})\s*(?:days?|din)\s*(?:mein|me|main|ke andar)\b", lowered):
         return today + dt.timedelta(days=int(match.group(1)))
-    if match := re.search(r"\b(?:in|within)\s+(?:a|one|ek)\s+(week|month|hafte|mahine)\b", lowered):
-        return today + dt.timedelta(days=7 if match.group(1) in ("week", "hafte") else 30)
+    if match := re.search(
+        r"\b(?:(?:in|within)\s+(?:a|one|ek)\s+(week|month)|(?:ek|a)\s+(hafte|mahine)\s*"
+        r"(?:mein|me|main|ke andar))\b",
+        lowered,
+    ):
+        span = match.group(1) or match.group(2)
+        return today + dt.timedelta(days=7 if span in ("week", "hafte") else 30)
     if match := re.search(r"\b(?:in|within)\s+(\d{1,2})\s+(weeks|months)\b", lowered):
         unit = 7 if match.group(2) == "weeks" else 30
         return today + dt.timedelta(days=int(match.group(1)) * unit)

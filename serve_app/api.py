@@ -41,7 +41,11 @@ from serve_app.schemas import (
     FraudScoreRequest,
     FraudScoreResponse,
     GstinResponse,
+    InvoiceGenerateRequest,
+    InvoiceGenerationResponse,
     InvoiceIn,
+    LegacyInvoiceResponse,
+    LegacyParseRequest,
     RemindersResponse,
     Uuid,
 )
@@ -92,6 +96,8 @@ compliance_router = APIRouter(
     tags=["compliance"],
     dependencies=[Depends(feature("compliance_checking"))],
 )
+
+invoice_router = APIRouter(tags=["invoice"], dependencies=[Depends(feature("nlp_invoice"))])
 
 
 @health_router.get("/health")
@@ -196,6 +202,33 @@ async def filing_reminders(
     return await parts.compliance.reminders(who, business_id)
 
 
+@invoice_router.post("/api/v1/invoice/generate")
+async def generate_invoice(
+    body: InvoiceGenerateRequest, parts: ComponentsDep, who: CallerDep
+) -> InvoiceGenerationResponse:
+    return await parts.invoices.generate(who, body)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@invoice_router.post("/api/nlp/process-invoice")
+async def legacy_process_invoice(
+    body: LegacyParseRequest, request: Request, parts: ComponentsDep
+) -> LegacyInvoiceResponse:
+    """The live "AI Invoice Generator" (contract 4.1): no token, no tenant data."""
+    return await parts.invoices.legacy(body.text, _client(request), form_shape=False)
+
+
+@invoice_router.post("/api/v1/nlp/parse-invoice")
+async def legacy_parse_invoice(
+    body: LegacyParseRequest, request: Request, parts: ComponentsDep
+) -> LegacyInvoiceResponse:
+    """OCR step 2 (contract 4.3): no token, no tenant data; the invoice form's shape."""
+    return await parts.invoices.legacy(body.text, _client(request), form_shape=True)
+
+
 logger = logging.getLogger("ai_backend")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 """A caller's X-Request-ID is kept when it looks like an id; otherwise one is made."""
@@ -258,7 +291,15 @@ class EdgeMiddleware:
 def create_api(get_components: Callable[[], Components], settings: Settings) -> FastAPI:
     api = FastAPI(title="FinEasy AI backend", version="0.1.0")
     api.state.get_components = get_components
-    for router in (health_router, api_router, fraud_router, insights_router, compliance_router):
+    routers = (
+        health_router,
+        api_router,
+        fraud_router,
+        insights_router,
+        compliance_router,
+        invoice_router,
+    )
+    for router in routers:
         api.include_router(router)
     api.add_exception_handler(AppError, app_error_handler)
     api.add_exception_handler(RequestValidationError, validation_error_handler)

@@ -10,6 +10,7 @@ from ray.serve import Application
 from deployments.compliance import ComplianceDeployment
 from deployments.fraud import FraudDeployment
 from deployments.insights import InsightsDeployment
+from deployments.invoice import InvoiceDeployment
 from serve_app.ingress import Ingress
 from serve_app.settings import AppArgs
 
@@ -26,5 +27,8 @@ def build_app(args: dict[str, Any] | AppArgs | None = None) -> Application:
     compliance = ComplianceDeployment.options(  # type: ignore[attr-defined]
         user_config=parsed.compliance_tuning.model_dump(mode="json", exclude_none=True)
     ).bind(parsed.compliance)
-    app: Application = Ingress.bind(fraud, insights, compliance)  # type: ignore[attr-defined]
+    invoice = InvoiceDeployment.options(  # type: ignore[attr-defined]
+        user_config=parsed.invoice_tuning.model_dump(mode="json", exclude_none=True)
+    ).bind(parsed.invoice)
+    app: Application = Ingress.bind(fraud, insights, compliance, invoice)  # type: ignore[attr-defined]
     return app

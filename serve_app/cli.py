@@ -136,6 +136,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         ("fraud", _train_fraud),
         ("insights", _train_insights),
         ("compliance", _train_compliance),
+        ("invoice", _train_invoice),
     )
     for name, trainer in trainers:
         if args.model not in (name, "all"):
@@ -254,6 +255,69 @@ def _evaluate_compliance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train_invoice(models_dir: str, version: str, businesses: int | None) -> None:
+    from deployments.artifacts import save_artifact
+    from deployments.invoice_eval import evaluate, generated, hand_written
+    from deployments.invoice_parser import InvoiceParser, train
+
+    del businesses  # the parser trains on generated sentences, not on businesses
+    models, data_hash = train(version)
+    parser = InvoiceParser(models)
+    models.metrics = {
+        "f1_generated_held_out": {k: v["f1"] for k, v in evaluate(parser, generated(300)).items()},
+        "f1_hand_written": {k: v["f1"] for k, v in evaluate(parser, hand_written()).items()},
+    }
+    manifest = save_artifact(
+        models_dir, "invoice", version, models, metrics=models.metrics, training_data_hash=data_hash
+    )
+    print(f"invoice {manifest.version}: sha256 {manifest.sha256}")
+    print(json.dumps(models.metrics, indent=2))
+
+
+def _evaluate_invoice(args: argparse.Namespace) -> int:
+    from deployments.artifacts import load_artifact
+    from deployments.invoice_corpus import EVAL_SEED, TODAY
+    from deployments.invoice_eval import evaluate, generated, hand_written
+    from deployments.invoice_parser import InvoiceParser
+    from deployments.invoice_resolver import Catalogue, resolve
+    from serve_app.settings import ModelsConfig
+
+    models, manifest = load_artifact(
+        args.models_dir or ModelsConfig().models_dir, "invoice", args.version
+    )
+    parser = InvoiceParser(models)
+    count = args.businesses * 30 if args.businesses else 300
+    sets = {
+        f"generated held-out (seed {EVAL_SEED})": generated(count),
+        "hand-written (deployments/data/invoice_prompts.jsonl)": hand_written(),
+    }
+    print(f"invoice {manifest.version}: field-level scores, relative dates from {TODAY}")
+    for title, prompts in sets.items():
+        print(f"\n{title}: {len(prompts)} prompts")
+        print(f"{'field':<14}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
+        for name, row in evaluate(parser, prompts).items():
+            print(
+                f"{name:<14}{row['precision']:>10.4f}{row['recall']:>8.4f}{row['f1']:>8.4f}"
+                f"{int(row['support']):>9}"
+            )
+    print("\nthe documented prompts (contract 6.4), no business data:")
+    for text in (
+        "Generate an invoice for Rajesh Traders, 10 units of Item A, UPI link attached",
+        "Create invoice for John Doe, 5 items at 100 each with UPI payment",
+        "Create invoice for Nitiayog Textiles for 8 drums for 5000 rupees each with 8% discount",
+    ):
+        draft = resolve(parser.parse(text, TODAY), Catalogue(), TODAY, False)
+        items = ", ".join(
+            f"{line.name} x {line.quantity:g} @ {line.unit_price:g}" for line in draft.lines
+        )
+        print(
+            f"  {draft.customer_name} | {items} | discount {draft.discount_percent:g}% | "
+            f"payment {draft.payment_mode} | total (tax after discount) "
+            f"{draft.totals(tax_after_discount=True)['total_amount']:.2f}"
+        )
+    return 0
+
+
 def cmd_backtest(args: argparse.Namespace) -> int:
     from deployments.artifacts import load_artifact
     from deployments.forecasting import backtest
@@ -297,6 +361,8 @@ def _optional(value: float | None) -> str:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.model == "compliance":
         return _evaluate_compliance(args)
+    if args.model == "invoice":
+        return _evaluate_invoice(args)
     from deployments.artifacts import load_artifact
     from deployments.fraud_predictor import FraudPredictor
     from deployments.fraud_training import EVAL_SEED, evaluate, labelled_books
@@ -345,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--service", action="store_true", help="a service_role token")
     token.set_defaults(run=cmd_token)
     helps = {
-        "train": "train the models (fraud, insights, compliance or all)",
+        "train": "train the models (fraud, insights, compliance, invoice or all)",
         "evaluate": "fraud: precision/recall on held-out books; compliance: on labelled invoices",
         "backtest": "rolling-origin backtest of the insights forecasts",
     }
@@ -361,10 +427,10 @@ def main(argv: list[str] | None = None) -> int:
         command.set_defaults(run=runner)
     sub.choices["train"].add_argument("--force", action="store_true")
     sub.choices["train"].add_argument(
-        "--model", choices=("fraud", "insights", "compliance", "all"), default="all"
+        "--model", choices=("fraud", "insights", "compliance", "invoice", "all"), default="all"
     )
     sub.choices["evaluate"].add_argument(
-        "--model", choices=("fraud", "compliance"), default="fraud"
+        "--model", choices=("fraud", "compliance", "invoice"), default="fraud"
     )
     args = parser.parse_args(argv)
     try:

@@ -13,6 +13,7 @@ from serve_app.compliance_service import ComplianceModel, ComplianceService
 from serve_app.fraud_service import FraudModel, FraudService
 from serve_app.health import HealthService
 from serve_app.insights_service import InsightsModel, InsightsService
+from serve_app.invoice_service import InvoiceModel, InvoiceService
 from serve_app.metrics import MetricsPage, RaySource, no_ray_metrics
 from serve_app.settings import Settings
 from serve_app.store import SqlStore, Store
@@ -31,6 +32,7 @@ class Components:
     fraud: FraudService
     insights: InsightsService
     compliance: ComplianceService
+    invoices: InvoiceService
     health: HealthService
     metrics: MetricsPage
     record: Callable[[int, float], None]
@@ -62,6 +64,7 @@ def build_components(
     fraud: FraudModel,
     insights: InsightsModel,
     compliance: ComplianceModel,
+    invoice: InvoiceModel,
     store: Store | None = None,
     cache: Cache | None = None,
     ray_source: RaySource = no_ray_metrics,
@@ -71,7 +74,10 @@ def build_components(
     store = store or build_store(settings)
     cache = cache or build_cache(settings)
     health = HealthService(
-        settings, store, cache, {"fraud": fraud, "insights": insights, "compliance": compliance}
+        settings,
+        store,
+        cache,
+        {"fraud": fraud, "insights": insights, "compliance": compliance, "invoice": invoice},
     )
     auditor = Auditor(store)
 
@@ -89,6 +95,7 @@ def build_components(
         fraud=FraudService(store, cache, fraud, auditor),
         insights=InsightsService(store, cache, insights, auditor),
         compliance=ComplianceService(store, cache, compliance, auditor),
+        invoices=InvoiceService(store, invoice, auditor),
         health=health,
         metrics=MetricsPage(health, settings.features, ray_source),
         record=record_request,

@@ -446,3 +446,26 @@ class ComplianceReport(BaseModel):
     overall_status: OverallStatus
     rules_version: str
     model_version: str
+
+
+class ParsedItem(BaseModel):
+    name: str
+    quantity: float = 1.0
+    quantity_stated: bool = True
+    unit: str | None = None
+    unit_price: float | None = None
+    confidence: float = 0.0
+
+
+class ParsedInvoice(BaseModel):
+    """What a sentence says, before it is matched to the business's customers and products."""
+
+    text: str
+    customer: str | None = None
+    items: list[ParsedItem] = Field(default_factory=list)
+    tax_rate: float | None = None
+    discount_percent: float | None = None
+    due_date: dt.date | None = None
+    payment_mode: str | None = None
+    intent_confidence: float = 0.0
+    extraction_confidence: float = 0.0

@@ -56,6 +56,10 @@ class InvalidInput(AppError):
     status_code, code = 422, "validation_error"
 
 
+class RateLimited(AppError):
+    status_code, code = 429, "rate_limited"
+
+
 class FeatureDisabled(AppError):
     status_code, code = 503, "feature_disabled"
 

@@ -16,6 +16,7 @@ from ray.serve import metrics
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
 from ray.serve.handle import DeploymentHandle
 
+from deployments.invoice_resolver import Catalogue, Draft
 from serve_app.api import create_api
 from serve_app.components import Components, build_components
 from serve_app.domain import (
@@ -25,6 +26,7 @@ from serve_app.domain import (
     InsightsReport,
     InvoiceFacts,
     ModelInfo,
+    ParsedInvoice,
     SeriesForecast,
     Transaction,
     TxnScores,
@@ -82,6 +84,18 @@ class ComplianceClient(HandleClient):
 
     async def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport:
         result: ComplianceReport = await self._call("check", invoice, today)
+        return result
+
+
+class InvoiceClient(HandleClient):
+    """InvoiceModel over the InvoiceDeployment handle."""
+
+    async def draft(
+        self, text: str, today: dt.date, catalogue: Catalogue, use_business_data: bool
+    ) -> tuple[ParsedInvoice, Draft]:
+        result: tuple[ParsedInvoice, Draft] = await self._call(
+            "draft", text, today, catalogue, use_business_data
+        )
         return result
 
 
@@ -145,6 +159,7 @@ class Ingress:
         fraud: DeploymentHandle[Any],
         insights: DeploymentHandle[Any],
         compliance: DeploymentHandle[Any],
+        invoice: DeploymentHandle[Any],
     ) -> None:
         settings = load_settings()
         configure_logging(settings.LOG_DIR, settings.LOG_LEVEL)
@@ -155,6 +170,7 @@ class Ingress:
             FraudClient("fraud", fraud, timeout),
             InsightsClient("insights", insights, timeout),
             ComplianceClient("compliance", compliance, timeout),
+            InvoiceClient("invoice", invoice, timeout),
             ray_source=ray_node_metrics,
             record=requests.record,
         )

@@ -242,3 +242,36 @@ class RemindersResponse(BaseModel):
     business_id: str
     reminders: list[FilingReminder]
     generated_at: UtcDateTime
+
+
+class InvoiceGenerateRequest(Strict):
+    """Contract 3.4. Control characters in `raw_input` are stripped, not refused."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    raw_input: str = Field(min_length=1, max_length=2000)
+    business_id: Uuid
+    save_draft: bool = False
+
+
+class LegacyParseRequest(Strict):
+    """Contract 4.1 / 4.3: the app sends the literal business id "current_business_id"."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    text: str = Field(min_length=1, max_length=2000)
+    business_id: str | None = Field(default=None, max_length=100)
+
+
+class InvoiceGenerationResponse(BaseModel):
+    success: bool
+    message: str | None = None
+    invoice_id: str | None = None
+    invoice_data: dict[str, object] | None = None
+    extracted_entities: dict[str, object] = Field(default_factory=dict)
+    confidence_score: float = 0.0
+    errors: list[str] = Field(default_factory=list)
+    suggestions: list[str] = Field(default_factory=list)
+
+
+class LegacyInvoiceResponse(BaseModel):
+    success: bool
+    invoice_data: dict[str, object]

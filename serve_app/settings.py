@@ -192,3 +192,5 @@ class AppArgs(BaseModel):
     insights_tuning: InsightsTuning = InsightsTuning(model_version="v1")
     compliance: ModelsConfig = ModelsConfig()
     compliance_tuning: ComplianceTuning = ComplianceTuning(model_version="v1")
+    invoice: ModelsConfig = ModelsConfig()
+    invoice_tuning: ModelTuning = ModelTuning(model_version="v1")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -59,6 +60,10 @@ class Store(Protocol):
     async def load_books(self, business_id: str) -> Books: ...
     async def invoice_business(self, invoice_id: str) -> str | None: ...
     async def invoice_rows(self, invoice_id: str, business_id: str) -> InvoiceRows: ...
+    async def invoice_catalogue(self, business_id: str) -> dict[str, list[dict[str, Any]]]: ...
+    async def save_draft(
+        self, invoice: dict[str, Any], items: Sequence[dict[str, Any]]
+    ) -> tuple[str, str]: ...
     async def save_findings(
         self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime
     ) -> dict[str, dt.datetime]: ...
@@ -123,6 +128,17 @@ INVOICE_QUERIES = (
     "SELECT id, invoice_number, invoice_date, status, subtotal, discount_amount FROM invoices "
     "WHERE business_id = :b AND invoice_type = 'customer'",
 )
+CATALOGUE_QUERIES = {
+    "customers": "SELECT id, name, gst_number FROM customers WHERE business_id = :b",
+    "products": "SELECT id, name, unit, selling_price FROM products WHERE business_id = :b "
+    "AND (is_active IS NULL OR is_active = TRUE)",
+    "past_items": "SELECT ii.name, ii.unit_price, ii.tax_rate, ii.hsn_code, ii.unit "
+    "FROM invoice_items ii JOIN invoices i ON i.id = ii.invoice_id WHERE i.business_id = :b "
+    "AND i.invoice_type = 'customer' ORDER BY i.invoice_date, ii.sort_order LIMIT 2000",
+}
+INVOICE_NUMBERS = text(
+    "SELECT invoice_number FROM invoices WHERE business_id = :b AND invoice_number LIKE 'INV-%'"
+)
 UPSERT_FINDING = text(
     "INSERT INTO fraud_alerts (id, business_id, alert_type, message, confidence_score, evidence,"
     " subject_ids, model_version, detected_at, last_seen_at) VALUES (:id, :business_id, :type,"
@@ -172,6 +188,21 @@ def insight_rows(business_id: str, insights: Sequence[Insight]) -> list[dict[str
         }
         for i in insights
     ]
+
+
+def next_invoice_number(existing: Iterable[str]) -> str:
+    """INV-0001 style, one past the highest, as the app's generate_invoice_number does."""
+    highest = max(
+        (int(m.group(1)) for n in existing if (m := re.fullmatch(r"INV-(\d+)", n))), default=0
+    )
+    return f"INV-{highest + 1:04d}"
+
+
+def _insert(table: str, row: dict[str, Any]) -> Any:
+    columns = sorted(row if table != "invoices" else {*row, "invoice_number"})
+    return text(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+    )
 
 
 def _bindable(value: Any) -> Any:
@@ -268,6 +299,34 @@ class SqlStore:
             raise NotFound("Invoice not found")
         party = (customer or supplier)[0] if customer or supplier else None
         return InvoiceRows(invoice[0], items, business[0], party, sales)
+
+    async def invoice_catalogue(self, business_id: str) -> dict[str, list[dict[str, Any]]]:
+        results = await self._run(
+            [(text(sql), {"b": business_id}) for sql in CATALOGUE_QUERIES.values()]
+        )
+        return dict(zip(CATALOGUE_QUERIES, results, strict=True))
+
+    async def save_draft(
+        self, invoice: dict[str, Any], items: Sequence[dict[str, Any]]
+    ) -> tuple[str, str]:
+        """Inserts a draft with the business's next INV-#### number, in one transaction."""
+
+        async def go() -> str:
+            async with self._engine.begin() as conn:
+                rows = await conn.execute(INVOICE_NUMBERS, {"b": invoice["business_id"]})
+                number = next_invoice_number(str(r[0]) for r in rows)
+                await conn.execute(
+                    _insert("invoices", invoice), {**invoice, "invoice_number": number}
+                )
+                for item in items:
+                    await conn.execute(_insert("invoice_items", item), item)
+                return number
+
+        try:
+            number = await asyncio.wait_for(go(), timeout=self._timeout * 2)
+        except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            raise DatabaseUnavailable(f"{self.kind}: {type(exc).__name__}") from exc
+        return str(invoice["id"]), number
 
     async def save_findings(
         self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime

@@ -24,7 +24,13 @@ from serve_app.domain import Books, Business, Finding, Insight, books_from_rows
 from serve_app.errors import DatabaseUnavailable, NotFound
 from serve_app.logs import deny
 from serve_app.settings import Settings
-from serve_app.store import FINGERPRINT_TABLES, AnalysisRecord, InvoiceRows, insight_rows
+from serve_app.store import (
+    FINGERPRINT_TABLES,
+    AnalysisRecord,
+    InvoiceRows,
+    insight_rows,
+    next_invoice_number,
+)
 
 T = TypeVar("T")
 PAGE = 1000
@@ -174,6 +180,55 @@ class SupabaseStore:
             ),
         )
         return InvoiceRows(invoice[0], items, business[0], party, sales)
+
+    async def invoice_catalogue(self, business_id: str) -> dict[str, list[dict[str, Any]]]:
+        customers = await self._rows(
+            "customers", lambda t: t.select("id, name, gst_number").eq("business_id", business_id)
+        )
+        products = await self._rows(
+            "products",
+            lambda t: t.select("id, name, unit, selling_price, is_active").eq(
+                "business_id", business_id
+            ),
+        )
+        past = await self._rows(
+            "invoice_items",
+            lambda t: t.select(
+                "name, unit_price, tax_rate, hsn_code, unit, invoices!inner(business_id)"
+            ).eq("invoices.business_id", business_id),
+        )
+        return {
+            "customers": customers,
+            "products": [p for p in products if p.get("is_active") is not False],
+            "past_items": past,
+        }
+
+    async def save_draft(
+        self, invoice: dict[str, Any], items: Sequence[dict[str, Any]]
+    ) -> tuple[str, str]:
+        """Over REST the number and the inserts are separate requests (no transaction): a
+        concurrent draft may take the same number, which the app's own RPC also allows."""
+        numbers = await self._rows(
+            "invoices",
+            lambda t: (
+                t.select("invoice_number")
+                .eq("business_id", invoice["business_id"])
+                .like("invoice_number", "INV-%")
+            ),
+        )
+        number = next_invoice_number(str(r["invoice_number"]) for r in numbers)
+        row = {k: _jsonable(v) for k, v in {**invoice, "invoice_number": number}.items()}
+        await self._call(
+            self._client.table("invoices").insert(row, returning=ReturnMethod.minimal).execute
+        )
+        if items:
+            lines = [{k: _jsonable(v) for k, v in item.items()} for item in items]
+            await self._call(
+                self._client.table("invoice_items")
+                .insert(lines, returning=ReturnMethod.minimal)
+                .execute
+            )
+        return str(invoice["id"]), number
 
     async def save_findings(
         self,

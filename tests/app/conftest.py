@@ -15,14 +15,21 @@ from serve_app.compliance_service import ComplianceModel
 from serve_app.components import build_components
 from serve_app.fraud_service import FraudModel
 from serve_app.insights_service import InsightsModel
+from serve_app.invoice_service import InvoiceModel
 from tests.support.factories import (
     SECRET,
     compliance_checker,
     demo_books,
     insights_predictor,
+    invoice_parser,
     predictor,
 )
-from tests.support.fakes import LocalComplianceModel, LocalFraudModel, LocalInsightsModel
+from tests.support.fakes import (
+    LocalComplianceModel,
+    LocalFraudModel,
+    LocalInsightsModel,
+    LocalInvoiceModel,
+)
 from tests.support.stores import seeded_store, settings_for
 
 ClientFactory = Callable[..., TestClient]
@@ -48,6 +55,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
         model: FraudModel | None = None,
         insights: InsightsModel | None = None,
         compliance: ComplianceModel | None = None,
+        invoice: InvoiceModel | None = None,
         **env: str,
     ) -> TestClient:
         settings = settings_for(database, **env)
@@ -56,6 +64,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
             model or LocalFraudModel(predictor()),
             insights or LocalInsightsModel(insights_predictor()),
             compliance or LocalComplianceModel(compliance_checker()),
+            invoice or LocalInvoiceModel(invoice_parser()),
         )
         client = TestClient(create_api(lambda: parts, settings))
         client.__enter__()

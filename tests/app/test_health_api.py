@@ -10,6 +10,7 @@ COMPONENTS = {
     "fraud_deployment",
     "insights_deployment",
     "compliance_deployment",
+    "invoice_deployment",
 }
 
 FEATURES = {"fraud_detection", "predictive_analytics", "compliance_checking", "nlp_invoice"}
@@ -167,4 +168,5 @@ def test_public_health_reports_services_without_waiting_on_them(client: TestClie
         "fraud_deployment": "healthy",
         "insights_deployment": "healthy",
         "compliance_deployment": "healthy",
+        "invoice_deployment": "healthy",
     }

@@ -105,6 +105,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         write_model(models_dir, "v9")
         write_model(models_dir, "v1", name="insights")
         write_model(models_dir, "v1", name="compliance")
+        write_model(models_dir, "v1", name="invoice")
         tampered = models_dir / "fraud" / "v9" / ARTIFACT_FILE
         tampered.write_bytes(tampered.read_bytes() + b"tampered")
 
@@ -144,6 +145,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "fraud": {"models_dir": str(models_dir)},
             "insights": {"models_dir": str(models_dir)},
             "compliance": {"models_dir": str(models_dir)},
+            "invoice": {"models_dir": str(models_dir)},
         }
         stack = Stack(
             postgres,

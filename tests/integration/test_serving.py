@@ -72,6 +72,7 @@ def test_serve_status_shows_every_deployment_healthy(stack: Stack) -> None:
         "FraudDeployment": "HEALTHY",
         "InsightsDeployment": "HEALTHY",
         "ComplianceDeployment": "HEALTHY",
+        "InvoiceDeployment": "HEALTHY",
     }
 
 
@@ -127,6 +128,36 @@ def test_compliance_check_of_a_stored_invoice(stack: Stack, http: httpx.Client) 
     assert body["overall_status"] == "issues_found"
     audit_lines = (stack.log_dir / "audit.log").read_text().splitlines()
     assert any('"compliance_check"' in line and invoice_id in line for line in audit_lines)
+
+
+def test_a_sentence_becomes_a_saved_draft_invoice(stack: Stack, http: httpx.Client) -> None:
+    customer = next(c["name"] for c in demo_books()[0].customers if " " in c["name"])
+    response = http.post(
+        "/api/v1/invoice/generate",
+        headers=owner_headers(),
+        json={
+            "raw_input": f"Invoice for {customer}, 10 bags cement @ 350, 18% GST, UPI",
+            "business_id": business_id(),
+            "save_draft": True,
+        },
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] is True and body["invoice_id"] and body["errors"] == []
+    assert body["invoice_data"]["customer"]["name"] == customer
+    assert body["invoice_data"]["total_amount"] == 4130.0
+    drafts = count(
+        stack, "SELECT COUNT(*) FROM invoices WHERE business_id = :b AND status = 'draft'"
+    )
+    assert drafts == 1
+    legacy = http.post(
+        "/api/nlp/process-invoice",
+        json={"text": "Create invoice for John Doe, 5 items at 100 each with UPI payment",
+              "business_id": "current_business_id"},
+    )  # fmt: skip
+    assert (
+        legacy.status_code == 200 and legacy.json()["invoice_data"]["customer_name"] == "John Doe"
+    )
 
 
 def test_unauthenticated_and_foreign_requests(http: httpx.Client) -> None:

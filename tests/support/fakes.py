@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from typing import Any
+
+from pydantic import BaseModel
 
 from deployments.compliance_checker import ComplianceChecker
 from deployments.fraud_predictor import FraudPredictor
 from deployments.insights_predictor import InsightsPredictor
+from deployments.invoice_parser import InvoiceParser
+from deployments.invoice_resolver import Catalogue, Draft, resolve
 from serve_app.domain import (
     Books,
     ComplianceReport,
@@ -16,11 +21,23 @@ from serve_app.domain import (
     InsightsReport,
     InvoiceFacts,
     ModelInfo,
+    ParsedInvoice,
     SeriesForecast,
     Transaction,
     TxnScores,
 )
 from serve_app.errors import ModelUnavailable
+
+
+def local_info(name: str, version: str, tuning: BaseModel | None) -> ModelInfo:
+    """What a model deployment reports about itself; the hash changes with the tuning."""
+    tuned = tuning.model_dump_json() if tuning is not None else ""
+    return ModelInfo(
+        name=name,
+        version=version,
+        config_hash=hashlib.sha256(tuned.encode()).hexdigest()[:12],
+        loaded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
 
 
 class LocalFraudModel:
@@ -39,12 +56,7 @@ class LocalFraudModel:
         return self.predictor.score_transactions(batch, history)
 
     async def info(self) -> ModelInfo:
-        return ModelInfo(
-            name="fraud",
-            version=self.predictor.version,
-            config_hash="test",
-            loaded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        )
+        return local_info("fraud", self.predictor.version, self.predictor.tuning)
 
 
 class LocalInsightsModel:
@@ -63,12 +75,7 @@ class LocalInsightsModel:
         return self.predictor.forecast_series(start, values, horizon)
 
     async def info(self) -> ModelInfo:
-        return ModelInfo(
-            name="insights",
-            version=self.predictor.version,
-            config_hash=self.predictor.tuning.model_dump_json()[:12],
-            loaded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        )
+        return local_info("insights", self.predictor.version, self.predictor.tuning)
 
 
 class LocalComplianceModel:
@@ -82,12 +89,25 @@ class LocalComplianceModel:
         return self.checker.check(invoice, today)
 
     async def info(self) -> ModelInfo:
-        return ModelInfo(
-            name="compliance",
-            version=self.checker.version,
-            config_hash=self.checker.tuning.model_dump_json()[:12],
-            loaded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        )
+        return local_info("compliance", self.checker.version, self.checker.tuning)
+
+
+class LocalInvoiceModel:
+    """The real parser and resolver, called in-process; remembers what each call was given."""
+
+    def __init__(self, parser: InvoiceParser) -> None:
+        self.parser = parser
+        self.calls: list[tuple[Catalogue, bool]] = []
+
+    async def draft(
+        self, text: str, today: dt.date, catalogue: Catalogue, use_business_data: bool
+    ) -> tuple[ParsedInvoice, Draft]:
+        self.calls.append((catalogue, use_business_data))
+        parsed = self.parser.parse(text, today)
+        return parsed, resolve(parsed, catalogue, today, use_business_data)
+
+    async def info(self) -> ModelInfo:
+        return local_info("invoice", self.parser.version, None)
 
 
 class UnavailableModel:
@@ -106,6 +126,9 @@ class UnavailableModel:
         raise ModelUnavailable(self.name, "overloaded")
 
     async def check(self, *_: object) -> Any:
+        raise ModelUnavailable(self.name, "overloaded")
+
+    async def draft(self, *_: object) -> Any:
         raise ModelUnavailable(self.name, "overloaded")
 
     async def info(self) -> ModelInfo:

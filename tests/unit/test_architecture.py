@@ -26,6 +26,12 @@ PURE = [
     "deployments.compliance_eval",
     "deployments.rate_classifier",
     "deployments.invoice_text",
+    "deployments.invoice_corpus",
+    "deployments.invoice_parser",
+    "deployments.invoice_resolver",
+    "deployments.invoice_eval",
+    "serve_app.invoice_service",
+    "serve_app.rate_limit",
     "deployments.artifacts",
 ]
 

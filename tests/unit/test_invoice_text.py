@@ -95,6 +95,7 @@ def test_payment_modes(text: str, mode: str | None) -> None:
         ("net 30", dt.date(2026, 12, 27)),
         ("within a week", dt.date(2026, 12, 4)),
         ("15 din mein", dt.date(2026, 12, 12)),
+        ("ek hafte mein", dt.date(2026, 12, 4)),
         ("by next Friday", dt.date(2026, 12, 4)),  # never today
         ("by Monday", dt.date(2026, 11, 30)),
         ("by 5th December", dt.date(2026, 12, 5)),

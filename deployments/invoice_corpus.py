@@ -1,0 +1,342 @@
+"""A generated corpus of invoice requests as shop owners type them (English and Hinglish), with
+token tags and the gold fields. Pure: no Ray.
+
+Every prompt is built from slots (customer, items with quantity/unit/price, tax, discount, due,
+payment), so the tags and the expected fields are known exactly. Seeds decide everything; the
+training seed never produces the evaluation prompts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from deployments.invoice_text import parse_due
+from serve_app.demo_data import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
+
+TRAIN_SEED, EVAL_SEED = 5151, 6262
+TODAY = dt.date(2026, 11, 27)
+LABELS = ("CUST", "ITEM", "QTY", "PRICE", "TAX", "DISC", "DUE", "PAY")
+TOKEN = re.compile(r"\d+(?:[,.]\d+)*(?:k|K)?|₹|[A-Za-z]+(?:['&][A-Za-z]+)*|&|%|/-|[^\sA-Za-z\d]")
+ITEMS = [
+    ("cement", ["bag", "bags"]), ("TMT bar", ["pcs"]), ("chawal", ["kg"]),
+    ("basmati rice", ["kg", "bag"]),
+    ("atta", ["kg", "bag"]), ("toor dal", ["kg"]), ("sugar", ["kg"]), ("ghee", ["litre", "tin"]),
+    ("mustard oil", ["litre", "tin"]), ("tea", ["packet", "kg"]), ("biscuits", ["packet", "box"]),
+    ("soap", ["pcs", "box"]), ("shampoo", ["bottle"]), ("paint", ["drum", "litre"]),
+    ("PVC pipe", ["pcs", "metre"]), ("electric wire", ["roll", "metre"]), ("tiles", ["box"]),
+    ("cotton fabric", ["metre", "roll"]), ("polyester yarn", ["kg"]), ("shirt", ["pcs"]),
+    ("kurta", ["pcs"]), ("notebook", ["pcs", "dozen"]), ("pencil box", ["pcs"]),
+    ("LED bulb", ["pcs", "box"]), ("ceiling fan", ["pcs"]), ("mobile cover", ["pcs"]),
+    ("veg thali", ["plate"]), ("samosa", ["plate", "pcs"]), ("masala chai", ["cup"]),
+    ("consulting", ["hour", "hours"]), ("AMC visit", ["visit"]), ("plywood sheet", ["pcs"]),
+    ("sand", ["tonne"]), ("steel almirah", ["pcs"]), ("water tank", ["pcs"]),
+    ("dye", ["drum", "kg"]),
+    ("onion", ["kg", "bori"]), ("potato", ["kg"]), ("paneer", ["kg"]), ("printer paper", ["box"]),
+]  # fmt: skip
+PRICE_FORMS = ["{n}", "Rs. {n}", "Rs {n}", "₹{n}", "₹ {n}", "{n} rupees", "{n}/-", "INR {n}"]
+PAYMENTS = {
+    "upi": ["UPI link attached", "pay by UPI", "payment via GPay", "PhonePe se payment",
+            "UPI payment", "send UPI link"],
+    "cash": ["cash payment", "paid in cash", "nakad", "cash on delivery"],
+    "credit": ["on credit", "udhar pe", "pay later", "on udhaar"],
+    "card": ["card payment", "paid by credit card", "debit card"],
+    "bank_transfer": ["bank transfer", "NEFT to our account", "RTGS payment", "via net banking"],
+    "cheque": ["by cheque", "cheque payment"],
+}  # fmt: skip
+DUE_FORMS = [
+    "due in {n} days", "payment in {n} days", "net {n}", "{n} din mein", "within {n} days",
+    "within a week", "in a week", "within a month", "ek hafte mein",
+]  # fmt: skip
+WEEKDAY_FORMS = ["by next {d}", "by {d}", "before {d}"]
+DATE_FORMS = ["by {day}th {month}", "due on {day} {month}"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+MONTHS = ["December", "January", "February", "March"]
+
+
+@dataclass
+class Gold:
+    customer: str | None = None
+    items: list[dict[str, object]] = field(default_factory=list)
+    tax_rate: float | None = None
+    discount: float | None = None
+    due_date: dt.date | None = None
+    payment: str | None = None
+
+
+@dataclass
+class Example:
+    text: str
+    tokens: list[str]
+    tags: list[str]
+    gold: Gold
+    intent: str = "create_invoice"
+
+
+def tokenize(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+class _Builder:
+    """Appends text pieces with their tag, then tokenises with one tag per token."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, str]] = []
+
+    def add(self, text: str, tag: str = "O") -> None:
+        self.parts.append((text, tag))
+
+    def build(self, gold: Gold) -> Example:
+        text, spans, cursor = "", [], 0
+        for piece, tag in self.parts:
+            if text and not text.endswith(" ") and piece and piece[0] not in ",.:;)":
+                text += " "
+            start = len(text)
+            text += piece
+            spans.append((start, len(text), tag))
+            cursor = len(text)
+        del cursor
+        tokens: list[str] = []
+        tags: list[str] = []
+        for token, start, _end in tokenize(text):
+            tag = next((t for s, e, t in spans if s <= start < e), "O")
+            begins = tag != "O" and (not tags or tags[-1][2:] != tag or _starts_span(spans, start))
+            tokens.append(token)
+            tags.append("O" if tag == "O" else ("B-" if begins else "I-") + tag)
+        return Example(text, tokens, tags, gold)
+
+
+def _starts_span(spans: list[tuple[int, int, str]], position: int) -> bool:
+    return any(s == position for s, _e, t in spans if t != "O")
+
+
+def _money(rng: np.random.Generator, value: float) -> str:
+    form = PRICE_FORMS[int(rng.integers(len(PRICE_FORMS)))]
+    whole = int(value)
+    roll = rng.random()
+    if whole >= 100_000 and whole % 50_000 == 0 and roll < 0.5:
+        text = f"{whole / 100_000:g} lakh"
+    elif whole >= 1000 and whole % 1000 == 0 and roll < 0.3:
+        text = f"{whole // 1000}k"
+    elif whole >= 1000 and roll < 0.7:
+        text = indian_grouping(whole)
+    else:
+        text = str(whole)
+    return form.format(n=text)
+
+
+def indian_grouping(value: int) -> str:
+    digits = str(value)
+    if len(digits) <= 3:
+        return digits
+    head, tail = digits[:-3], digits[-3:]
+    groups: list[str] = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    return ",".join([head, *groups, tail])
+
+
+def _customer(rng: np.random.Generator) -> str:
+    def pick(seq: list[str]) -> str:
+        return seq[int(rng.integers(len(seq)))]
+
+    roll = rng.random()
+    if roll < 0.45:
+        return f"{pick(SHOP_WORDS)} {pick(SURNAMES)} {pick(TRADE_SUFFIX)}"
+    if roll < 0.75:
+        return f"{pick(FIRST_NAMES)} {pick(SURNAMES)}"
+    return f"{pick(SURNAMES)} {pick(TRADE_SUFFIX)}"
+
+
+def _item(rng: np.random.Generator, b: _Builder, gold: Gold, hinglish: bool) -> None:
+    name, units = ITEMS[int(rng.integers(len(ITEMS)))]
+    if rng.random() < 0.05:
+        name = f"Item {'ABCDEFGH'[int(rng.integers(8))]}"
+        units = ["units", "pcs"]
+    qty = int(rng.choice([1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 50, 100]))
+    unit = units[int(rng.integers(len(units)))]
+    price = float(
+        rng.choice([25, 40, 60, 90, 120, 150, 250, 350, 480, 500, 750, 1200, 1500, 2500, 4500,
+                    5000, 12000, 25000, 150000])
+    )  # fmt: skip
+    style = int(rng.integers(7))
+    priced = rng.random() < 0.85
+    money = _money(rng, price)
+
+    def add(*pieces: tuple[str, str]) -> None:
+        for text, tag in pieces:
+            b.add(text, tag)
+
+    def word(*options: str) -> tuple[str, str]:
+        return str(rng.choice(options)), "O"
+
+    if style == 0:  # 10 bags cement @ 350
+        add((f"{qty} {unit}", "QTY"), (name, "ITEM"))
+        if priced:
+            add(("@", "O"), (money, "PRICE"))
+    elif style == 1:  # 5 shirts at 450 each
+        add((str(qty), "QTY"), (name, "ITEM"))
+        if priced:
+            add(word("at", "for", "@"), (money, "PRICE"), ("each", "O"))
+    elif style == 2:  # 10 units of Item A at 250 per unit
+        add((f"{qty} {unit}", "QTY"), ("of", "O"), (name, "ITEM"))
+        if priced:
+            add(("at", "O"), (money, "PRICE"), word("each", "per " + unit.rstrip("s")))
+    elif style == 3:  # cement x 10 @ Rs 350
+        add((name, "ITEM"), ("x", "O"), (str(qty), "QTY"))
+        if priced:
+            add(("@", "O"), (money, "PRICE"))
+    elif style == 4:  # 5 kg chawal 60 rupees kilo
+        add((f"{qty} {unit}", "QTY"), (name, "ITEM"))
+        if priced:
+            add((f"{int(price)} rupees", "PRICE"), word(unit, "per " + unit, "each"))
+    elif style == 5 and hinglish:  # 10 bag cement 350 ke rate se; 5 kurta 900 wala
+        add((f"{qty} {unit}" if rng.random() < 0.6 else str(qty), "QTY"), (name, "ITEM"))
+        if priced:
+            plain = str(int(price)) if rng.random() < 0.5 else money
+            add((plain, "PRICE"), word("ke rate se", "wala", "wale", "per piece", "ka"))
+    else:  # cement, qty 10, rate 350
+        add((name, "ITEM"), (",", "O"), ("qty", "O"), (str(qty), "QTY"))
+        if priced:
+            add((", rate", "O"), (money, "PRICE"))
+    gold.items.append(
+        {"name": name, "quantity": float(qty), "unit_price": price if priced else None}
+    )
+
+
+def _items(rng: np.random.Generator, b: _Builder, gold: Gold, hinglish: bool) -> None:
+    for i in range(int(rng.choice([1, 1, 1, 2, 2, 3]))):
+        if i:
+            b.add(str(rng.choice([",", "and", "aur", ", plus"])))
+        _item(rng, b, gold, hinglish)
+
+
+def _extras(rng: np.random.Generator, b: _Builder, gold: Gold) -> None:
+    """Tax, discount, due and payment, each present or not, in a random order."""
+    extras: list[tuple[str, str, tuple[str, object]]] = []
+    if rng.random() < 0.4:
+        rate = float(rng.choice([5, 12, 18, 28]))
+        text = str(
+            rng.choice(
+                [
+                    f"{rate:g}% GST",
+                    f"GST {rate:g}%",
+                    f"with {rate:g} percent tax",
+                    f"GST {rate:g}% laga do",
+                    f"{rate:g} percent tax",
+                    f"{rate:g}% tax",
+                    f"tax {rate:g}%",
+                    f"plus {rate:g}% GST",
+                ]
+            )
+        )
+        extras.append((text, "TAX", ("tax_rate", rate)))
+    if rng.random() < 0.35:
+        disc = float(rng.choice([2, 5, 8, 10, 15]))
+        text = str(
+            rng.choice(
+                [
+                    f"{disc:g}% discount",
+                    f"with {disc:g}% discount",
+                    f"less {disc:g}%",
+                    f"{disc:g}% off",
+                    f"discount {disc:g}%",
+                ]
+            )
+        )
+        extras.append((text, "DISC", ("discount", disc)))
+    if rng.random() < 0.45:
+        roll = rng.random()
+        if roll < 0.5:
+            form = DUE_FORMS[int(rng.integers(len(DUE_FORMS)))]
+            text = form.format(n=int(rng.choice([7, 10, 15, 30, 45])))
+        elif roll < 0.8:
+            text = WEEKDAY_FORMS[int(rng.integers(len(WEEKDAY_FORMS)))].format(
+                d=WEEKDAYS[int(rng.integers(6))]
+            )
+        else:
+            day = int(rng.integers(1, 28))
+            month = MONTHS[int(rng.integers(len(MONTHS)))]
+            text = DATE_FORMS[int(rng.integers(len(DATE_FORMS)))].format(day=day, month=month)
+        extras.append((text, "DUE", ("due_date", parse_due(text, TODAY))))
+    if rng.random() < 0.55:
+        mode = str(rng.choice(sorted(PAYMENTS)))
+        text = str(rng.choice(PAYMENTS[mode]))
+        extras.append((text, "PAY", ("payment", mode)))
+    for index in rng.permutation(len(extras)):
+        text, tag, (name, value) = extras[int(index)]
+        b.add(",")
+        b.add(text, tag)
+        setattr(gold, name, value)
+
+
+def generate(seed: int, count: int) -> list[Example]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(count):
+        gold, b = Gold(), _Builder()
+        customer = _customer(rng)
+        if rng.random() < 0.15:  # typed in a hurry
+            customer = customer.lower()
+        gold.customer = customer
+        hinglish = rng.random() < 0.4
+        style = int(rng.integers(6))
+
+        def say(*options: str, into: _Builder = b) -> None:
+            into.add(str(rng.choice(options)))
+
+        if hinglish and style < 3:
+            b.add(customer, "CUST")
+            say("ko", "ke liye")
+            _items(rng, b, gold, hinglish)
+            say("ka bill banao", "ka invoice bana do", "bhejna hai")
+        elif style == 0:
+            say("Generate an invoice for", "Create invoice for", "Make a bill for", "Invoice for")
+            b.add(customer, "CUST")
+            say(",", "for", ":", "-")
+            _items(rng, b, gold, hinglish)
+        elif style == 1:
+            say("Bill", "Invoice", "Raise invoice to")
+            b.add(customer, "CUST")
+            b.add(":")
+            _items(rng, b, gold, hinglish)
+        elif style == 2:
+            _items(rng, b, gold, hinglish)
+            say("for", "to", "sold to")
+            b.add(customer, "CUST")
+        elif style == 3:
+            b.add("Customer")
+            b.add(customer, "CUST")
+            b.add(";")
+            b.add("items:")
+            _items(rng, b, gold, hinglish)
+        else:
+            say("Please create an invoice for", "New invoice -", "Need a bill for")
+            b.add(customer, "CUST")
+            b.add("for")
+            _items(rng, b, gold, hinglish)
+        _extras(rng, b, gold)
+        out.append(b.build(gold))
+    return out
+
+
+NOT_INVOICES = [
+    "What is the GST rate on cement?", "Show me my sales for last month",
+    "How much does Rajesh owe me?",
+    "Delete invoice INV-0042", "Send reminder to all customers", "What is my profit this year",
+    "Add a new product called cement bag", "Kitna stock bacha hai chawal ka", "hello", "thanks",
+    "Mera GST number kya hai", "Print yesterday's report", "Update phone number of Sharma Traders",
+    "How do I file GSTR-1?", "show unpaid invoices", "total sales aaj ki",
+]  # fmt: skip
+
+
+def intent_examples(seed: int, count: int) -> list[tuple[str, str]]:
+    """(text, intent) pairs: generated invoice requests and other things owners ask."""
+    rng = np.random.default_rng(seed)
+    invoices = [(e.text, "create_invoice") for e in generate(seed + 1, count)]
+    others = [(str(rng.choice(NOT_INVOICES)), "other") for _ in range(count // 3)]
+    return invoices + others

@@ -1,0 +1,279 @@
+"""InvoiceParser: a shop owner's sentence -> the invoice they meant. Plain class, no Ray import.
+
+A learned token tagger (scikit-learn logistic regression over each token's window: the words,
+their shapes, and what the normalisers recognise) marks the customer, items, quantities, prices,
+tax, discount, due date and payment; an intent classifier says whether the text asks for an
+invoice at all; the rule-based normalisers (invoice_text) turn the tagged words into values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from deployments import invoice_corpus
+from deployments.invoice_text import (
+    MULTIPLIERS,
+    NUMBER_WORDS,
+    PAYMENT_WORDS,
+    UNITS,
+    WEEKDAYS,
+    clean,
+    parse_amount,
+    parse_due,
+    parse_payment,
+    parse_percent,
+    parse_quantity,
+)
+from serve_app.domain import ParsedInvoice, ParsedItem
+
+CURRENCY = {"₹", "rs", "inr", "rupees", "rupee", "/-"}
+PAYMENT_TOKENS = {
+    word for pattern, _ in PAYMENT_WORDS for word in re.findall(r"[a-z]+", pattern) if len(word) > 2
+}
+
+
+def _shape(token: str) -> str:
+    shape = re.sub(r"[A-Z]", "X", token)
+    shape = re.sub(r"[a-z]", "x", shape)
+    shape = re.sub(r"\d", "d", shape)
+    return re.sub(r"(.)\1+", r"\1\1", shape)
+
+
+def token_features(tokens: Sequence[str], i: int) -> dict[str, float | str]:
+    def word(j: int) -> str:
+        return tokens[j].lower() if 0 <= j < len(tokens) else ("<s>" if j < 0 else "</s>")
+
+    w = word(i)
+    features: dict[str, float | str] = {
+        "w": w,
+        "shape": _shape(tokens[i]),
+        "suffix3": w[-3:],
+        "prefix3": w[:3],
+        "title": float(tokens[i][:1].isupper()),
+        "number": float(bool(re.fullmatch(r"\d+(?:[,.]\d+)*k?", w)) or w in NUMBER_WORDS),
+        "unit": float(w in UNITS),
+        "currency": float(w in CURRENCY),
+        "scale": float(w in MULTIPLIERS),
+        "payment": float(w in PAYMENT_TOKENS),
+        "weekday": float(w in WEEKDAYS),
+        "position": min(i, 12) / 12,
+    }
+    for offset in (-3, -2, -1, 1, 2, 3):
+        neighbour = word(i + offset)
+        features[f"w{offset:+d}"] = neighbour
+        features[f"shape{offset:+d}"] = (
+            _shape(tokens[i + offset]) if 0 <= i + offset < len(tokens) else neighbour
+        )
+    features["bigram-1"] = f"{word(i - 1)}|{w}"
+    features["bigram+1"] = f"{w}|{word(i + 1)}"
+    return features
+
+
+@dataclass
+class InvoiceModels:
+    version: str
+    tagger: Pipeline
+    intent: Pipeline
+    metrics: dict[str, object] = field(default_factory=dict)
+
+
+def fit(
+    examples: Sequence[invoice_corpus.Example], intents: Sequence[tuple[str, str]], version: str
+) -> InvoiceModels:
+    rows = [token_features(e.tokens, i) for e in examples for i in range(len(e.tokens))]
+    tags = [t for e in examples for t in e.tags]
+    tagger = Pipeline(
+        [
+            ("features", DictVectorizer()),
+            ("model", LogisticRegression(C=5.0, max_iter=2000)),
+        ]
+    )
+    tagger.fit(rows, tags)
+    intent = Pipeline(
+        [
+            (
+                "features",
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
+            ),
+            ("model", LogisticRegression(C=10.0, max_iter=2000)),
+        ]
+    )
+    intent.fit([t.lower() for t, _ in intents], [label for _, label in intents])
+    return InvoiceModels(version, tagger, intent)
+
+
+@dataclass(frozen=True)
+class Span:
+    label: str
+    start: int
+    end: int
+    text: str
+    confidence: float
+
+
+def spans(
+    offsets: Sequence[tuple[int, int]],
+    text: str,
+    tags: Sequence[str],
+    probs: Sequence[float],
+) -> list[Span]:
+    out: list[Span] = []
+    current: list[int] = []
+    label = ""
+    for i, tag in enumerate([*tags, "O"]):
+        kind = tag[2:] if tag != "O" else ""
+        if current and (tag == "O" or tag.startswith("B-") or kind != label):
+            first, last = current[0], current[-1]
+            out.append(
+                Span(
+                    label,
+                    first,
+                    last,
+                    text[offsets[first][0] : offsets[last][1]],
+                    float(np.mean([probs[j] for j in current])),
+                )
+            )
+            current = []
+        if tag != "O":
+            if not current:
+                label = kind
+            current.append(i)
+    return out
+
+
+class InvoiceParser:
+    def __init__(self, models: InvoiceModels) -> None:
+        self.models = models
+
+    @property
+    def version(self) -> str:
+        return self.models.version
+
+    def parse(self, raw: str, today: dt.date) -> ParsedInvoice:
+        text = clean(raw)
+        tokenized = invoice_corpus.tokenize(text)
+        tokens = [t for t, _, _ in tokenized]
+        offsets = [(s, e) for _, s, e in tokenized]
+        intent_probs = self.models.intent.predict_proba([text.lower()])[0]
+        classes = list(self.models.intent.classes_)
+        is_invoice = (
+            float(intent_probs[classes.index("create_invoice")])
+            if "create_invoice" in classes
+            else 1.0
+        )
+        if not tokens:
+            return ParsedInvoice(text=text, intent_confidence=0.0)
+        probabilities = self.models.tagger.predict_proba(
+            [token_features(tokens, i) for i in range(len(tokens))]
+        )
+        labels = self.models.tagger.classes_
+        best = probabilities.argmax(axis=1)
+        tags = [str(labels[b]) for b in best]
+        confidence = [float(p[b]) for p, b in zip(probabilities, best, strict=True)]
+        found = spans(offsets, text, tags, confidence)
+        return assemble(text, found, today, is_invoice)
+
+
+def _first(found: Sequence[Span], label: str) -> Span | None:
+    return next((s for s in found if s.label == label), None)
+
+
+@dataclass
+class _Slot:
+    start: int
+    end: int
+    name: str
+    confidence: float
+    quantity: float | None = None
+    unit: str | None = None
+    price: float | None = None
+
+
+def _gap(a: Span | _Slot, b: Span | _Slot) -> int:
+    """Tokens between two spans, whichever comes first."""
+    return a.start - b.end - 1 if a.start > b.end else b.start - a.end - 1
+
+
+def _closest(span: Span, slots: list[_Slot], free: str, before_only: bool) -> _Slot | None:
+    """The nearest slot still missing `free`; with `before_only`, the nearest one before the
+    span when there is one (a price follows its item, even past "qty 10, rate")."""
+    candidates = [s for s in slots if getattr(s, free) is None]
+    if before_only and any(s.end < span.start for s in candidates):
+        candidates = [s for s in candidates if s.end < span.start]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda s: (_gap(span, s), s.start < span.start))
+
+
+def assemble(
+    text: str, found: Sequence[Span], today: dt.date, intent_confidence: float
+) -> ParsedInvoice:
+    """Fields from tagged spans. A quantity joins the nearest item without one ("10 bags cement",
+    "cement x 10", the following item on a tie); a price the nearest item before it without one.
+    A quantity with no item near ("8 drums for 5000 each") is itself the item, named by its
+    unit."""
+    slots = [_Slot(s.start, s.end, s.text, s.confidence) for s in found if s.label == "ITEM"]
+    for span in (s for s in found if s.label == "QTY"):
+        parsed = parse_quantity(span.text)
+        if parsed is None:
+            continue
+        target = _closest(span, slots, "quantity", before_only=False)
+        if target is None or _gap(span, target) > 4:
+            words = [
+                w for w in re.findall(r"[A-Za-z]+", span.text) if w.lower() not in NUMBER_WORDS
+            ]
+            target = _Slot(
+                span.start, span.end, words[-1].title() if words else "Item", span.confidence
+            )
+            slots.append(target)
+        target.quantity, target.unit = parsed
+    slots.sort(key=lambda s: s.start)
+    for span in (s for s in found if s.label == "PRICE"):
+        amount = parse_amount(span.text)
+        target = _closest(span, slots, "price", before_only=True)
+        if amount is not None and target is not None:
+            target.price = amount
+    items = [
+        ParsedItem(
+            name=re.sub(r"\s+", " ", slot.name).strip(" ,.-"),
+            quantity=slot.quantity if slot.quantity is not None else 1.0,
+            quantity_stated=slot.quantity is not None,
+            unit=slot.unit,
+            unit_price=slot.price,
+            confidence=round(slot.confidence, 3),
+        )
+        for slot in slots
+    ]
+    customer = _first(found, "CUST")
+    tax, disc, due, pay = (_first(found, label) for label in ("TAX", "DISC", "DUE", "PAY"))
+    payment = parse_payment(pay.text) if pay else parse_payment(text)
+    confidences = [s.confidence for s in found if s.label in ("CUST", "ITEM", "QTY", "PRICE")]
+    return ParsedInvoice(
+        text=text,
+        customer=customer.text.strip(" ,.-:") if customer else None,
+        items=items,
+        tax_rate=parse_percent(tax.text) if tax else None,
+        discount_percent=parse_percent(disc.text) if disc else None,
+        due_date=parse_due(due.text, today) if due else None,
+        payment_mode=payment,
+        intent_confidence=round(intent_confidence, 3),
+        extraction_confidence=round(float(np.mean(confidences)), 3) if confidences else 0.0,
+    )
+
+
+def train(version: str, examples: int = 3000) -> tuple[InvoiceModels, str]:
+    corpus = invoice_corpus.generate(invoice_corpus.TRAIN_SEED, examples)
+    intents = invoice_corpus.intent_examples(invoice_corpus.TRAIN_SEED + 7, 600)
+    models = fit(corpus, intents, version)
+    digest = hashlib.sha256("\n".join(e.text for e in corpus).encode()).hexdigest()
+    return models, digest

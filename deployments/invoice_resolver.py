@@ -1,0 +1,185 @@
+"""From a parsed sentence to a draft invoice of this business: the customer matched to its own
+customers, items matched to its products and past invoice lines for default prices, units and
+tax rates, and the totals. Pure: no Ray, no I/O (the ingress passes the catalogue in).
+
+Two tax conventions exist in the app (contract 5.6 and 6.4): invoice items tax the pre-discount
+line value; the live NLP screen taxes the value after discount. `tax_after_discount` selects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from serve_app.domain import ParsedInvoice, ParsedItem
+
+DEFAULT_TAX_RATE = 18.0
+"""The app's default GST slab for a new line (its slab picker's default)."""
+DEFAULT_TERMS_DAYS = 30
+MATCH, AMBIGUOUS = 90.0, 80.0
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What the business already has: customers, products and recent invoice lines."""
+
+    customers: Sequence[dict[str, object]] = ()
+    products: Sequence[dict[str, object]] = ()
+    past_items: Sequence[dict[str, object]] = ()
+
+
+@dataclass
+class DraftLine:
+    name: str
+    quantity: float
+    unit_price: float
+    tax_rate: float
+    unit: str | None = None
+    product_id: str | None = None
+    hsn_code: str | None = None
+
+    @property
+    def total_price(self) -> float:
+        return round(self.quantity * self.unit_price, 2)
+
+
+@dataclass
+class Draft:
+    customer_name: str | None
+    customer_id: str | None
+    customer_gstin: str | None
+    lines: list[DraftLine]
+    discount_percent: float
+    due_date: dt.date
+    due_stated: bool
+    payment_mode: str | None
+    confidence: float
+    errors: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def totals(self, tax_after_discount: bool = False) -> dict[str, float]:
+        subtotal = round(sum(line.total_price for line in self.lines), 2)
+        discount = round(subtotal * self.discount_percent / 100, 2)
+        factor = (1 - self.discount_percent / 100) if tax_after_discount else 1.0
+        tax = round(sum(line.total_price * factor * line.tax_rate / 100 for line in self.lines), 2)
+        return {
+            "subtotal": subtotal,
+            "discount_amount": discount,
+            "tax_amount": tax,
+            "total_amount": round(subtotal + tax - discount, 2),
+        }
+
+
+def _best(name: str, choices: dict[str, str]) -> list[tuple[str, float, str]]:
+    """(choice label, score, key) best first, by token-set similarity (case-insensitive)."""
+    found = process.extract(
+        name.lower(), {k: v.lower() for k, v in choices.items()}, scorer=fuzz.WRatio, limit=3
+    )
+    return [(choices[key], float(score), str(key)) for _, score, key in found]
+
+
+def resolve(
+    parsed: ParsedInvoice, catalogue: Catalogue, today: dt.date, use_business_data: bool = True
+) -> Draft:
+    errors: list[str] = []
+    suggestions: list[str] = []
+    notes: list[str] = []
+    scores = [parsed.extraction_confidence, parsed.intent_confidence]
+    customer_name, customer_id, gstin = parsed.customer, None, None
+    if parsed.intent_confidence < 0.5:
+        errors.append("This does not look like an invoice request")
+        suggestions.append('Try: "Invoice for Rajesh Traders, 10 bags cement @ 350, UPI"')
+    if not parsed.customer:
+        errors.append("Customer not found in the text")
+        suggestions.append('Name the customer, e.g. "for Rajesh Traders"')
+    elif use_business_data:
+        customers = {str(c["id"]): str(c["name"]) for c in catalogue.customers}
+        exact = [k for k, v in customers.items() if v.lower() == parsed.customer.lower()]
+        ranked = _best(parsed.customer, customers) if customers and not exact else []
+        if exact:
+            customer_id = exact[0]
+        elif (
+            ranked
+            and ranked[0][1] >= MATCH
+            and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= 5)
+        ):
+            customer_id = ranked[0][2]
+            suggestions.append(f"Matched '{parsed.customer}' to your customer {ranked[0][0]}")
+            scores.append(ranked[0][1] / 100)
+        elif ranked and ranked[0][1] >= AMBIGUOUS:
+            close = [label for label, score, _ in ranked if score >= AMBIGUOUS]
+            errors.append(f"Customer not found: {parsed.customer}")
+            suggestions.append("Did you mean " + " or ".join(close) + "?")
+            scores.append(0.5)
+        else:
+            suggestions.append(f"New customer: {parsed.customer}")
+            notes.append(f"New customer: {parsed.customer}")
+        if customer_id is not None:
+            row = next(c for c in catalogue.customers if str(c["id"]) == customer_id)
+            customer_name = str(row["name"])
+            gstin = str(row["gst_number"]) if row.get("gst_number") else None
+    known = catalogue if use_business_data else Catalogue()
+    lines = [_line(item, parsed, known, suggestions) for item in parsed.items]
+    if not lines:
+        errors.append("No items found in the text")
+        suggestions.append('List items with quantity and price, e.g. "10 bags cement @ 350"')
+    for line in lines:
+        if line.unit_price <= 0:
+            errors.append(f"Price missing for {line.name}")
+    due = parsed.due_date or today + dt.timedelta(days=DEFAULT_TERMS_DAYS)
+    return Draft(
+        customer_name=customer_name,
+        customer_id=customer_id,
+        customer_gstin=gstin,
+        lines=lines,
+        discount_percent=parsed.discount_percent or 0.0,
+        due_date=due,
+        due_stated=parsed.due_date is not None,
+        payment_mode=parsed.payment_mode,
+        confidence=round(min(scores) if errors else sum(scores) / len(scores), 3),
+        errors=errors,
+        suggestions=suggestions,
+        notes=notes,
+    )
+
+
+def _line(
+    item: ParsedItem, parsed: ParsedInvoice, catalogue: Catalogue, suggestions: list[str]
+) -> DraftLine:
+    products = {str(p["id"]): str(p["name"]) for p in catalogue.products}
+    product = None
+    if products:
+        ranked = _best(item.name, products)
+        if ranked and ranked[0][1] >= MATCH:
+            product = next(p for p in catalogue.products if str(p["id"]) == ranked[0][2])
+    past = [
+        row
+        for row in catalogue.past_items
+        if str(row.get("name", "")).lower()
+        == (str(product["name"]).lower() if product else item.name.lower())
+    ]
+    last = past[-1] if past else None
+    price = item.unit_price
+    if price is None and product is not None and product.get("selling_price"):
+        price = float(product["selling_price"])  # type: ignore[arg-type]
+        suggestions.append(f"Used the listed price of {product['name']}: ₹{price:g}")
+    elif price is None and last is not None:
+        price = float(last["unit_price"])  # type: ignore[arg-type]
+        suggestions.append(f"Used the last price billed for {item.name}: ₹{price:g}")
+    tax = parsed.tax_rate
+    if tax is None:
+        known = last is not None and last.get("tax_rate") is not None
+        tax = float(last["tax_rate"]) if known and last else DEFAULT_TAX_RATE  # type: ignore[arg-type]
+    return DraftLine(
+        name=str(product["name"]) if product else item.name,
+        quantity=item.quantity,
+        unit_price=float(price or 0.0),
+        tax_rate=tax,
+        unit=item.unit or (str(product["unit"]) if product and product.get("unit") else None),
+        product_id=str(product["id"]) if product else None,
+        hsn_code=str(last["hsn_code"]) if last is not None and last.get("hsn_code") else None,
+    )

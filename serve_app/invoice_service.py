@@ -1,0 +1,217 @@
+"""Natural-language invoices at the ingress: tenancy -> the business's customers and products ->
+parser -> draft (optionally saved) -> audit. The legacy endpoints parse with no tenant data.
+
+No Ray import: the parser is reached through the InvoiceModel protocol. The text is never logged
+(only its length), never executed and never put into SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from deployments.invoice_resolver import Catalogue, Draft
+from serve_app.auditing import Auditor
+from serve_app.auth import Caller
+from serve_app.domain import ModelInfo, ParsedInvoice
+from serve_app.fraud_service import utcnow
+from serve_app.rate_limit import RateLimiter
+from serve_app.schemas import (
+    InvoiceGenerateRequest,
+    InvoiceGenerationResponse,
+    LegacyInvoiceResponse,
+)
+from serve_app.store import Store
+
+LEGACY_PER_MINUTE = 30
+
+
+class InvoiceModel(Protocol):
+    async def draft(
+        self, text: str, today: dt.date, catalogue: Catalogue, use_business_data: bool
+    ) -> tuple[ParsedInvoice, Draft]: ...
+    async def info(self) -> ModelInfo: ...
+
+
+def _money(value: float) -> float:
+    """Always a JSON float (45000.0): the app reads total_amount `as double?`."""
+    return float(round(value, 2))
+
+
+def invoice_data(
+    draft: Draft, number: str | None, today: dt.date, tax_after_discount: bool
+) -> dict[str, Any]:
+    """The union of both client shapes (contract 3.4.1): `customer.name` + `items[].name` for
+    the invoice form, `customer_name` + `items[].description` for the NLP screen."""
+    totals = draft.totals(tax_after_discount)
+    rates = {line.tax_rate for line in draft.lines}
+    notes = list(draft.notes)
+    if draft.payment_mode:
+        notes.append(f"Payment method: {draft.payment_mode}")
+    return {
+        "customer": {
+            "id": draft.customer_id,
+            "name": draft.customer_name or "Unknown Customer",
+            "gstin": draft.customer_gstin,
+        },
+        "customer_name": draft.customer_name or "Unknown Customer",
+        "customer_email": "",
+        "customer_phone": "",
+        "invoice_number": number,
+        "date": today.isoformat(),
+        "due_date": draft.due_date.isoformat(),
+        "items": [
+            {
+                "name": line.name,
+                "description": line.name,
+                "product_id": line.product_id,
+                "quantity": float(line.quantity),
+                "unit": line.unit,
+                "unit_price": _money(line.unit_price),
+                "total_price": _money(line.total_price),
+                "tax_rate": float(line.tax_rate),
+                "hsn_code": line.hsn_code,
+            }
+            for line in draft.lines
+        ],
+        "payment_preference": draft.payment_mode,
+        "subtotal": _money(totals["subtotal"]),
+        "tax_rate": float(next(iter(rates))) if len(rates) == 1 else None,
+        "tax_amount": _money(totals["tax_amount"]),
+        "discount_amount": _money(totals["discount_amount"]),
+        "total_amount": _money(totals["total_amount"]),
+        "notes": "; ".join(notes),
+    }
+
+
+def entities(parsed: ParsedInvoice) -> dict[str, Any]:
+    return {
+        "customer": parsed.customer,
+        "items": [
+            {
+                "name": i.name,
+                "quantity": i.quantity if i.quantity_stated else None,
+                "unit": i.unit,
+                "unit_price": i.unit_price,
+            }
+            for i in parsed.items
+        ],
+        "tax_rate": parsed.tax_rate,
+        "discount_percent": parsed.discount_percent,
+        "due_date": parsed.due_date.isoformat() if parsed.due_date else None,
+        "payment_preference": parsed.payment_mode,
+    }
+
+
+class InvoiceService:
+    def __init__(
+        self,
+        store: Store,
+        model: InvoiceModel,
+        auditor: Auditor,
+        clock: Callable[[], dt.datetime] = utcnow,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self._store, self._model, self._auditor, self._clock = store, model, auditor, clock
+        self._limiter = limiter or RateLimiter(LEGACY_PER_MINUTE)
+
+    async def generate(
+        self, caller: Caller, body: InvoiceGenerateRequest
+    ) -> InvoiceGenerationResponse:
+        business = await self._store.business_for(caller, body.business_id)
+        rows = await self._store.invoice_catalogue(body.business_id)
+        catalogue = Catalogue(rows["customers"], rows["products"], rows["past_items"])
+        now = self._clock()
+        started = time.perf_counter()
+        parsed, draft = await self._model.draft(body.raw_input, now.date(), catalogue, True)
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        invoice_id = number = None
+        if body.save_draft and not draft.errors:
+            invoice_id, number = await self._save(business.user_id, body.business_id, draft, now)
+        info = await self._model.info()
+        await self._auditor.record(
+            caller,
+            "invoice_generation",
+            body.business_id,
+            info.version,
+            {
+                "chars": len(body.raw_input),
+                "items": len(draft.lines),
+                "customer_matched": draft.customer_id is not None,
+                "saved": invoice_id is not None,
+                "errors": len(draft.errors),
+            },
+            elapsed_ms,
+            now,
+        )
+        ok = not draft.errors
+        return InvoiceGenerationResponse(
+            success=ok,
+            message=(f"Draft invoice {number} saved" if invoice_id else "Invoice draft generated")
+            if ok
+            else "Could not generate the invoice",
+            invoice_id=invoice_id,
+            invoice_data=invoice_data(draft, number, now.date(), tax_after_discount=False),
+            extracted_entities=entities(parsed),
+            confidence_score=draft.confidence,
+            errors=draft.errors,
+            suggestions=draft.suggestions,
+        )
+
+    async def _save(
+        self, owner: str, business_id: str, draft: Draft, now: dt.datetime
+    ) -> tuple[str, str]:
+        totals = draft.totals()
+        invoice_id = str(uuid.uuid4())
+        notes = list(draft.notes) + (
+            [f"Payment method: {draft.payment_mode}"] if draft.payment_mode else []
+        )
+        invoice = {
+            "id": invoice_id,
+            "business_id": business_id,
+            "user_id": owner,
+            "customer_id": draft.customer_id,
+            "invoice_type": "customer",
+            "invoice_date": now.date(),
+            "due_date": draft.due_date,
+            "subtotal": totals["subtotal"],
+            "tax_amount": totals["tax_amount"],
+            "discount_amount": totals["discount_amount"],
+            "total_amount": totals["total_amount"],
+            "paid_amount": 0.0,
+            "status": "draft",
+            "notes": "; ".join(notes) or None,
+        }
+        items = [
+            {
+                "id": str(uuid.uuid4()),
+                "invoice_id": invoice_id,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price,
+                "tax_rate": line.tax_rate,
+                "total_amount": line.total_price,
+                "unit": line.unit or "unit",
+                "hsn_code": line.hsn_code,
+                "sort_order": i,
+            }
+            for i, line in enumerate(draft.lines)
+        ]
+        return await self._store.save_draft(invoice, items)
+
+    async def legacy(self, text: str, client: str, form_shape: bool) -> LegacyInvoiceResponse:
+        """`POST /api/nlp/process-invoice` (NLP screen shape, tax after discount as its preview
+        shows) or `/api/v1/nlp/parse-invoice` (form shape): no token, no tenant data."""
+        self._limiter.check(client)
+        today = self._clock().date()
+        _parsed, draft = await self._model.draft(text, today, Catalogue(), False)
+        data = invoice_data(
+            draft,
+            f"INV-{int(self._clock().timestamp() * 1000)}",
+            today,
+            tax_after_discount=not form_shape,
+        )
+        return LegacyInvoiceResponse(success=True, invoice_data=data)

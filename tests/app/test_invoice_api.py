@@ -1,0 +1,196 @@
+"""Natural-language invoices over HTTP: contract 3.4 (generate) and the live legacy endpoints
+of 4.1 and 4.3, which carry no token and must never touch a business's data."""
+
+import json
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from serve_app.auth import mint_token
+from tests.app.conftest import ClientFactory
+from tests.support.contract import assert_error
+from tests.support.factories import OTHER_USER, SECRET, demo_books, invoice_parser
+from tests.support.fakes import LocalInvoiceModel
+
+
+def a_customer() -> str:
+    return str(next(c["name"] for c in demo_books()[0].customers if " " in c["name"]))
+
+
+def generate(client: TestClient, headers: dict[str, str], **body: object):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/invoice/generate", json=body, headers=headers)
+
+
+def test_generate_matches_the_stored_customer_in_the_contracts_shape(
+    client: TestClient, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    name = a_customer()
+    response = generate(
+        client,
+        owner_headers,
+        raw_input=f"Generate an invoice for {name.lower()}, 10 units of Item A at 250 each, UPI",
+        business_id=business_id,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (
+        body["success"] is True and body["errors"] == [] and isinstance(body["suggestions"], list)
+    )
+    data = body["invoice_data"]
+    assert data["customer"]["name"] == name and data["customer_name"] == name
+    assert data["customer"]["id"] is not None
+    [item] = data["items"]
+    assert {k: item[k] for k in ("name", "quantity", "unit_price", "total_price", "tax_rate")} == {
+        "name": "Item A",
+        "quantity": 10.0,
+        "unit_price": 250.0,
+        "total_price": 2500.0,
+        "tax_rate": 18.0,
+    }
+    assert data["payment_preference"] == "upi" and data["total_amount"] == 2950.0
+    assert '"total_amount":2950.0' in response.text.replace(" ", "")  # a JSON float, not 2950
+    assert 0 < body["confidence_score"] <= 1
+    assert body["extracted_entities"]["items"][0]["quantity"] == 10
+
+
+def test_save_draft_stores_a_numbered_draft(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    client = make_client()
+    response = generate(
+        client,
+        owner_headers,
+        raw_input="Create invoice for Kapoor Electricals for 4 box LED bulb at 480 each, cash",
+        business_id=business_id,
+        save_draft=True,
+    )
+    body = response.json()
+    assert body["success"] is True and body["invoice_id"]
+    assert "New customer: Kapoor Electricals" in body["suggestions"]
+
+    async def stored() -> tuple[dict[str, object], list[dict[str, object]]]:
+        engine = client.components.store.engine  # type: ignore[attr-defined]
+        async with engine.connect() as conn:
+            invoice = (
+                (
+                    await conn.execute(
+                        text("SELECT * FROM invoices WHERE id = :i"), {"i": body["invoice_id"]}
+                    )
+                )
+                .mappings()
+                .one()
+            )
+            items = (
+                (
+                    await conn.execute(
+                        text("SELECT * FROM invoice_items WHERE invoice_id = :i"),
+                        {"i": body["invoice_id"]},
+                    )
+                )
+                .mappings()
+                .all()
+            )
+            return dict(invoice), [dict(i) for i in items]
+
+    invoice, items = client.portal.call(stored)  # type: ignore[union-attr]
+    assert invoice["status"] == "draft" and invoice["customer_id"] is None
+    assert str(invoice["invoice_number"]).startswith("INV-")
+    assert invoice["invoice_number"] == body["invoice_data"]["invoice_number"]
+    assert float(invoice["total_amount"]) == body["invoice_data"]["total_amount"]
+    assert "New customer: Kapoor Electricals" in str(invoice["notes"])
+    assert [(i["name"], float(i["quantity"])) for i in items] == [("LED bulb", 4.0)]
+    second = generate(
+        client, owner_headers, raw_input="Invoice for Kapoor Electricals, 1 fan at 1,800",
+        business_id=business_id, save_draft=True,
+    ).json()  # fmt: skip
+    first_number = int(str(invoice["invoice_number"])[4:])
+    assert second["invoice_data"]["invoice_number"] == f"INV-{first_number + 1:04d}"
+
+
+def test_bad_input_and_other_users(
+    client: TestClient, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    too_long = generate(client, owner_headers, raw_input="x" * 2001, business_id=business_id)
+    assert_error(too_long, 422, "validation_error")
+    just_fits = generate(
+        client,
+        owner_headers,
+        raw_input=("Invoice for Om Stores, 2 bags cement @ 350 " + " " * 2000)[:2000],
+        business_id=business_id,
+    )
+    assert just_fits.status_code == 200
+    controls = generate(
+        client,
+        owner_headers,
+        raw_input="Invoice for Om Stores,\x00 2 bags\x1b cement @ 350",
+        business_id=business_id,
+    )
+    assert controls.status_code == 200 and controls.json()["invoice_data"]["items"]
+    stranger = {"Authorization": f"Bearer {mint_token(SECRET, OTHER_USER)}"}
+    theirs = generate(
+        client, stranger, raw_input="Invoice for X, 1 fan at 100", business_id=business_id
+    )
+    assert_error(theirs, 404, "not_found")
+    assert_error(
+        generate(client, {}, raw_input="x", business_id=business_id), 401, "unauthenticated"
+    )
+    assert_error(
+        generate(client, owner_headers, raw_input="x", business_id="current_business_id"),
+        422,
+        "validation_error",
+    )
+
+
+def test_unparseable_requests_say_what_is_missing(
+    client: TestClient, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    body = generate(
+        client, owner_headers, raw_input="What is the GST rate on cement?", business_id=business_id
+    ).json()
+    assert body["success"] is False and body["errors"] and body["suggestions"]
+
+
+def test_legacy_endpoints_answer_without_a_token_or_tenant_data(make_client: ClientFactory) -> None:
+    model = LocalInvoiceModel(invoice_parser())
+    client = make_client(invoice=model)
+    nitiayog = (
+        "Create invoice for Nitiayog Textiles for 8 drums for 5000 rupees each with 8% discount"
+    )
+    response = client.post(
+        "/api/nlp/process-invoice", json={"text": nitiayog, "business_id": "current_business_id"}
+    )
+    assert response.status_code == 200
+    data = response.json()["invoice_data"]
+    assert response.json()["success"] is True and data["customer_name"] == "Nitiayog Textiles"
+    assert [(i["description"], i["quantity"], i["unit_price"]) for i in data["items"]] == [
+        ("Drums", 8.0, 5000.0)
+    ]
+    totals = [data[k] for k in ("subtotal", "discount_amount", "tax_amount", "total_amount")]
+    assert totals == [40000.0, 3200.0, 6624.0, 43424.0]  # 18% GST after the discount
+    parsed = client.post(
+        "/api/v1/nlp/parse-invoice",
+        json={
+            "text": "Bill Om Stores: 2 bags cement @ 350, UPI",
+            "business_id": "current_business_id",
+        },
+    ).json()
+    assert parsed["invoice_data"]["customer"]["name"] == "Om Stores"
+    assert parsed["invoice_data"]["items"][0]["total_price"] == 700.0
+    assert all(not use and catalogue.customers == () for catalogue, use in model.calls)
+    assert_error(
+        client.post("/api/nlp/process-invoice", json={"text": "x" * 2001}), 422, "validation_error"
+    )
+
+
+def test_legacy_endpoints_are_rate_limited_per_client(make_client: ClientFactory) -> None:
+    client = make_client()
+    answers = [
+        client.post(
+            "/api/nlp/process-invoice", json={"text": "Bill Om Stores: 1 fan at 900"}
+        ).status_code
+        for _ in range(31)
+    ]
+    assert answers[:30] == [200] * 30
+    limited = client.post("/api/nlp/process-invoice", json={"text": "Bill Om: 1 fan at 900"})
+    assert_error(limited, 429, "rate_limited")
+    assert json.loads(limited.text)["details"]["retry_after_s"] >= 1
