@@ -20,7 +20,10 @@ from serve_app.demo_data import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
 TRAIN_SEED, EVAL_SEED = 5151, 6262
 TODAY = dt.date(2026, 11, 27)
 LABELS = ("CUST", "ITEM", "QTY", "PRICE", "TAX", "DISC", "DUE", "PAY")
-TOKEN = re.compile(r"\d+(?:[,.]\d+)*(?:k|K)?|₹|[A-Za-z]+(?:['&][A-Za-z]+)*|&|%|/-|[^\sA-Za-z\d]")
+TOKEN = re.compile(
+    r"(?:Dr|Mr|Mrs|Ms|Smt|Shri|Sri)\.|M/[sS]\.?|\d+(?:[,.]\d+)*(?:k|K)?|₹|"
+    r"[A-Za-z]+(?:['&][A-Za-z]+)*|&|%|/-|[^\sA-Za-z\d]"
+)
 ITEMS = [
     ("cement", ["bag", "bags"]), ("TMT bar", ["pcs"]), ("chawal", ["kg"]),
     ("basmati rice", ["kg", "bag"]),
@@ -36,7 +39,19 @@ ITEMS = [
     ("sand", ["tonne"]), ("steel almirah", ["pcs"]), ("water tank", ["pcs"]),
     ("dye", ["drum", "kg"]),
     ("onion", ["kg", "bori"]), ("potato", ["kg"]), ("paneer", ["kg"]), ("printer paper", ["box"]),
+    ("school bag", ["pcs"]), ("tea set", ["pcs"]), ("first aid kit", ["pcs"]),
+    ("mobile charger", ["pcs"]), ("window hinges", ["pcs", "box"]), ("cello tape", ["roll", "pcs"]),
+    ("pillow cover", ["pcs", "set"]), ("cement blocks", ["pcs"]), ("car battery", ["pcs"]),
+    ("veg pulao", ["plate"]), ("face masks", ["box"]), ("suji", ["kg"]), ("rava", ["kg"]),
+    ("dupatta", ["pcs"]), ("markers", ["box", "pcs"]), ("gift box", ["pcs"]),
+    ("tool kit", ["pcs", "set"]), ("dinner set", ["set", "pcs"]), ("gas stove", ["pcs"]),
 ]  # fmt: skip
+HONORIFICS = ["Dr.", "M/s", "Shri", "Mr.", "Mrs."]
+BUSINESS_KINDS = [
+    "Clinic", "Cafe", "Academy", "Motors", "Paints", "Caterers", "Builders", "Dairy", "Shop",
+    "Kirana", "Solutions", "Electricals", "Medicals", "Opticals", "Bakery",
+]  # fmt: skip
+DELIVERY = ["delivery by {d}", "deliver by {d}", "dispatch on {d}", "deliver before {d}"]
 PRICE_FORMS = ["{n}", "Rs. {n}", "Rs {n}", "₹{n}", "₹ {n}", "{n} rupees", "{n}/-", "INR {n}"]
 PAYMENTS = {
     "upi": ["UPI link attached", "pay by UPI", "payment via GPay", "PhonePe se payment",
@@ -49,7 +64,8 @@ PAYMENTS = {
 }  # fmt: skip
 DUE_FORMS = [
     "due in {n} days", "payment in {n} days", "net {n}", "{n} din mein", "within {n} days",
-    "within a week", "in a week", "within a month", "ek hafte mein",
+    "within a week", "in a week", "within a month", "ek hafte mein", "within {w} weeks",
+    "in {w} weeks",
 ]  # fmt: skip
 WEEKDAY_FORMS = ["by next {d}", "by {d}", "before {d}"]
 DATE_FORMS = ["by {day}th {month}", "due on {day} {month}"]
@@ -145,11 +161,17 @@ def _customer(rng: np.random.Generator) -> str:
         return seq[int(rng.integers(len(seq)))]
 
     roll = rng.random()
-    if roll < 0.45:
-        return f"{pick(SHOP_WORDS)} {pick(SURNAMES)} {pick(TRADE_SUFFIX)}"
-    if roll < 0.75:
-        return f"{pick(FIRST_NAMES)} {pick(SURNAMES)}"
-    return f"{pick(SURNAMES)} {pick(TRADE_SUFFIX)}"
+    if roll < 0.35:
+        name = f"{pick(SHOP_WORDS)} {pick(SURNAMES)} {pick(TRADE_SUFFIX)}"
+    elif roll < 0.6:
+        name = f"{pick(FIRST_NAMES)} {pick(SURNAMES)}"
+    elif roll < 0.8:
+        name = f"{pick(SURNAMES)} {pick(TRADE_SUFFIX)}"
+    else:
+        name = f"{pick([*SHOP_WORDS, *SURNAMES])} {pick(BUSINESS_KINDS)}"
+    if rng.random() < 0.1:
+        name = f"{pick(HONORIFICS)} {name}"
+    return name
 
 
 def _item(rng: np.random.Generator, b: _Builder, gold: Gold, hinglish: bool) -> None:
@@ -253,7 +275,7 @@ def _extras(rng: np.random.Generator, b: _Builder, gold: Gold) -> None:
         roll = rng.random()
         if roll < 0.5:
             form = DUE_FORMS[int(rng.integers(len(DUE_FORMS)))]
-            text = form.format(n=int(rng.choice([7, 10, 15, 30, 45])))
+            text = form.format(n=int(rng.choice([7, 10, 15, 30, 45])), w=int(rng.integers(2, 5)))
         elif roll < 0.8:
             text = WEEKDAY_FORMS[int(rng.integers(len(WEEKDAY_FORMS)))].format(
                 d=WEEKDAYS[int(rng.integers(6))]
@@ -267,11 +289,17 @@ def _extras(rng: np.random.Generator, b: _Builder, gold: Gold) -> None:
         mode = str(rng.choice(sorted(PAYMENTS)))
         text = str(rng.choice(PAYMENTS[mode]))
         extras.append((text, "PAY", ("payment", mode)))
+    if rng.random() < 0.1:  # a delivery date is not a payment due date: left untagged
+        extras.append(
+            (DELIVERY[int(rng.integers(len(DELIVERY)))].format(d=WEEKDAYS[int(rng.integers(6))]),
+             "O", ("", None))
+        )  # fmt: skip
     for index in rng.permutation(len(extras)):
         text, tag, (name, value) = extras[int(index)]
         b.add(",")
         b.add(text, tag)
-        setattr(gold, name, value)
+        if name:
+            setattr(gold, name, value)
 
 
 def generate(seed: int, count: int) -> list[Example]:

@@ -255,8 +255,9 @@ def assemble(
         for slot in slots
     ]
     customer = _first(found, "CUST")
-    tax, disc, due, pay = (_first(found, label) for label in ("TAX", "DISC", "DUE", "PAY"))
-    payment = parse_payment(pay.text) if pay else parse_payment(text)
+    tax, disc, due = (_first(found, label) for label in ("TAX", "DISC", "DUE"))
+    modes = [m for s in found if s.label == "PAY" and (m := parse_payment(s.text))]
+    payment = modes[0] if modes else parse_payment(text)
     confidences = [s.confidence for s in found if s.label in ("CUST", "ITEM", "QTY", "PRICE")]
     return ParsedInvoice(
         text=text,

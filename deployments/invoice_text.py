@@ -152,6 +152,11 @@ def parse_due(text: str, today: dt.date) -> dt.date | None:
     """ "due in 15 days", "net 30", "within a week", "15 din mein", "by next Friday",
     "by 5th December", "on 2025-12-05", "5/12/2025" (day first, as in India)."""
     lowered = text.lower()
+    if match := re.search(
+        r"\b(?:in|within)\s+(\d{1,2})\s+(weeks?|months?|hafte|mahine)\b", lowered
+    ):
+        unit = 7 if match.group(2).startswith(("week", "hafte")) else 30
+        return today + dt.timedelta(days=int(match.group(1)) * unit)
     if match := re.search(r"\b(?:in|within|net|after)\s+(\d{1,3})\s*(?:days?|din)?\b", lowered):
         return today + dt.timedelta(days=int(match.group(1)))
     if match := re.search(r"\b(\d{1,3})\s*(?:days?|din)\s*(?:mein|me|main|ke andar)\b", lowered):
@@ -163,9 +168,6 @@ def parse_due(text: str, today: dt.date) -> dt.date | None:
     ):
         span = match.group(1) or match.group(2)
         return today + dt.timedelta(days=7 if span in ("week", "hafte") else 30)
-    if match := re.search(r"\b(?:in|within)\s+(\d{1,2})\s+(weeks|months)\b", lowered):
-        unit = 7 if match.group(2) == "weeks" else 30
-        return today + dt.timedelta(days=int(match.group(1)) * unit)
     if match := re.search(r"\b(next|this|agle|coming)?\s*(" + "|".join(WEEKDAYS) + r")\b", lowered):
         return _next_weekday(today, WEEKDAYS[match.group(2)])
     if match := re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", lowered):

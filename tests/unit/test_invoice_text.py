@@ -96,6 +96,8 @@ def test_payment_modes(text: str, mode: str | None) -> None:
         ("within a week", dt.date(2026, 12, 4)),
         ("15 din mein", dt.date(2026, 12, 12)),
         ("ek hafte mein", dt.date(2026, 12, 4)),
+        ("within 2 weeks", dt.date(2026, 12, 11)),
+        ("in 1 month", dt.date(2026, 12, 27)),
         ("by next Friday", dt.date(2026, 12, 4)),  # never today
         ("by Monday", dt.date(2026, 11, 30)),
         ("by 5th December", dt.date(2026, 12, 5)),
