@@ -1,9 +1,10 @@
 """InvoiceParser: a shop owner's sentence -> the invoice they meant. Plain class, no Ray import.
 
-A learned token tagger (scikit-learn logistic regression over each token's window: the words,
-their shapes, and what the normalisers recognise) marks the customer, items, quantities, prices,
-tax, discount, due date and payment; an intent classifier says whether the text asks for an
-invoice at all; the rule-based normalisers (invoice_text) turn the tagged words into values.
+A learned sequence tagger (a linear-chain CRF from python-crfsuite, over each token's window:
+the words, their shapes, and what the normalisers recognise) marks the customer, items,
+quantities, prices, tax, discount, due date and payment; an intent classifier says whether the
+text asks for an invoice at all; the rule-based normalisers (invoice_text) turn the tagged words
+into values.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction import DictVectorizer
+import pycrfsuite
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -81,24 +84,58 @@ def token_features(tokens: Sequence[str], i: int) -> dict[str, float | str]:
 
 @dataclass
 class InvoiceModels:
+    """`tagger`: a CRFsuite model file's bytes (a CRF learns which tag may follow which, so a
+    two-word item stays one item); opened in memory on first use, never pickled open."""
+
     version: str
-    tagger: Pipeline
+    tagger: bytes
     intent: Pipeline
     metrics: dict[str, object] = field(default_factory=dict)
+    _open: pycrfsuite.Tagger | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_open"} | {"_open": None}
+
+    def tag(self, features: list[dict[str, float]]) -> tuple[list[str], list[float]]:
+        if self._open is None:
+            tagger = pycrfsuite.Tagger()
+            tagger.open_inmemory(self.tagger)
+            self._open = tagger
+        tags = list(self._open.tag(features))
+        return tags, [float(self._open.marginal(t, i)) for i, t in enumerate(tags)]
+
+
+def crf_features(tokens: Sequence[str]) -> list[dict[str, float]]:
+    """token_features as CRFsuite wants them: name=value indicators and numeric values."""
+    out = []
+    for i in range(len(tokens)):
+        row: dict[str, float] = {}
+        for name, value in token_features(tokens, i).items():
+            if isinstance(value, str):
+                row[f"{name}={value}"] = 1.0
+            else:
+                row[name] = float(value)
+        out.append(row)
+    return out
 
 
 def fit(
-    examples: Sequence[invoice_corpus.Example], intents: Sequence[tuple[str, str]], version: str
+    examples: Sequence[invoice_corpus.Example],
+    intents: Sequence[tuple[str, str]],
+    version: str,
+    max_iterations: int = 150,
 ) -> InvoiceModels:
-    rows = [token_features(e.tokens, i) for e in examples for i in range(len(e.tokens))]
-    tags = [t for e in examples for t in e.tags]
-    tagger = Pipeline(
-        [
-            ("features", DictVectorizer()),
-            ("model", LogisticRegression(C=5.0, max_iter=2000)),
-        ]
-    )
-    tagger.fit(rows, tags)
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for example in examples:
+        trainer.append(crf_features(example.tokens), example.tags)
+    trainer.set_params(
+        {"c1": 0.1, "c2": 0.01, "max_iterations": max_iterations,
+         "feature.possible_transitions": True}
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tagger.crfsuite"
+        trainer.train(str(path))
+        tagger = path.read_bytes()
     intent = Pipeline(
         [
             (
@@ -132,7 +169,10 @@ def spans(
     label = ""
     for i, tag in enumerate([*tags, "O"]):
         kind = tag[2:] if tag != "O" else ""
-        if current and (tag == "O" or tag.startswith("B-") or kind != label):
+        # Item words side by side are one item ("whiteboard markers"): an independent token
+        # classifier may start each with B-; other fields keep their B- boundaries.
+        fresh_item = tag.startswith("B-") and not (kind == label == "ITEM")
+        if current and (tag == "O" or fresh_item or kind != label):
             first, last = current[0], current[-1]
             out.append(
                 Span(
@@ -173,15 +213,31 @@ class InvoiceParser:
         )
         if not tokens:
             return ParsedInvoice(text=text, intent_confidence=0.0)
-        probabilities = self.models.tagger.predict_proba(
-            [token_features(tokens, i) for i in range(len(tokens))]
-        )
-        labels = self.models.tagger.classes_
-        best = probabilities.argmax(axis=1)
-        tags = [str(labels[b]) for b in best]
-        confidence = [float(p[b]) for p, b in zip(probabilities, best, strict=True)]
+        tags, confidence = self.models.tag(crf_features(tokens))
         found = spans(offsets, text, tags, confidence)
-        return assemble(text, found, today, is_invoice)
+        parsed = assemble(text, found, today, is_invoice)
+        return parsed.model_copy(update={"notes": notes(text, found, offsets)})
+
+
+COMMAND = re.compile(
+    r"^(please\s+)?(generate|create|make|raise|new|need|bill|invoice)\b|\b(banao|bana do)\b",
+    re.IGNORECASE,
+)
+
+
+def notes(text: str, found: Sequence[Span], offsets: Sequence[tuple[int, int]]) -> list[str]:
+    """Clauses of two or more words that carry no field but the payment mode."""
+    taken = [(offsets[s.start][0], offsets[s.end][1]) for s in found if s.label != "PAY"]
+    out = []
+    for match in re.finditer(r"[^,;.]+", text):
+        clause = match.group().strip()
+        start, end = match.start(), match.end()
+        if len(clause.split()) < 2 or COMMAND.search(clause):
+            continue
+        if any(a < end and b > start for a, b in taken):
+            continue
+        out.append(clause)
+    return out
 
 
 def _first(found: Sequence[Span], label: str) -> Span | None:
@@ -272,9 +328,11 @@ def assemble(
     )
 
 
-def train(version: str, examples: int = 3000) -> tuple[InvoiceModels, str]:
+def train(
+    version: str, examples: int = 3000, max_iterations: int = 150
+) -> tuple[InvoiceModels, str]:
     corpus = invoice_corpus.generate(invoice_corpus.TRAIN_SEED, examples)
     intents = invoice_corpus.intent_examples(invoice_corpus.TRAIN_SEED + 7, 600)
-    models = fit(corpus, intents, version)
+    models = fit(corpus, intents, version, max_iterations)
     digest = hashlib.sha256("\n".join(e.text for e in corpus).encode()).hexdigest()
     return models, digest

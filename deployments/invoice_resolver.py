@@ -87,7 +87,7 @@ def resolve(
 ) -> Draft:
     errors: list[str] = []
     suggestions: list[str] = []
-    notes: list[str] = []
+    notes: list[str] = list(parsed.notes)
     scores = [parsed.extraction_confidence, parsed.intent_confidence]
     customer_name, customer_id, gstin = parsed.customer, None, None
     if parsed.intent_confidence < 0.5:

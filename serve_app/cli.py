@@ -277,7 +277,7 @@ def _train_invoice(models_dir: str, version: str, businesses: int | None) -> Non
 def _evaluate_invoice(args: argparse.Namespace) -> int:
     from deployments.artifacts import load_artifact
     from deployments.invoice_corpus import EVAL_SEED, TODAY
-    from deployments.invoice_eval import BLIND, evaluate, generated, hand_written
+    from deployments.invoice_eval import BLIND, FRESH, evaluate, generated, hand_written
     from deployments.invoice_parser import InvoiceParser
     from deployments.invoice_resolver import Catalogue, resolve
     from serve_app.settings import ModelsConfig
@@ -291,6 +291,7 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
         f"generated held-out (seed {EVAL_SEED})": generated(count),
         "hand-written (deployments/data/invoice_prompts.jsonl)": hand_written(),
         "hand-written, later (deployments/data/invoice_prompts_blind.jsonl)": hand_written(BLIND),
+        "hand-written, last (deployments/data/invoice_prompts_fresh.jsonl)": hand_written(FRESH),
     }
     print(f"invoice {manifest.version}: field-level scores, relative dates from {TODAY}")
     for title, prompts in sets.items():

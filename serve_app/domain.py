@@ -467,5 +467,7 @@ class ParsedInvoice(BaseModel):
     discount_percent: float | None = None
     due_date: dt.date | None = None
     payment_mode: str | None = None
+    notes: list[str] = Field(default_factory=list)
+    """Clauses that are neither the customer, items, amounts nor dates ("UPI link attached")."""
     intent_confidence: float = 0.0
     extraction_confidence: float = 0.0

@@ -73,8 +73,9 @@ def compliance_checker(**tuning: object) -> ComplianceChecker:
 
 @functools.cache
 def small_invoice_models(version: str = "v1") -> InvoiceModels:
-    """The invoice tagger as shipped (3,000 generated prompts, ~15 s)."""
-    models, _ = train_invoice_models(version)
+    """The invoice tagger on 2,000 generated prompts and 80 CRF iterations (~25 s; shipped:
+    3,000 and 150)."""
+    models, _ = train_invoice_models(version, examples=2000, max_iterations=80)
     return models
 
 

@@ -33,6 +33,7 @@ def test_the_documented_prompts_beat_the_apps_fallback() -> None:
     rajesh = draft("Generate an invoice for Rajesh Traders, 10 units of Item A, UPI link attached")
     assert rajesh.customer_name == "Rajesh Traders" and rajesh.payment_mode == "upi"
     assert [(line.name, line.quantity) for line in rajesh.lines] == [("Item A", 10)]
+    assert rajesh.notes[0] == "UPI link attached"
     john = draft("Create invoice for John Doe, 5 items at 100 each with UPI payment")
     assert john.customer_name == "John Doe" and john.payment_mode == "upi"
     assert [(line.quantity, line.unit_price) for line in john.lines] == [(5, 100)]

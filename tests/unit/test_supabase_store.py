@@ -164,3 +164,29 @@ async def test_insights_are_upserted_with_their_payload_as_json() -> None:
     assert row["id"] == "ins-general-1" and row["insight_type"] == "general"
     assert row["payload"]["data"] == {"months_of_history": 2}
     assert row["valid_until"].startswith("2026-03-10T00:00:00")
+
+
+async def test_the_invoice_catalogue_reads_customers_active_products_and_past_lines() -> None:
+    store, transport = store_for("invoice_catalogue")
+    catalogue = await store.invoice_catalogue(BUSINESS)
+    assert transport.pending == []
+    assert [c["name"] for c in catalogue["customers"]] == ["Rajesh Traders"]
+    assert [p["name"] for p in catalogue["products"]] == ["Cement OPC 53"]  # inactive left out
+    assert catalogue["past_items"][0]["tax_rate"] == 18
+
+
+async def test_a_draft_takes_the_next_number_and_is_inserted_with_its_items() -> None:
+    store, transport = store_for("save_draft")
+    invoice = {
+        "id": "90000000-0000-4000-8000-000000000001",
+        "business_id": BUSINESS,
+        "invoice_date": dt.date(2026, 11, 27),
+        "status": "draft",
+        "total_amount": 4130.0,
+    }
+    item = {"id": "91000000-0000-4000-8000-000000000001", "invoice_id": invoice["id"], "name": "x"}
+    assert await store.save_draft(invoice, [item]) == (invoice["id"], "INV-0003")
+    assert transport.pending == []
+    sent = json.loads(transport.sent[-2].content)
+    assert sent["invoice_number"] == "INV-0003" and sent["invoice_date"] == "2026-11-27"
+    assert json.loads(transport.sent[-1].content) == [item]
