@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from deployments.invoice_text import parse_due
+from deployments.rate_classifier import vocabulary
 from serve_app.demo_data import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
 
 TRAIN_SEED, EVAL_SEED = 5151, 6262
+VOCABULARY = vocabulary()
+"""Item names of the GST rate table's vocabulary (English and Hinglish), reused as items."""
 TODAY = dt.date(2026, 11, 27)
 LABELS = ("CUST", "ITEM", "QTY", "PRICE", "TAX", "DISC", "DUE", "PAY")
 TOKEN = re.compile(
@@ -45,6 +48,19 @@ ITEMS = [
     ("veg pulao", ["plate"]), ("face masks", ["box"]), ("suji", ["kg"]), ("rava", ["kg"]),
     ("dupatta", ["pcs"]), ("markers", ["box", "pcs"]), ("gift box", ["pcs"]),
     ("tool kit", ["pcs", "set"]), ("dinner set", ["set", "pcs"]), ("gas stove", ["pcs"]),
+]  # fmt: skip
+UNIT_WORDS = [
+    "pcs", "box", "kg", "packet", "sq ft", "feet", "reams", "sheets", "jars", "cans", "sacks",
+    "tins", "sets", "pairs", "litre", "metre", "nos", "dozen", "rolls", "bottles",
+]  # fmt: skip
+ADJECTIVES = [
+    "red", "blue", "white", "steel", "plastic", "wooden", "copper", "large", "small", "premium",
+    "cotton", "glass", "brass", "rubber", "A4", "6mm", "12mm", "heavy", "mini", "LED",
+]  # fmt: skip
+NOUNS = [
+    "cable", "sheet", "paper", "handle", "pipe", "rod", "frame", "mat", "bucket", "chair",
+    "table", "lamp", "curtain", "bottle", "brush", "tray", "hinge", "lock", "tape", "wire",
+    "panel", "board", "tile", "glass", "mirror", "shelf", "cover", "plate", "bowl", "jar",
 ]  # fmt: skip
 HONORIFICS = ["Dr.", "M/s", "Shri", "Mr.", "Mrs."]
 BUSINESS_KINDS = [
@@ -174,8 +190,20 @@ def _customer(rng: np.random.Generator) -> str:
     return name
 
 
+def _open_item(rng: np.random.Generator) -> tuple[str, list[str]]:
+    """An item outside the fixed list: a name from the rate vocabulary, or an adjective and a
+    noun ("steel handle"), with any unit: names are an open vocabulary."""
+    units = [UNIT_WORDS[int(rng.integers(len(UNIT_WORDS)))]]
+    if rng.random() < 0.5:
+        names = [n for ns in VOCABULARY.values() for n in ns]
+        return names[int(rng.integers(len(names)))], units
+    adjective = ADJECTIVES[int(rng.integers(len(ADJECTIVES)))]
+    noun = NOUNS[int(rng.integers(len(NOUNS)))]
+    return f"{adjective} {noun}{'s' if rng.random() < 0.3 else ''}", units
+
+
 def _item(rng: np.random.Generator, b: _Builder, gold: Gold, hinglish: bool) -> None:
-    name, units = ITEMS[int(rng.integers(len(ITEMS)))]
+    name, units = ITEMS[int(rng.integers(len(ITEMS)))] if rng.random() < 0.6 else _open_item(rng)
     if rng.random() < 0.05:
         name = f"Item {'ABCDEFGH'[int(rng.integers(8))]}"
         units = ["units", "pcs"]

@@ -46,6 +46,10 @@ UNITS = {
     "bottles": "btl", "dozen": "dozen", "set": "set", "sets": "set", "pair": "pair",
     "pairs": "pair", "tonne": "tonne", "tonnes": "tonne", "ton": "tonne", "tons": "tonne",
     "hour": "hr", "hours": "hr", "hr": "hr", "hrs": "hr", "day": "day", "days": "day",
+    "sqft": "sqft", "ft": "ft", "feet": "ft", "foot": "ft", "inch": "inch", "inches": "inch",
+    "ream": "ream", "reams": "ream", "sheet": "sheet", "sheets": "sheet", "jar": "jar",
+    "jars": "jar", "can": "can", "cans": "can", "sack": "bag", "sacks": "bag", "tin": "tin",
+    "tins": "tin", "pack": "pkt", "packs": "pkt", "visit": "visit", "visits": "visit",
     "plate": "plate", "plates": "plate", "cup": "cup", "cups": "cup",
 }  # fmt: skip
 PAYMENT_WORDS = [

@@ -277,7 +277,7 @@ def _train_invoice(models_dir: str, version: str, businesses: int | None) -> Non
 def _evaluate_invoice(args: argparse.Namespace) -> int:
     from deployments.artifacts import load_artifact
     from deployments.invoice_corpus import EVAL_SEED, TODAY
-    from deployments.invoice_eval import BLIND, FRESH, evaluate, generated, hand_written
+    from deployments.invoice_eval import BLIND, FINAL, FRESH, evaluate, generated, hand_written
     from deployments.invoice_parser import InvoiceParser
     from deployments.invoice_resolver import Catalogue, resolve
     from serve_app.settings import ModelsConfig
@@ -289,9 +289,18 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
     count = args.businesses * 30 if args.businesses else 300
     sets = {
         f"generated held-out (seed {EVAL_SEED})": generated(count),
-        "hand-written (deployments/data/invoice_prompts.jsonl)": hand_written(),
-        "hand-written, later (deployments/data/invoice_prompts_blind.jsonl)": hand_written(BLIND),
-        "hand-written, last (deployments/data/invoice_prompts_fresh.jsonl)": hand_written(FRESH),
+        "hand-written dev set 1 (deployments/data/invoice_prompts.jsonl)": hand_written(),
+        "hand-written dev set 2 (deployments/data/invoice_prompts_blind.jsonl)": hand_written(
+            BLIND
+        ),
+        "hand-written dev set 3 (deployments/data/invoice_prompts_fresh.jsonl)": hand_written(
+            FRESH
+        ),
+        "hand-written, blind (deployments/data/invoice_prompts_final.jsonl)": hand_written(FINAL),
+        "acceptance set: generated held-out + hand-written blind": [
+            *generated(count),
+            *hand_written(FINAL),
+        ],
     }
     print(f"invoice {manifest.version}: field-level scores, relative dates from {TODAY}")
     for title, prompts in sets.items():
