@@ -10,8 +10,8 @@ from typing import Any
 from deployments.artifacts import ArtifactError
 from deployments.hosting import ModelHost, model_deployment
 from deployments.invoice_parser import InvoiceModels, InvoiceParser
-from deployments.invoice_resolver import Catalogue, Draft, resolve
-from serve_app.domain import ParsedInvoice
+from deployments.invoice_resolver import resolve
+from serve_app.domain import Catalogue, Draft, ParsedInvoice
 from serve_app.settings import ModelTuning
 
 

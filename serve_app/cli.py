@@ -279,7 +279,8 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
     from deployments.invoice_corpus import EVAL_SEED, TODAY
     from deployments.invoice_eval import BLIND, FINAL, FRESH, evaluate, generated, hand_written
     from deployments.invoice_parser import InvoiceParser
-    from deployments.invoice_resolver import Catalogue, resolve
+    from deployments.invoice_resolver import resolve
+    from serve_app.domain import Catalogue
     from serve_app.settings import ModelsConfig
 
     models, manifest = load_artifact(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -471,3 +473,55 @@ class ParsedInvoice(BaseModel):
     """Clauses that are neither the customer, items, amounts nor dates ("UPI link attached")."""
     intent_confidence: float = 0.0
     extraction_confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What the business already has: customers, products and recent invoice lines."""
+
+    customers: Sequence[dict[str, object]] = ()
+    products: Sequence[dict[str, object]] = ()
+    past_items: Sequence[dict[str, object]] = ()
+
+
+@dataclass
+class DraftLine:
+    name: str
+    quantity: float
+    unit_price: float
+    tax_rate: float
+    unit: str | None = None
+    product_id: str | None = None
+    hsn_code: str | None = None
+
+    @property
+    def total_price(self) -> float:
+        return round(self.quantity * self.unit_price, 2)
+
+
+@dataclass
+class Draft:
+    customer_name: str | None
+    customer_id: str | None
+    customer_gstin: str | None
+    lines: list[DraftLine]
+    discount_percent: float
+    due_date: dt.date
+    due_stated: bool
+    payment_mode: str | None
+    confidence: float
+    errors: list[str] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def totals(self, tax_after_discount: bool = False) -> dict[str, float]:
+        subtotal = round(sum(line.total_price for line in self.lines), 2)
+        discount = round(subtotal * self.discount_percent / 100, 2)
+        factor = (1 - self.discount_percent / 100) if tax_after_discount else 1.0
+        tax = round(sum(line.total_price * factor * line.tax_rate / 100 for line in self.lines), 2)
+        return {
+            "subtotal": subtotal,
+            "discount_amount": discount,
+            "tax_amount": tax,
+            "total_amount": round(subtotal + tax - discount, 2),
+        }

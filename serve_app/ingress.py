@@ -16,12 +16,13 @@ from ray.serve import metrics
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
 from ray.serve.handle import DeploymentHandle
 
-from deployments.invoice_resolver import Catalogue, Draft
 from serve_app.api import create_api
 from serve_app.components import Components, build_components
 from serve_app.domain import (
     Books,
+    Catalogue,
     ComplianceReport,
+    Draft,
     FraudReport,
     InsightsReport,
     InvoiceFacts,

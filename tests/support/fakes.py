@@ -13,10 +13,12 @@ from deployments.compliance_checker import ComplianceChecker
 from deployments.fraud_predictor import FraudPredictor
 from deployments.insights_predictor import InsightsPredictor
 from deployments.invoice_parser import InvoiceParser
-from deployments.invoice_resolver import Catalogue, Draft, resolve
+from deployments.invoice_resolver import resolve
 from serve_app.domain import (
     Books,
+    Catalogue,
     ComplianceReport,
+    Draft,
     FraudReport,
     InsightsReport,
     InvoiceFacts,
