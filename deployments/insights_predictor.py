@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import statistics
@@ -47,6 +48,7 @@ from serve_app.domain import (
     Insight,
     InsightsReport,
     InsightType,
+    Invoice,
     SeriesForecast,
     format_inr,
 )
@@ -309,7 +311,7 @@ class _Builder:
         level = max(float(np.mean(y[max(0, t - 2) :])), 1.0)
         informed = self.informed(series)
         self.model_used[series] = series if informed else GENERIC
-        outstanding = invoice_outstanding(self.books, month_end(origin))
+        outstanding = self.open_at_origin
         out = []
         for h in HORIZONS:
             target = add_months(origin, h)
@@ -694,10 +696,21 @@ class _Builder:
             {"customers": rows},
         )
 
+    @functools.cached_property
+    def open_at_origin(self) -> list[tuple[Invoice, float]]:
+        """Open invoices at the forecast origin's month end: every series' known future."""
+        return invoice_outstanding(self.books, month_end(self.history.months[-1]))
+
+    @functools.cached_property
+    def open_now(self) -> list[tuple[Invoice, float]]:
+        """Open invoices on as_of: receivables, payables and what is overdue."""
+        return invoice_outstanding(self.books, self.as_of)
+
+    @functools.cached_property
     def overdue_by_customer(self) -> list[Overdue]:
         names = {c.id: c.name for c in self.books.customers}
         owed: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-        for inv, amount in invoice_outstanding(self.books, self.as_of):
+        for inv, amount in self.open_now:
             due = inv.due_date or inv.invoice_date + dt.timedelta(days=30)
             if inv.invoice_type == "customer" and due < self.as_of and inv.customer_id:
                 owed[inv.customer_id][0] += amount
@@ -716,7 +729,7 @@ class _Builder:
         )
 
     def overdue_actions(self) -> list[str]:
-        rows = self.overdue_by_customer()
+        rows = self.overdue_by_customer
         if not rows:
             return []
         count = sum(r["invoices"] for r in rows)
@@ -726,7 +739,7 @@ class _Builder:
         ]
 
     def overdue_receivables(self) -> Insight | None:
-        rows = self.overdue_by_customer()
+        rows = self.overdue_by_customer
         if not rows:
             return None
         amount = sum(r["amount"] for r in rows)
@@ -749,10 +762,10 @@ class _Builder:
     # -- working capital --------------------------------------------------------------------------
     def working_capital(self) -> Insight:
         cash, anchored = cash_on_hand(self.history.flows, self.as_of)
-        open_items = invoice_outstanding(self.books, self.as_of)
+        open_items = self.open_now
         receivables = sum(a for i, a in open_items if i.invoice_type == "customer")
         payables = sum(a for i, a in open_items if i.invoice_type == "supplier")
-        overdue = sum(r["amount"] for r in self.overdue_by_customer())
+        overdue = sum(r["amount"] for r in self.overdue_by_customer)
         inventory = sum(
             max(p.stock_quantity, 0) * (p.purchase_price or 0.0)
             for p in self.books.products

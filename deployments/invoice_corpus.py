@@ -19,8 +19,6 @@ from deployments.rate_classifier import vocabulary
 from serve_app.demo_data import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
 
 TRAIN_SEED, EVAL_SEED = 5151, 6262
-VOCABULARY = vocabulary()
-"""Item names of the GST rate table's vocabulary (English and Hinglish), reused as items."""
 TODAY = dt.date(2026, 11, 27)
 LABELS = ("CUST", "ITEM", "QTY", "PRICE", "TAX", "DISC", "DUE", "PAY")
 TOKEN = re.compile(
@@ -195,7 +193,7 @@ def _open_item(rng: np.random.Generator) -> tuple[str, list[str]]:
     noun ("steel handle"), with any unit: names are an open vocabulary."""
     units = [UNIT_WORDS[int(rng.integers(len(UNIT_WORDS)))]]
     if rng.random() < 0.5:
-        names = [n for ns in VOCABULARY.values() for n in ns]
+        names = [n for ns in vocabulary().values() for n in ns]  # rate-table item names
         return names[int(rng.integers(len(names)))], units
     adjective = ADJECTIVES[int(rng.integers(len(ADJECTIVES)))]
     noun = NOUNS[int(rng.integers(len(NOUNS)))]

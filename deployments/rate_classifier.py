@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -39,6 +40,7 @@ TEMPLATES = [
 ]  # fmt: skip
 
 
+@functools.cache
 def vocabulary() -> dict[str, list[str]]:
     loaded: dict[str, list[str]] = json.loads((DATA / "rate_vocabulary.json").read_text())
     return loaded

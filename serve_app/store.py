@@ -10,9 +10,9 @@ import asyncio
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import bindparam, event, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -74,6 +74,7 @@ class Store(Protocol):
     async def close(self) -> None: ...
 
 
+T = TypeVar("T")
 BUSINESS = text("SELECT * FROM businesses WHERE id = :id")
 BUSINESSES_OF = text("SELECT * FROM businesses WHERE user_id IN :users ORDER BY name").bindparams(
     bindparam("users", expanding=True)
@@ -257,8 +258,12 @@ class SqlStore:
                     results.append([as_dict(r) for r in result] if result.returns_rows else [])
             return results
 
+        return await self._guarded(go())
+
+    async def _guarded(self, work: Coroutine[Any, Any, T]) -> T:
+        """The store's deadline and error mapping around any database work."""
         try:
-            return await asyncio.wait_for(go(), timeout=self._timeout * 2)
+            return await asyncio.wait_for(work, timeout=self._timeout * 2)
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
             raise DatabaseUnavailable(f"{self.kind}: {type(exc).__name__}") from exc
 
@@ -322,11 +327,7 @@ class SqlStore:
                     await conn.execute(_insert("invoice_items", item), item)
                 return number
 
-        try:
-            number = await asyncio.wait_for(go(), timeout=self._timeout * 2)
-        except (SQLAlchemyError, OSError, TimeoutError) as exc:
-            raise DatabaseUnavailable(f"{self.kind}: {type(exc).__name__}") from exc
-        return str(invoice["id"]), number
+        return str(invoice["id"]), await self._guarded(go())
 
     async def save_findings(
         self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime
