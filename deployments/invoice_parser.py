@@ -212,11 +212,13 @@ class InvoiceParser:
             else 1.0
         )
         if not tokens:
-            return ParsedInvoice(text=text, intent_confidence=0.0)
+            return ParsedInvoice(text=text, intent_confidence=0.0, model_version=self.version)
         tags, confidence = self.models.tag(crf_features(tokens))
         found = spans(offsets, text, tags, confidence)
         parsed = assemble(text, found, today, is_invoice)
-        return parsed.model_copy(update={"notes": notes(text, found, offsets)})
+        return parsed.model_copy(
+            update={"notes": notes(text, found, offsets), "model_version": self.version}
+        )
 
 
 COMMAND = re.compile(

@@ -473,6 +473,8 @@ class ParsedInvoice(BaseModel):
     """Clauses that are neither the customer, items, amounts nor dates ("UPI link attached")."""
     intent_confidence: float = 0.0
     extraction_confidence: float = 0.0
+    model_version: str = ""
+    """The parser that read it (for the audit trail, without a second call to ask)."""
 
 
 @dataclass(frozen=True)

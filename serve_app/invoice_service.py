@@ -130,12 +130,11 @@ class InvoiceService:
         invoice_id = number = None
         if body.save_draft and not draft.errors:
             invoice_id, number = await self._save(business.user_id, body.business_id, draft, now)
-        info = await self._model.info()
         await self._auditor.record(
             caller,
             "invoice_generation",
             body.business_id,
-            info.version,
+            parsed.model_version,
             {
                 "chars": len(body.raw_input),
                 "items": len(draft.lines),
