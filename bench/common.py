@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from kernel.paths import PROJECT_ROOT
 from serve_app.demo_data import generate_dataset
-from serve_app.settings import PROJECT_ROOT
 from tests.support.services import free_port
 from tests.support.stores import seeded_store, settings_for
 
@@ -45,8 +45,9 @@ def served_app() -> Iterator[Served]:
     import ray
     from ray import serve
 
+    from kernel.tuning import ModelsConfig
     from serve_app.app import build_app
-    from serve_app.settings import AppArgs, ModelsConfig
+    from serve_app.settings import AppArgs
 
     folder = Path(tempfile.mkdtemp(prefix="fineasy-bench-"))
     database = folder / "bench.db"

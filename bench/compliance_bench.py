@@ -24,10 +24,10 @@ import httpx
 from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
 from deployments.artifacts import load_artifact
 from deployments.compliance_checker import ComplianceChecker
+from kernel.tuning import ComplianceTuning
 from serve_app.auth import mint_token
 from serve_app.compliance_facts import facts_from_rows
 from serve_app.demo_data import generate_dataset
-from serve_app.settings import ComplianceTuning
 from serve_app.store import InvoiceRows
 
 INLINE = {

@@ -24,10 +24,10 @@ import httpx
 from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
 from deployments.artifacts import load_artifact
 from deployments.fraud_predictor import FraudPredictor
+from kernel.books import Transaction, books_from_rows
+from kernel.tuning import FraudTuning
 from serve_app.auth import mint_token
 from serve_app.demo_data import generate_dataset
-from serve_app.domain import Transaction, books_from_rows
-from serve_app.settings import FraudTuning
 
 TXN = {
     "type": "debit",

@@ -25,10 +25,10 @@ import httpx
 from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
 from deployments.artifacts import load_artifact
 from deployments.insights_predictor import InsightsPredictor
+from kernel.books import books_from_rows
+from kernel.tuning import InsightsTuning
 from serve_app.auth import mint_token
 from serve_app.demo_data import generate_dataset
-from serve_app.domain import books_from_rows
-from serve_app.settings import InsightsTuning
 
 NOW = dt.datetime.combine(DEMO_END + dt.timedelta(days=1), dt.time(10), dt.UTC)
 

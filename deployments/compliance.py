@@ -1,6 +1,6 @@
 """ComplianceDeployment: the Serve shell around one ComplianceChecker per replica, and nothing
 else. Loading (the learned rate model), user_config (tolerances, live) and health come from
-ModelHost; the rules are data in serve_app/data, versioned with the code."""
+ModelHost; the rules are data in kernel/data, versioned with the code."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from deployments.artifacts import ArtifactError
 from deployments.compliance_checker import ComplianceChecker
 from deployments.hosting import ModelHost, model_deployment
 from deployments.rate_classifier import RateModel
-from serve_app.domain import ComplianceReport, InvoiceFacts
-from serve_app.settings import ComplianceTuning
+from kernel.model_io import ComplianceReport, InvoiceFacts
+from kernel.tuning import ComplianceTuning
 
 
 @model_deployment(max_ongoing=16, max_queued=64, target_ongoing=4)

@@ -1,7 +1,7 @@
 """ComplianceChecker: one invoice in, GST compliance issues out, judged by the rules in force on
 the invoice's own date. Plain class, no Ray import.
 
-Rules come from serve_app.gst_rules (versioned data); the learned RateModel names the item when
+Rules come from kernel.gst_rules (versioned data); the learned RateModel names the item when
 its HSN does not settle it. Tolerances: tax and totals may differ by at most ₹1.00 per invoice
 plus ₹0.01 per item (each line's tax is rounded to paise; the app rounds nowhere else).
 """
@@ -15,18 +15,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from deployments.rate_classifier import RateModel
-from serve_app import gst_rules
-from serve_app.domain import (
+from kernel import gst_rules
+from kernel.gstin import STATE_NAMES, explain, state_in_address
+from kernel.model_io import (
     ComplianceIssue,
     ComplianceReport,
     InvoiceFacts,
     IssueType,
     ItemFacts,
     Severity,
-    format_inr,
 )
-from serve_app.gstin import STATE_NAMES, explain, state_in_address
-from serve_app.settings import ComplianceTuning
+from kernel.money import format_inr
+from kernel.tuning import ComplianceTuning
 
 
 def _day(day: dt.date) -> str:

@@ -16,10 +16,10 @@ import numpy as np
 
 from deployments.compliance_checker import ComplianceChecker
 from deployments.rate_classifier import BRANDS, hand_written, vocabulary
-from serve_app import gst_rules
+from kernel import gst_rules
+from kernel.gstin import CHARSET, STATE_CODES, STATE_NAMES
+from kernel.model_io import InvoiceFacts, ItemFacts
 from serve_app.demo_data import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX, gstin_for
-from serve_app.domain import InvoiceFacts, ItemFacts
-from serve_app.gstin import CHARSET, STATE_CODES, STATE_NAMES
 
 EVAL_SEED = 9303
 ISSUE_TYPES = (

@@ -28,7 +28,7 @@ from deployments.insights_data import (
     recurring_dates,
     recurring_direction,
 )
-from serve_app.domain import Books, Invoice
+from kernel.books import Books, Invoice
 
 HORIZONS = (1, 2, 3, 4)
 """4 lets a forecast made mid-month still cover the three months after the current one."""

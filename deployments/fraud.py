@@ -13,8 +13,9 @@ from ray import serve
 from deployments.artifacts import ArtifactError
 from deployments.fraud_predictor import FraudModels, FraudPredictor, ScoreRequest
 from deployments.hosting import ModelHost, model_deployment
-from serve_app.domain import Books, FraudReport, Transaction, TxnScores
-from serve_app.settings import FraudTuning
+from kernel.books import Books, Transaction
+from kernel.model_io import FraudReport, TxnScores
+from kernel.tuning import FraudTuning
 
 
 @model_deployment(max_ongoing=16, max_queued=64, target_ongoing=4)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from serve_app.domain import Books, Invoice, Payment, Transaction
+from kernel.books import Books, Invoice, Payment, Transaction
 
 PAIR_FEATURES = (
     "days_apart",

@@ -25,16 +25,10 @@ from deployments.fraud_features import (
     payment_mismatches,
     transaction_features,
 )
-from serve_app.domain import (
-    Books,
-    Finding,
-    FraudReport,
-    Transaction,
-    TxnScore,
-    TxnScores,
-    format_inr,
-)
-from serve_app.settings import FraudTuning
+from kernel.books import Books, Transaction
+from kernel.model_io import Finding, FraudReport, TxnScore, TxnScores
+from kernel.money import format_inr
+from kernel.tuning import FraudTuning
 
 
 @dataclass

@@ -24,9 +24,9 @@ from deployments.fraud_features import (
     transaction_features,
 )
 from deployments.fraud_predictor import FraudModels, FraudPredictor, anomaly_scores
+from kernel.books import Books, books_from_rows
+from kernel.tuning import FraudTuning
 from serve_app.demo_data import GeneratedBusiness, generate_dataset
-from serve_app.domain import Books, books_from_rows
-from serve_app.settings import FraudTuning
 
 TRAIN_SEED, VALIDATION_SEED, EVAL_SEED = 1001, 2002, 3003
 DATA_END = dt.date(2026, 9, 30)

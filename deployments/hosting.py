@@ -20,8 +20,8 @@ from ray.serve import metrics
 from ray.serve.exceptions import RayServeException
 
 from deployments.artifacts import ArtifactError, load_artifact
-from serve_app.domain import ModelInfo
-from serve_app.settings import ModelsConfig, ModelTuning
+from kernel.model_io import ModelInfo
+from kernel.tuning import ModelsConfig, ModelTuning
 
 logger = logging.getLogger("ai_backend")
 

@@ -13,8 +13,9 @@ from deployments.artifacts import ArtifactError
 from deployments.forecasting import ForecastModels
 from deployments.hosting import ModelHost, model_deployment
 from deployments.insights_predictor import InsightsPredictor
-from serve_app.domain import Books, InsightsReport, SeriesForecast
-from serve_app.settings import InsightsTuning
+from kernel.books import Books
+from kernel.model_io import InsightsReport, SeriesForecast
+from kernel.tuning import InsightsTuning
 
 
 @model_deployment(max_ongoing=8, max_queued=32, target_ongoing=2)

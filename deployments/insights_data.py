@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from serve_app.domain import Books, Invoice, RecurringPayment
+from kernel.books import Books, Invoice, RecurringPayment
 
 MONEY_IN = frozenset({"income", "credit", "payment_in", "sale"})
 MONEY_OUT = frozenset({"expense", "debit", "payment_out", "purchase"})

@@ -42,17 +42,10 @@ from deployments.insights_data import (
     month_start,
     recurring_direction,
 )
-from serve_app.domain import (
-    Books,
-    ForecastPoint,
-    Insight,
-    InsightsReport,
-    InsightType,
-    Invoice,
-    SeriesForecast,
-    format_inr,
-)
-from serve_app.settings import InsightsTuning
+from kernel.books import Books, Invoice
+from kernel.model_io import ForecastPoint, Insight, InsightsReport, InsightType, SeriesForecast
+from kernel.money import format_inr
+from kernel.tuning import InsightsTuning
 
 UNCATEGORISED = {
     "debit": "Cash withdrawals and debits",

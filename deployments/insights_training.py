@@ -24,8 +24,8 @@ from deployments.forecasting import (
     fit,
 )
 from deployments.insights_data import build_history
+from kernel.books import books_from_rows
 from serve_app.demo_data import generate_dataset
-from serve_app.domain import books_from_rows
 
 TRAIN_SEED, CALIBRATION_SEED, BACKTEST_SEED = 4101, 5202, 6303
 DATA_END = dt.date(2026, 9, 30)

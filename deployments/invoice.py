@@ -11,8 +11,8 @@ from deployments.artifacts import ArtifactError
 from deployments.hosting import ModelHost, model_deployment
 from deployments.invoice_parser import InvoiceModels, InvoiceParser
 from deployments.invoice_resolver import resolve
-from serve_app.domain import Catalogue, Draft, ParsedInvoice
-from serve_app.settings import ModelTuning
+from kernel.model_io import Catalogue, Draft, ParsedInvoice
+from kernel.tuning import ModelTuning
 
 
 @model_deployment(max_ongoing=16, max_queued=64, target_ongoing=4)

@@ -12,7 +12,7 @@ from typing import Any
 
 from deployments import invoice_corpus
 from deployments.invoice_parser import InvoiceParser
-from serve_app.domain import ParsedInvoice
+from kernel.model_io import ParsedInvoice
 
 DATA = Path(__file__).parent / "data"
 FIELDS = (

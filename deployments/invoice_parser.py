@@ -37,7 +37,7 @@ from deployments.invoice_text import (
     parse_percent,
     parse_quantity,
 )
-from serve_app.domain import ParsedInvoice, ParsedItem
+from kernel.model_io import ParsedInvoice, ParsedItem
 
 CURRENCY = {"₹", "rs", "inr", "rupees", "rupee", "/-"}
 PAYMENT_TOKENS = {

@@ -12,7 +12,7 @@ import datetime as dt
 
 from rapidfuzz import fuzz, process
 
-from serve_app.domain import Catalogue, Draft, DraftLine, ParsedInvoice, ParsedItem
+from kernel.model_io import Catalogue, Draft, DraftLine, ParsedInvoice, ParsedItem
 
 DEFAULT_TAX_RATE = 18.0
 """The app's default GST slab for a new line (its slab picker's default)."""

@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from serve_app import gst_rules
+from kernel import gst_rules
 
 DATA = Path(__file__).parent / "data"
 TRAIN_SEED, HELD_OUT_SEED = 7101, 8202

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 from typing import Protocol
 
-from serve_app.domain import ModelInfo
+from kernel.model_io import ModelInfo
 from serve_app.store import Store
 
 

@@ -10,7 +10,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from serve_app.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from kernel.paths import PROJECT_ROOT
+from serve_app.settings import Settings, SettingsError, load_settings
 
 
 def cmd_env(_: argparse.Namespace) -> int:
@@ -129,7 +130,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from deployments.artifacts import list_versions
-    from serve_app.settings import ModelsConfig
+    from kernel.tuning import ModelsConfig
 
     models_dir = args.models_dir or ModelsConfig().models_dir
     trainers = (
@@ -158,7 +159,7 @@ def _train_fraud(models_dir: str, version: str, businesses: int | None) -> None:
         fit_models,
         labelled_books,
     )
-    from serve_app.settings import FraudTuning
+    from kernel.tuning import FraudTuning
 
     count = businesses or 24
     train = labelled_books(TRAIN_SEED, count)
@@ -217,7 +218,7 @@ def _evaluate_compliance(args: argparse.Namespace) -> int:
     from deployments.compliance_checker import ComplianceChecker
     from deployments.compliance_eval import EVAL_SEED, evaluate, labelled_invoices
     from deployments.rate_classifier import HELD_OUT_SEED, accuracy, generated, hand_written
-    from serve_app.settings import ComplianceTuning, ModelsConfig
+    from kernel.tuning import ComplianceTuning, ModelsConfig
 
     model, manifest = load_artifact(
         args.models_dir or ModelsConfig().models_dir, "compliance", args.version
@@ -280,8 +281,8 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
     from deployments.invoice_eval import BLIND, FINAL, FRESH, evaluate, generated, hand_written
     from deployments.invoice_parser import InvoiceParser
     from deployments.invoice_resolver import resolve
-    from serve_app.domain import Catalogue
-    from serve_app.settings import ModelsConfig
+    from kernel.model_io import Catalogue
+    from kernel.tuning import ModelsConfig
 
     models, manifest = load_artifact(
         args.models_dir or ModelsConfig().models_dir, "invoice", args.version
@@ -340,7 +341,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         generated_examples,
         summary,
     )
-    from serve_app.settings import ModelsConfig
+    from kernel.tuning import ModelsConfig
 
     models, manifest = load_artifact(
         args.models_dir or ModelsConfig().models_dir, "insights", args.version
@@ -378,7 +379,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from deployments.artifacts import load_artifact
     from deployments.fraud_predictor import FraudPredictor
     from deployments.fraud_training import EVAL_SEED, evaluate, labelled_books
-    from serve_app.settings import FraudTuning, ModelsConfig
+    from kernel.tuning import FraudTuning, ModelsConfig
 
     models, manifest = load_artifact(
         args.models_dir or ModelsConfig().models_dir, "fraud", args.version

@@ -13,9 +13,9 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from serve_app import gst_rules
-from serve_app.domain import InvoiceFacts, ItemFacts
-from serve_app.gstin import is_valid_gstin, state_code_of
+from kernel import gst_rules
+from kernel.gstin import is_valid_gstin, state_code_of
+from kernel.model_io import InvoiceFacts, ItemFacts
 from serve_app.store import InvoiceRows
 
 LIVE = {"sent", "paid", "partially_paid", "overdue"}

@@ -14,16 +14,16 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from serve_app import gst_rules
+from kernel import gst_rules
+from kernel.gstin import explain, state_code_of
+from kernel.model_io import ComplianceReport, InvoiceFacts, ItemFacts, ModelInfo
 from serve_app.auditing import Auditor
 from serve_app.auth import Caller
 from serve_app.cache import Cache
 from serve_app.cache_keys import result_key
 from serve_app.compliance_facts import facts_from_rows, looks_like_business
-from serve_app.domain import ComplianceReport, InvoiceFacts, ItemFacts, ModelInfo
 from serve_app.errors import InvalidInput, NotFound
 from serve_app.fraud_service import utcnow
-from serve_app.gstin import explain, state_code_of
 from serve_app.schemas import (
     ComplianceResponse,
     FilingReminder,

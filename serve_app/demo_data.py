@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from serve_app import gst_rules
-from serve_app.gstin import CHARSET, STATE_CODES, check_character
+from kernel import gst_rules
+from kernel.gstin import CHARSET, STATE_CODES, check_character
 
 DEMO_USER_IDS = (
     "6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11",
@@ -187,7 +187,7 @@ RATE_KEYS = {
     "Machine Oil 5L": "lubricant",
     "Stitched Shirt": "apparel",
 }
-"""Catalogue items whose GST rate is read from the dated rate table (serve_app/data), so books
+"""Catalogue items whose GST rate is read from the dated rate table (kernel/data), so books
 that span 22-09-2025 charge each invoice the rate of its own date."""
 
 

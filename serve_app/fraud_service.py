@@ -12,11 +12,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from kernel.books import Books, Transaction
+from kernel.model_io import FraudReport, ModelInfo, TxnScores
 from serve_app.auditing import Auditor
 from serve_app.auth import Caller
 from serve_app.cache import Cache
 from serve_app.cache_keys import result_key
-from serve_app.domain import Books, FraudReport, ModelInfo, Transaction, TxnScores
 from serve_app.schemas import (
     FraudAlert,
     FraudAnalysisResponse,

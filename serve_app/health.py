@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from kernel.model_io import ModelInfo
 from serve_app.cache import Cache
-from serve_app.domain import ModelInfo
 from serve_app.errors import NotFound
 from serve_app.schemas import iso_utc
 from serve_app.settings import Settings

@@ -16,10 +16,8 @@ from ray.serve import metrics
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
 from ray.serve.handle import DeploymentHandle
 
-from serve_app.api import create_api
-from serve_app.components import Components, build_components
-from serve_app.domain import (
-    Books,
+from kernel.books import Books, Transaction
+from kernel.model_io import (
     Catalogue,
     ComplianceReport,
     Draft,
@@ -29,9 +27,10 @@ from serve_app.domain import (
     ModelInfo,
     ParsedInvoice,
     SeriesForecast,
-    Transaction,
     TxnScores,
 )
+from serve_app.api import create_api
+from serve_app.components import Components, build_components
 from serve_app.errors import AppError, ModelUnavailable
 from serve_app.logs import configure_logging
 from serve_app.settings import load_settings

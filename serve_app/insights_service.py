@@ -12,11 +12,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from kernel.books import Books
+from kernel.model_io import InsightsReport, ModelInfo, SeriesForecast
 from serve_app.auditing import Auditor
 from serve_app.auth import Caller
 from serve_app.cache import Cache
 from serve_app.cache_keys import result_key
-from serve_app.domain import Books, InsightsReport, ModelInfo, SeriesForecast
 from serve_app.fraud_service import utcnow
 from serve_app.schemas import (
     BusinessInsight,

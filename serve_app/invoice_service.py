@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from kernel.model_io import Catalogue, Draft, ModelInfo, ParsedInvoice
 from serve_app.auditing import Auditor
 from serve_app.auth import Caller
-from serve_app.domain import Catalogue, Draft, ModelInfo, ParsedInvoice
 from serve_app.fraud_service import utcnow
 from serve_app.rate_limit import RateLimiter
 from serve_app.schemas import (

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from serve_app.domain import ComplianceIssue, ForecastPoint, FraudType, InsightType, OverallStatus
+from kernel.model_io import ComplianceIssue, ForecastPoint, FraudType, InsightType, OverallStatus
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 

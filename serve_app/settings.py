@@ -1,19 +1,21 @@
 """Configuration objects. Nothing here reads the environment at import time.
 
-Three kinds, as in the style guide: `Settings` (environment and secrets, read per replica),
-`AppArgs`/`ModelsConfig` (what to load, bind-time), `*Tuning` (how to decide, live).
+Three kinds, as in the style guide: `Settings` (environment and secrets, read per replica, here),
+`AppArgs` (what to load, bind-time, here) and the `*Tuning` models (how to decide, live, in
+kernel.tuning, which the model deployments share).
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from kernel.paths import PROJECT_ROOT
+from kernel.tuning import ComplianceTuning, FraudTuning, InsightsTuning, ModelsConfig, ModelTuning
+
 Environment = Literal["development", "staging", "production"]
 ENV_FILES: dict[str, str] = {
     "development": ".env",
@@ -134,52 +136,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if settings.DATABASE_URL is not None:
         settings.sqlalchemy_url()
     return settings
-
-
-class ModelTuning(BaseModel):
-    """The `user_config` every model deployment shares: changed live by `serve deploy`, no
-    replica restart."""
-
-    model_version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-    model_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
-    """When set, the artifact must hash to exactly this, on top of its manifest's own check."""
-
-
-class FraudTuning(ModelTuning):
-    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
-    """Findings below this are not reported. The app shows alerts from 0.7 up by default."""
-    duplicate_window_days: int = Field(default=45, ge=1, le=365)
-
-
-class InsightsTuning(ModelTuning):
-    """What counts as worth telling the owner. Every threshold is live-tunable."""
-
-    top_customers: int = Field(default=3, ge=1, le=20)
-    concentration_share: float = Field(default=0.6, gt=0.0, le=1.0)
-    """Warn when the top customers' share of the last 12 months' revenue reaches this."""
-    slowdown_factor: float = Field(default=2.0, ge=1.0, le=10.0)
-    """A regular customer has slowed when the days since their last order exceed this many
-    times their usual gap between orders."""
-    min_orders_for_pattern: int = Field(default=4, ge=2, le=50)
-    runway_warning_days: int = Field(default=90, ge=1, le=365)
-    expense_growth_alert: float = Field(default=0.15, ge=0.0, le=5.0)
-    """Warn when the last 3 months' operating expenses exceed the 3 before by this share."""
-    valid_hours: int = Field(default=24, ge=1, le=24 * 30)
-
-
-class ComplianceTuning(ModelTuning):
-    min_rate_confidence: float = Field(default=0.8, ge=0.5, le=1.0)
-    """The learned rate check flags an item only when it names the item at least this surely."""
-    tolerance_per_invoice: float = Field(default=1.0, ge=0.0, le=100.0)
-    tolerance_per_item: float = Field(default=0.01, ge=0.0, le=10.0)
-    """Tax and totals may differ by tolerance_per_invoice + tolerance_per_item x items (rupees):
-    each line's tax rounded to paise, the total to the rupee."""
-
-
-class ModelsConfig(BaseModel):
-    """Where model deployments load artifacts from: bind-time, a change restarts the replicas."""
-
-    models_dir: str = str(PROJECT_ROOT / "var" / "models")
 
 
 class AppArgs(BaseModel):

@@ -18,8 +18,9 @@ from sqlalchemy import bindparam, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from kernel.books import Books, Business, as_dict, books_from_rows
+from kernel.model_io import Finding, Insight
 from serve_app.auth import Caller
-from serve_app.domain import Books, Business, Finding, Insight, as_dict, books_from_rows
 from serve_app.errors import DatabaseUnavailable, NotFound
 from serve_app.logs import deny
 from serve_app.settings import Settings

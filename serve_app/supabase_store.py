@@ -19,8 +19,9 @@ from postgrest import APIResponse, CountMethod, ReturnMethod
 from postgrest.exceptions import APIError
 from supabase import AsyncClient, AsyncClientOptions
 
+from kernel.books import Books, Business, books_from_rows
+from kernel.model_io import Finding, Insight
 from serve_app.auth import Caller
-from serve_app.domain import Books, Business, Finding, Insight, books_from_rows
 from serve_app.errors import DatabaseUnavailable, NotFound
 from serve_app.logs import deny
 from serve_app.settings import Settings

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from deployments.artifacts import ARTIFACT_FILE
-from serve_app.settings import PROJECT_ROOT
+from kernel.paths import PROJECT_ROOT
 from tests.support.factories import SECRET, write_model
 from tests.support.services import Postgres, RedisServer, free_port
 from tests.support.stores import seeded_store, settings_for

@@ -17,9 +17,9 @@ from deployments.invoice_parser import InvoiceModels, InvoiceParser
 from deployments.invoice_parser import train as train_invoice_models
 from deployments.rate_classifier import RateModel
 from deployments.rate_classifier import train as train_rate_model
+from kernel.books import Transaction
+from kernel.tuning import ComplianceTuning, FraudTuning, InsightsTuning
 from serve_app.demo_data import GeneratedBusiness, generate_dataset
-from serve_app.domain import Transaction
-from serve_app.settings import ComplianceTuning, FraudTuning, InsightsTuning
 
 SECRET = "test-secret-" + "x" * 40
 DEMO_END = dt.date(2026, 10, 31)

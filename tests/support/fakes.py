@@ -14,8 +14,8 @@ from deployments.fraud_predictor import FraudPredictor
 from deployments.insights_predictor import InsightsPredictor
 from deployments.invoice_parser import InvoiceParser
 from deployments.invoice_resolver import resolve
-from serve_app.domain import (
-    Books,
+from kernel.books import Books, Transaction
+from kernel.model_io import (
     Catalogue,
     ComplianceReport,
     Draft,
@@ -25,7 +25,6 @@ from serve_app.domain import (
     ModelInfo,
     ParsedInvoice,
     SeriesForecast,
-    Transaction,
     TxnScores,
 )
 from serve_app.errors import ModelUnavailable

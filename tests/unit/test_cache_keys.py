@@ -8,8 +8,8 @@ from typing import cast
 
 import pytest
 
+from kernel.model_io import ModelInfo
 from serve_app.cache_keys import result_key
-from serve_app.domain import ModelInfo
 from serve_app.errors import ModelUnavailable
 from serve_app.store import Store
 

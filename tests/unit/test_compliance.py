@@ -8,8 +8,8 @@ import pytest
 
 from deployments.compliance_eval import ISSUE_TYPES, evaluate, labelled_invoices
 from deployments.rate_classifier import accuracy, hand_written
-from serve_app.domain import ComplianceReport, InvoiceFacts, ItemFacts
-from serve_app.gstin import check_character, explain
+from kernel.gstin import check_character, explain
+from kernel.model_io import ComplianceReport, InvoiceFacts, ItemFacts
 from tests.support.factories import compliance_checker, small_rate_model
 
 BEFORE, AFTER = dt.date(2025, 9, 10), dt.date(2025, 10, 10)

@@ -1,9 +1,9 @@
 import datetime as dt
 from collections import Counter
 
+from kernel.books import books_from_rows
+from kernel.gstin import is_valid_gstin
 from serve_app.demo_data import generate_dataset, status_for
-from serve_app.domain import books_from_rows
-from serve_app.gstin import is_valid_gstin
 
 END = dt.date(2026, 6, 30)
 

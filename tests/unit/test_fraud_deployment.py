@@ -6,7 +6,7 @@ import pytest
 
 from deployments.artifacts import ARTIFACT_FILE, ArtifactError
 from deployments.fraud import FraudDeployment
-from serve_app.settings import ModelsConfig
+from kernel.tuning import ModelsConfig
 from tests.support.factories import write_model
 
 Shell = FraudDeployment.func_or_class

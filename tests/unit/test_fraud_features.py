@@ -9,7 +9,7 @@ from deployments.fraud_features import (
     payment_mismatches,
     transaction_features,
 )
-from serve_app.domain import Books, Business, Invoice, InvoiceItem, Payment, Transaction
+from kernel.books import Books, Business, Invoice, InvoiceItem, Payment, Transaction
 from tests.support.factories import expense_history
 
 BIZ = Business(id="b", user_id="u", name="Shop")

@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 
 from deployments.fraud_predictor import MAX_CONFIDENCE, finding_id, risk_score
-from serve_app.domain import Finding, Transaction, books_from_rows
+from kernel.books import Transaction, books_from_rows
+from kernel.model_io import Finding
 from tests.support.factories import demo_books, expense_history, predictor
 
 

@@ -1,7 +1,8 @@
 import pytest
 
-from serve_app.domain import format_inr, normalize_payment_mode
-from serve_app.gstin import check_character, is_valid_gstin
+from kernel.books import normalize_payment_mode
+from kernel.gstin import check_character, is_valid_gstin
+from kernel.money import format_inr
 
 
 @pytest.mark.parametrize(

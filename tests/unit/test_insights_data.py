@@ -10,7 +10,7 @@ from deployments.insights_data import (
     invoice_outstanding,
     recurring_dates,
 )
-from serve_app.domain import Books, RecurringPayment, books_from_rows
+from kernel.books import Books, RecurringPayment, books_from_rows
 
 B = "3f1c2a9e-8b7d-4c1e-9a2b-1d2e3f4a5b6c"
 C = "c0000000-0000-4000-8000-000000000001"

@@ -7,7 +7,7 @@ import pytest
 
 from deployments.artifacts import ArtifactError
 from deployments.insights import InsightsDeployment
-from serve_app.settings import ModelsConfig
+from kernel.tuning import ModelsConfig
 from tests.support.factories import write_model
 
 Shell = InsightsDeployment.func_or_class

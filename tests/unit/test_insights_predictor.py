@@ -13,8 +13,10 @@ import pytest
 
 from deployments.forecasting import backtest
 from deployments.insights_training import generated_examples, summary
+from kernel.books import books_from_rows
+from kernel.model_io import Insight, InsightsReport
+from kernel.money import format_inr
 from serve_app.demo_data import GeneratedBusiness, generate_dataset
-from serve_app.domain import Insight, InsightsReport, books_from_rows, format_inr
 from tests.support.factories import demo_books, insights_predictor, small_forecast_models
 
 NOW = dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.UTC)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from deployments.invoice_eval import FIELDS, FINAL, evaluate, generated, hand_written
 from deployments.invoice_resolver import resolve
-from serve_app.domain import Catalogue
+from kernel.model_io import Catalogue
 from tests.support.factories import invoice_parser
 
 TODAY = dt.date(2026, 11, 27)  # a Friday

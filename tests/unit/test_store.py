@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from kernel.model_io import Finding
 from serve_app.auth import Caller
-from serve_app.domain import Finding
 from serve_app.errors import DatabaseUnavailable, NotFound
 from serve_app.migrate import migrate
 from serve_app.store import SqlStore

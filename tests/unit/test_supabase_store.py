@@ -5,8 +5,8 @@ import httpx
 import pytest
 
 import serve_app.supabase_store as supabase_store
+from kernel.model_io import Finding, Insight
 from serve_app.auth import Caller
-from serve_app.domain import Finding, Insight
 from serve_app.errors import DatabaseUnavailable, NotFound
 from serve_app.supabase_store import SupabaseStore
 from tests.support.factories import SECRET

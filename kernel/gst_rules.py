@@ -1,4 +1,4 @@
-"""India's GST rules as versioned data (serve_app/data/gst_rules.json, gst_rates.csv), read by
+"""India's GST rules as versioned data (kernel/data/gst_rules.json, gst_rates.csv), read by
 invoice date. Pure: the compliance checker and the demo generator both read rates from here.
 
 Sources and effective dates: docs/compliance.md.
