@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from demo_data.generate import generate_dataset
 from kernel.paths import PROJECT_ROOT
-from serve_app.demo_data import generate_dataset
 from tests.support.services import free_port
 from tests.support.stores import seeded_store, settings_for
 

@@ -22,12 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
+from demo_data.generate import generate_dataset
 from deployments.artifacts import load_artifact
 from deployments.compliance_checker import ComplianceChecker
 from kernel.tuning import ComplianceTuning
 from serve_app.auth import mint_token
 from serve_app.compliance_facts import facts_from_rows
-from serve_app.demo_data import generate_dataset
 from serve_app.store import InvoiceRows
 
 INLINE = {

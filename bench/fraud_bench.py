@@ -22,12 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
+from demo_data.generate import generate_dataset
 from deployments.artifacts import load_artifact
 from deployments.fraud_predictor import FraudPredictor
 from kernel.books import Transaction, books_from_rows
 from kernel.tuning import FraudTuning
 from serve_app.auth import mint_token
-from serve_app.demo_data import generate_dataset
 
 TXN = {
     "type": "debit",

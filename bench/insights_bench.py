@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
+from demo_data.generate import generate_dataset
 from deployments.artifacts import load_artifact
 from deployments.insights_predictor import InsightsPredictor
 from kernel.books import books_from_rows
 from kernel.tuning import InsightsTuning
 from serve_app.auth import mint_token
-from serve_app.demo_data import generate_dataset
 
 NOW = dt.datetime.combine(DEMO_END + dt.timedelta(days=1), dt.time(10), dt.UTC)
 

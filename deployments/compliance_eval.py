@@ -14,12 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from demo_data.ledger import gstin_for
+from demo_data.tables import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
 from deployments.compliance_checker import ComplianceChecker
 from deployments.rate_classifier import BRANDS, hand_written, vocabulary
 from kernel import gst_rules
 from kernel.gstin import CHARSET, STATE_CODES, STATE_NAMES
 from kernel.model_io import InvoiceFacts, ItemFacts
-from serve_app.demo_data import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX, gstin_for
 
 EVAL_SEED = 9303
 ISSUE_TYPES = (

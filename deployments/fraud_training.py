@@ -17,6 +17,8 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier, IsolationForest
 from sklearn.metrics import average_precision_score
 
+from demo_data.generate import generate_dataset
+from demo_data.ledger import GeneratedBusiness
 from deployments.fraud_features import (
     AmountPriors,
     candidate_pairs,
@@ -26,7 +28,6 @@ from deployments.fraud_features import (
 from deployments.fraud_predictor import FraudModels, FraudPredictor, anomaly_scores
 from kernel.books import Books, books_from_rows
 from kernel.tuning import FraudTuning
-from serve_app.demo_data import GeneratedBusiness, generate_dataset
 
 TRAIN_SEED, VALIDATION_SEED, EVAL_SEED = 1001, 2002, 3003
 DATA_END = dt.date(2026, 9, 30)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from demo_data.generate import generate_dataset
 from deployments.forecasting import (
     GENERIC,
     HORIZONS,
@@ -25,7 +26,6 @@ from deployments.forecasting import (
 )
 from deployments.insights_data import build_history
 from kernel.books import books_from_rows
-from serve_app.demo_data import generate_dataset
 
 TRAIN_SEED, CALIBRATION_SEED, BACKTEST_SEED = 4101, 5202, 6303
 DATA_END = dt.date(2026, 9, 30)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from demo_data.tables import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
 from deployments.invoice_text import parse_due
 from deployments.rate_classifier import vocabulary
-from serve_app.demo_data import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
 
 TRAIN_SEED, EVAL_SEED = 5151, 6262
 TODAY = dt.date(2026, 11, 27)

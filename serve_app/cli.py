@@ -54,8 +54,9 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 async def _seed(settings: Settings, seed: int, businesses: int, end: dt.date) -> list[str]:
+    from demo_data.generate import generate_dataset
+    from demo_data.tables import DEMO_USER_IDS
     from serve_app.components import build_store
-    from serve_app.demo_data import DEMO_USER_IDS, generate_dataset
 
     await _migrate(settings)
     store = build_store(settings)
@@ -84,8 +85,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 async def _demo_businesses(settings: Settings) -> list[tuple[str, str, str]]:
+    from demo_data.tables import DEMO_USER_IDS
     from serve_app.components import build_store
-    from serve_app.demo_data import DEMO_USER_IDS
 
     store = build_store(settings)
     try:
@@ -108,8 +109,8 @@ def cmd_businesses(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
+    from demo_data.tables import DEMO_USER_IDS
     from serve_app.auth import issuer_for, mint_token
-    from serve_app.demo_data import DEMO_USER_IDS
 
     settings = load_settings()
     if settings.ENVIRONMENT == "production":

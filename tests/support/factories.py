@@ -6,6 +6,8 @@ import datetime as dt
 import functools
 from pathlib import Path
 
+from demo_data.generate import generate_dataset
+from demo_data.ledger import GeneratedBusiness
 from deployments.artifacts import save_artifact
 from deployments.compliance_checker import ComplianceChecker
 from deployments.forecasting import ForecastModels, fit
@@ -19,7 +21,6 @@ from deployments.rate_classifier import RateModel
 from deployments.rate_classifier import train as train_rate_model
 from kernel.books import Transaction
 from kernel.tuning import ComplianceTuning, FraudTuning, InsightsTuning
-from serve_app.demo_data import GeneratedBusiness, generate_dataset
 
 SECRET = "test-secret-" + "x" * 40
 DEMO_END = dt.date(2026, 10, 31)

@@ -19,7 +19,7 @@ PURE = [
     "kernel.books",
     "kernel.model_io",
     "kernel.tuning",
-    "serve_app.demo_data",
+    "demo_data.generate",
     "deployments.fraud_predictor",
     "deployments.fraud_training",
     "deployments.insights_data",

@@ -1,8 +1,8 @@
 import pytest
 
+from demo_data.tables import DEMO_USER_IDS
 from serve_app import cli
 from serve_app.auth import SupabaseAuth
-from serve_app.demo_data import DEMO_USER_IDS
 
 SECRET = "c" * 48
 

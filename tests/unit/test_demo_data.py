@@ -1,9 +1,10 @@
 import datetime as dt
 from collections import Counter
 
+from demo_data.generate import generate_dataset
+from demo_data.ledger import status_for
 from kernel.books import books_from_rows
 from kernel.gstin import is_valid_gstin
-from serve_app.demo_data import generate_dataset, status_for
 
 END = dt.date(2026, 6, 30)
 

@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
+from demo_data.generate import generate_dataset
+from demo_data.ledger import GeneratedBusiness
 from deployments.forecasting import backtest
 from deployments.insights_training import generated_examples, summary
 from kernel.books import books_from_rows
 from kernel.model_io import Insight, InsightsReport
 from kernel.money import format_inr
-from serve_app.demo_data import GeneratedBusiness, generate_dataset
 from tests.support.factories import demo_books, insights_predictor, small_forecast_models
 
 NOW = dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.UTC)
