@@ -23,8 +23,8 @@ import httpx
 
 from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
 from demo_data.generate import generate_dataset
-from deployments.artifacts import load_artifact
-from deployments.compliance_checker import ComplianceChecker
+from deployments.compliance.checker import ComplianceChecker
+from deployments.hosting.artifacts import load_artifact
 from kernel.tuning import ComplianceTuning
 from serve_app.auth import mint_token
 from serve_app.compliance_facts import facts_from_rows

@@ -23,8 +23,8 @@ import httpx
 
 from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
 from demo_data.generate import generate_dataset
-from deployments.artifacts import load_artifact
-from deployments.fraud_predictor import FraudPredictor
+from deployments.fraud.predictor import FraudPredictor
+from deployments.hosting.artifacts import load_artifact
 from kernel.books import Transaction, books_from_rows
 from kernel.tuning import FraudTuning
 from serve_app.auth import mint_token

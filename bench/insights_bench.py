@@ -24,8 +24,8 @@ import httpx
 
 from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
 from demo_data.generate import generate_dataset
-from deployments.artifacts import load_artifact
-from deployments.insights_predictor import InsightsPredictor
+from deployments.hosting.artifacts import load_artifact
+from deployments.insights.predictor import InsightsPredictor
 from kernel.books import books_from_rows
 from kernel.tuning import InsightsTuning
 from serve_app.auth import mint_token

@@ -7,10 +7,10 @@ from typing import Any
 
 from ray.serve import Application
 
-from deployments.compliance import ComplianceDeployment
-from deployments.fraud import FraudDeployment
-from deployments.insights import InsightsDeployment
-from deployments.invoice import InvoiceDeployment
+from deployments.compliance.deployment import ComplianceDeployment
+from deployments.fraud.deployment import FraudDeployment
+from deployments.insights.deployment import InsightsDeployment
+from deployments.invoice.deployment import InvoiceDeployment
 from serve_app.ingress import Ingress
 from serve_app.settings import AppArgs
 

@@ -130,7 +130,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from deployments.artifacts import list_versions
+    from deployments.hosting.artifacts import list_versions
     from kernel.tuning import ModelsConfig
 
     models_dir = args.models_dir or ModelsConfig().models_dir
@@ -151,15 +151,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _train_fraud(models_dir: str, version: str, businesses: int | None) -> None:
-    from deployments.artifacts import save_artifact
-    from deployments.fraud_predictor import FraudPredictor
-    from deployments.fraud_training import (
-        TRAIN_SEED,
-        VALIDATION_SEED,
-        evaluate,
-        fit_models,
-        labelled_books,
-    )
+    from deployments.fraud.evaluation import evaluate
+    from deployments.fraud.predictor import FraudPredictor
+    from deployments.fraud.training import TRAIN_SEED, VALIDATION_SEED, fit_models, labelled_books
+    from deployments.hosting.artifacts import save_artifact
     from kernel.tuning import FraudTuning
 
     count = businesses or 24
@@ -180,8 +175,8 @@ def _train_fraud(models_dir: str, version: str, businesses: int | None) -> None:
 
 
 def _train_insights(models_dir: str, version: str, businesses: int | None) -> None:
-    from deployments.artifacts import save_artifact
-    from deployments.insights_training import CALIBRATION_SEED, train
+    from deployments.hosting.artifacts import save_artifact
+    from deployments.insights.training import CALIBRATION_SEED, train
 
     models, data_hash = train(version, businesses or 24)
     manifest = save_artifact(
@@ -197,8 +192,8 @@ def _train_insights(models_dir: str, version: str, businesses: int | None) -> No
 
 
 def _train_compliance(models_dir: str, version: str, businesses: int | None) -> None:
-    from deployments.artifacts import save_artifact
-    from deployments.rate_classifier import train
+    from deployments.compliance.rate_training import train
+    from deployments.hosting.artifacts import save_artifact
 
     del businesses  # the rate model trains on described items, not on businesses
     model, data_hash = train(version)
@@ -215,10 +210,15 @@ def _train_compliance(models_dir: str, version: str, businesses: int | None) -> 
 
 
 def _evaluate_compliance(args: argparse.Namespace) -> int:
-    from deployments.artifacts import load_artifact
-    from deployments.compliance_checker import ComplianceChecker
-    from deployments.compliance_eval import EVAL_SEED, evaluate, labelled_invoices
-    from deployments.rate_classifier import HELD_OUT_SEED, accuracy, generated, hand_written
+    from deployments.compliance.checker import ComplianceChecker
+    from deployments.compliance.evaluation import EVAL_SEED, evaluate, labelled_invoices
+    from deployments.compliance.rate_training import (
+        HELD_OUT_SEED,
+        accuracy,
+        generated,
+        hand_written,
+    )
+    from deployments.hosting.artifacts import load_artifact
     from kernel.tuning import ComplianceTuning, ModelsConfig
 
     model, manifest = load_artifact(
@@ -258,9 +258,10 @@ def _evaluate_compliance(args: argparse.Namespace) -> int:
 
 
 def _train_invoice(models_dir: str, version: str, businesses: int | None) -> None:
-    from deployments.artifacts import save_artifact
-    from deployments.invoice_eval import evaluate, generated, hand_written
-    from deployments.invoice_parser import InvoiceParser, train
+    from deployments.hosting.artifacts import save_artifact
+    from deployments.invoice.evaluation import evaluate, generated, hand_written
+    from deployments.invoice.parser import InvoiceParser
+    from deployments.invoice.training import train
 
     del businesses  # the parser trains on generated sentences, not on businesses
     models, data_hash = train(version)
@@ -277,11 +278,18 @@ def _train_invoice(models_dir: str, version: str, businesses: int | None) -> Non
 
 
 def _evaluate_invoice(args: argparse.Namespace) -> int:
-    from deployments.artifacts import load_artifact
-    from deployments.invoice_corpus import EVAL_SEED, TODAY
-    from deployments.invoice_eval import BLIND, FINAL, FRESH, evaluate, generated, hand_written
-    from deployments.invoice_parser import InvoiceParser
-    from deployments.invoice_resolver import resolve
+    from deployments.hosting.artifacts import load_artifact
+    from deployments.invoice.corpus import EVAL_SEED, TODAY
+    from deployments.invoice.evaluation import (
+        BLIND,
+        FINAL,
+        FRESH,
+        evaluate,
+        generated,
+        hand_written,
+    )
+    from deployments.invoice.parser import InvoiceParser
+    from deployments.invoice.resolver import resolve
     from kernel.model_io import Catalogue
     from kernel.tuning import ModelsConfig
 
@@ -333,15 +341,10 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from deployments.artifacts import load_artifact
-    from deployments.forecasting import backtest
-    from deployments.insights_training import (
-        BACKTEST_SEED,
-        MONTHS,
-        format_table,
-        generated_examples,
-        summary,
-    )
+    from deployments.hosting.artifacts import load_artifact
+    from deployments.insights.evaluation import backtest, format_table, summary
+    from deployments.insights.examples import MONTHS, generated_examples
+    from deployments.insights.training import BACKTEST_SEED
     from kernel.tuning import ModelsConfig
 
     models, manifest = load_artifact(
@@ -377,9 +380,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return _evaluate_compliance(args)
     if args.model == "invoice":
         return _evaluate_invoice(args)
-    from deployments.artifacts import load_artifact
-    from deployments.fraud_predictor import FraudPredictor
-    from deployments.fraud_training import EVAL_SEED, evaluate, labelled_books
+    from deployments.fraud.evaluation import evaluate
+    from deployments.fraud.predictor import FraudPredictor
+    from deployments.fraud.training import EVAL_SEED, labelled_books
+    from deployments.hosting.artifacts import load_artifact
     from kernel.tuning import FraudTuning, ModelsConfig
 
     models, manifest = load_artifact(

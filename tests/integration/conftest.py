@@ -18,7 +18,7 @@ import httpx
 import pytest
 import yaml
 
-from deployments.artifacts import ARTIFACT_FILE
+from deployments.hosting.artifacts import ARTIFACT_FILE
 from kernel.paths import PROJECT_ROOT
 from tests.support.factories import SECRET, write_model
 from tests.support.services import Postgres, RedisServer, free_port

@@ -8,17 +8,18 @@ from pathlib import Path
 
 from demo_data.generate import generate_dataset
 from demo_data.ledger import GeneratedBusiness
-from deployments.artifacts import save_artifact
-from deployments.compliance_checker import ComplianceChecker
-from deployments.forecasting import ForecastModels, fit
-from deployments.fraud_predictor import FraudModels, FraudPredictor
-from deployments.fraud_training import fit_models, labelled_books
-from deployments.insights_predictor import InsightsPredictor
-from deployments.insights_training import generated_examples
-from deployments.invoice_parser import InvoiceModels, InvoiceParser
-from deployments.invoice_parser import train as train_invoice_models
-from deployments.rate_classifier import RateModel
-from deployments.rate_classifier import train as train_rate_model
+from deployments.compliance.checker import ComplianceChecker
+from deployments.compliance.rate_model import RateModel
+from deployments.compliance.rate_training import train as train_rate_model
+from deployments.fraud.predictor import FraudModels, FraudPredictor
+from deployments.fraud.training import fit_models, labelled_books
+from deployments.hosting.artifacts import save_artifact
+from deployments.insights.examples import generated_examples
+from deployments.insights.forecasting import ForecastModels
+from deployments.insights.predictor import InsightsPredictor
+from deployments.insights.training import fit
+from deployments.invoice.parser import InvoiceModels, InvoiceParser
+from deployments.invoice.training import train as train_invoice_models
 from kernel.books import Transaction
 from kernel.tuning import ComplianceTuning, FraudTuning, InsightsTuning
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from deployments.compliance_checker import ComplianceChecker
-from deployments.fraud_predictor import FraudPredictor
-from deployments.insights_predictor import InsightsPredictor
-from deployments.invoice_parser import InvoiceParser
-from deployments.invoice_resolver import resolve
+from deployments.compliance.checker import ComplianceChecker
+from deployments.fraud.predictor import FraudPredictor
+from deployments.insights.predictor import InsightsPredictor
+from deployments.invoice.parser import InvoiceParser
+from deployments.invoice.resolver import resolve
 from kernel.books import Books, Transaction
 from kernel.model_io import (
     Catalogue,

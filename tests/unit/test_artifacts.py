@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from deployments.artifacts import (
+from deployments.hosting.artifacts import (
     ARTIFACT_FILE,
     ArtifactError,
     list_versions,

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from deployments.compliance_eval import ISSUE_TYPES, evaluate, labelled_invoices
-from deployments.rate_classifier import accuracy, hand_written
+from deployments.compliance.evaluation import ISSUE_TYPES, evaluate, labelled_invoices
+from deployments.compliance.rate_training import accuracy, hand_written
 from kernel.gstin import check_character, explain
 from kernel.model_io import ComplianceReport, InvoiceFacts, ItemFacts
 from tests.support.factories import compliance_checker, small_rate_model

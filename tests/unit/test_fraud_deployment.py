@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from deployments.artifacts import ARTIFACT_FILE, ArtifactError
-from deployments.fraud import FraudDeployment
+from deployments.fraud.deployment import FraudDeployment
+from deployments.hosting.artifacts import ARTIFACT_FILE, ArtifactError
 from kernel.tuning import ModelsConfig
 from tests.support.factories import write_model
 

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from deployments.fraud_features import (
+from deployments.fraud.features import (
     PAIR_FEATURES,
     TXN_FEATURES,
     AmountPriors,

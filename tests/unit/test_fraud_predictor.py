@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from deployments.fraud_predictor import MAX_CONFIDENCE, finding_id, risk_score
+from deployments.fraud.predictor import MAX_CONFIDENCE, finding_id, risk_score
 from kernel.books import Transaction, books_from_rows
 from kernel.model_io import Finding
 from tests.support.factories import demo_books, expense_history, predictor
@@ -116,7 +116,7 @@ def test_fast_anomaly_scores_equal_scikit_learns() -> None:
     import numpy as np
     from sklearn.ensemble import IsolationForest
 
-    from deployments.fraud_predictor import anomaly_scores
+    from deployments.fraud.predictor import anomaly_scores
 
     rows = np.random.default_rng(3).normal(size=(300, 6))
     for max_features in (1.0, 0.5):

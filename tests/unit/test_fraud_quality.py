@@ -6,7 +6,8 @@ The model here is the small test model (12 training businesses); the shipped mod
 
 import pytest
 
-from deployments.fraud_training import EVAL_SEED, evaluate, labelled_books
+from deployments.fraud.evaluation import evaluate
+from deployments.fraud.training import EVAL_SEED, labelled_books
 from tests.support.factories import predictor
 
 

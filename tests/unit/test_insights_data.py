@@ -3,7 +3,7 @@ open invoices are read as the app writes them."""
 
 import datetime as dt
 
-from deployments.insights_data import (
+from deployments.insights.history import (
     build_history,
     cash_flows,
     cash_on_hand,

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from deployments.artifacts import ArtifactError
-from deployments.insights import InsightsDeployment
+from deployments.hosting.artifacts import ArtifactError
+from deployments.insights.deployment import InsightsDeployment
 from kernel.tuning import ModelsConfig
 from tests.support.factories import write_model
 

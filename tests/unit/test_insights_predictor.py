@@ -13,8 +13,8 @@ import pytest
 
 from demo_data.generate import generate_dataset
 from demo_data.ledger import GeneratedBusiness
-from deployments.forecasting import backtest
-from deployments.insights_training import generated_examples, summary
+from deployments.insights.evaluation import backtest, summary
+from deployments.insights.examples import generated_examples
 from kernel.books import books_from_rows
 from kernel.model_io import Insight, InsightsReport
 from kernel.money import format_inr

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deployments.invoice_eval import FIELDS, FINAL, evaluate, generated, hand_written
-from deployments.invoice_resolver import resolve
+from deployments.invoice.evaluation import FIELDS, FINAL, evaluate, generated, hand_written
+from deployments.invoice.resolver import resolve
 from kernel.model_io import Catalogue
 from tests.support.factories import invoice_parser
 

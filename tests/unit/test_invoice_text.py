@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from deployments.invoice_text import (
+from deployments.invoice.text import (
     clean,
     parse_amount,
     parse_due,

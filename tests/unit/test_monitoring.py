@@ -13,7 +13,7 @@ MONITORING = ROOT / "monitoring"
 EMITTERS = [
     ROOT / "serve_app" / "metrics.py",
     ROOT / "serve_app" / "ingress.py",
-    ROOT / "deployments" / "hosting.py",
+    ROOT / "deployments" / "hosting" / "host.py",
 ]
 
 

@@ -9,10 +9,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from deployments.artifacts import ArtifactError
-from deployments.forecasting import ForecastModels
-from deployments.hosting import ModelHost, model_deployment
-from deployments.insights_predictor import InsightsPredictor
+from deployments.hosting.artifacts import ArtifactError
+from deployments.hosting.host import ModelHost, model_deployment
+from deployments.insights.forecasting import ForecastModels
+from deployments.insights.predictor import InsightsPredictor
 from kernel.books import Books
 from kernel.model_io import InsightsReport, SeriesForecast
 from kernel.tuning import InsightsTuning

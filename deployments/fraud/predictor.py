@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from sklearn.ensemble._iforest import _average_path_length
 
-from deployments.fraud_features import (
+from deployments.fraud.features import (
     TXN_FEATURES,
     AmountPriors,
     Mismatch,

@@ -8,10 +8,10 @@ import datetime as dt
 import time
 from typing import Any
 
-from deployments.artifacts import ArtifactError
-from deployments.compliance_checker import ComplianceChecker
-from deployments.hosting import ModelHost, model_deployment
-from deployments.rate_classifier import RateModel
+from deployments.compliance.checker import ComplianceChecker
+from deployments.compliance.rate_model import RateModel
+from deployments.hosting.artifacts import ArtifactError
+from deployments.hosting.host import ModelHost, model_deployment
 from kernel.model_io import ComplianceReport, InvoiceFacts
 from kernel.tuning import ComplianceTuning
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deployments import invoice_corpus
-from deployments.invoice_parser import InvoiceParser
+from deployments.invoice import corpus as invoice_corpus
+from deployments.invoice.parser import InvoiceParser
 from kernel.model_io import ParsedInvoice
 
 DATA = Path(__file__).parent / "data"

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from deployments.rate_classifier import RateModel
+from deployments.compliance.rate_model import RateModel
 from kernel import gst_rules
 from kernel.gstin import STATE_NAMES, explain, state_in_address
 from kernel.model_io import (

@@ -16,8 +16,8 @@ import numpy as np
 
 from demo_data.ledger import gstin_for
 from demo_data.tables import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
-from deployments.compliance_checker import ComplianceChecker
-from deployments.rate_classifier import BRANDS, hand_written, vocabulary
+from deployments.compliance.checker import ComplianceChecker
+from deployments.compliance.rate_training import BRANDS, hand_written, vocabulary
 from kernel import gst_rules
 from kernel.gstin import CHARSET, STATE_CODES, STATE_NAMES
 from kernel.model_io import InvoiceFacts, ItemFacts

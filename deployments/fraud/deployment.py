@@ -10,9 +10,9 @@ from typing import Any
 
 from ray import serve
 
-from deployments.artifacts import ArtifactError
-from deployments.fraud_predictor import FraudModels, FraudPredictor, ScoreRequest
-from deployments.hosting import ModelHost, model_deployment
+from deployments.fraud.predictor import FraudModels, FraudPredictor, ScoreRequest
+from deployments.hosting.artifacts import ArtifactError
+from deployments.hosting.host import ModelHost, model_deployment
 from kernel.books import Books, Transaction
 from kernel.model_io import FraudReport, TxnScores
 from kernel.tuning import FraudTuning

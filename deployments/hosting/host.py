@@ -19,7 +19,7 @@ from ray import serve
 from ray.serve import metrics
 from ray.serve.exceptions import RayServeException
 
-from deployments.artifacts import ArtifactError, load_artifact
+from deployments.hosting.artifacts import ArtifactError, load_artifact
 from kernel.model_io import ModelInfo
 from kernel.tuning import ModelsConfig, ModelTuning
 

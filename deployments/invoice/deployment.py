@@ -7,10 +7,10 @@ import datetime as dt
 import time
 from typing import Any
 
-from deployments.artifacts import ArtifactError
-from deployments.hosting import ModelHost, model_deployment
-from deployments.invoice_parser import InvoiceModels, InvoiceParser
-from deployments.invoice_resolver import resolve
+from deployments.hosting.artifacts import ArtifactError
+from deployments.hosting.host import ModelHost, model_deployment
+from deployments.invoice.parser import InvoiceModels, InvoiceParser
+from deployments.invoice.resolver import resolve
 from kernel.model_io import Catalogue, Draft, ParsedInvoice
 from kernel.tuning import ModelTuning
 

@@ -9,22 +9,18 @@ training seed never produces the evaluation prompts.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from demo_data.tables import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
-from deployments.invoice_text import parse_due
-from deployments.rate_classifier import vocabulary
+from deployments.compliance.rate_training import vocabulary
+from deployments.invoice.text import parse_due
+from deployments.invoice.tokens import tokenize
 
 TRAIN_SEED, EVAL_SEED = 5151, 6262
 TODAY = dt.date(2026, 11, 27)
 LABELS = ("CUST", "ITEM", "QTY", "PRICE", "TAX", "DISC", "DUE", "PAY")
-TOKEN = re.compile(
-    r"(?:Dr|Mr|Mrs|Ms|Smt|Shri|Sri)\.|M/[sS]\.?|\d+(?:[,.]\d+)*(?:k|K)?|₹|"
-    r"[A-Za-z]+(?:['&][A-Za-z]+)*|&|%|/-|[^\sA-Za-z\d]"
-)
 ITEMS = [
     ("cement", ["bag", "bags"]), ("TMT bar", ["pcs"]), ("chawal", ["kg"]),
     ("basmati rice", ["kg", "bag"]),
@@ -104,10 +100,6 @@ class Example:
     tags: list[str]
     gold: Gold
     intent: str = "create_invoice"
-
-
-def tokenize(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
 
 
 class _Builder:

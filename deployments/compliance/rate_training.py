@@ -14,7 +14,6 @@ import functools
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from deployments.compliance.rate_model import RateModel
 from kernel import gst_rules
 
 DATA = Path(__file__).parent / "data"
@@ -74,34 +74,6 @@ def generated(seed: int, per_key: int) -> list[tuple[str, str]]:
 def hand_written() -> list[tuple[str, str]]:
     with (DATA / "rate_holdout.csv").open(newline="") as handle:
         return [(row["description"], row["key"]) for row in csv.DictReader(handle)]
-
-
-@dataclass
-class RateModel:
-    """Description -> rate-table item, with a probability."""
-
-    version: str
-    pipeline: Pipeline
-    metrics: dict[str, object] = field(default_factory=dict)
-
-    def predict(self, descriptions: Sequence[str]) -> list[tuple[str, float]]:
-        if not descriptions:
-            return []
-        probabilities = self.pipeline.predict_proba([d.lower() for d in descriptions])
-        classes = self.pipeline.classes_
-        best = probabilities.argmax(axis=1)
-        return [(str(classes[i]), float(p[i])) for i, p in zip(best, probabilities, strict=True)]
-
-    def among(self, description: str, keys: Sequence[str]) -> tuple[str, float] | None:
-        """The likeliest of `keys` (items sharing an HSN heading), renormalised over them."""
-        probabilities = self.pipeline.predict_proba([description.lower()])[0]
-        index = {str(c): i for i, c in enumerate(self.pipeline.classes_)}
-        scored = [(k, float(probabilities[index[k]])) for k in keys if k in index]
-        total = sum(p for _, p in scored)
-        if not scored or total <= 0:
-            return None
-        key, p = max(scored, key=lambda kp: kp[1])
-        return key, p / total
 
 
 def fit(pairs: Sequence[tuple[str, str]], version: str) -> RateModel:

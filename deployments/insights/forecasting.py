@@ -18,10 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from deployments.insights_data import (
-    SERIES,
-    History,
-    add_months,
+from deployments.insights.history import (
     invoice_outstanding,
     month_end,
     month_start,
@@ -50,14 +47,14 @@ class Known:
     scheduled: float = math.nan
 
 
-def _level(y: np.ndarray, t: int) -> float:
+def level_at(y: np.ndarray, t: int) -> float:
     return max(float(np.mean(y[max(0, t - 2) : t + 1])), 1.0)
 
 
 def features(y: np.ndarray, t: int, h: int, target: dt.date, known: Known | None) -> np.ndarray:
     """The scale-free features of forecasting y[t + h] from months 0..t of y. Without `known`
     (a bare series) the three known-future columns are left out: the GENERIC model's layout."""
-    level = _level(y, t)
+    level = level_at(y, t)
     recent = y[max(0, t - 5) : t + 1]
     slope = float(np.polyfit(np.arange(len(recent)), recent, 1)[0]) if len(recent) >= 3 else 0.0
     back = t + h - 12
@@ -141,114 +138,3 @@ class ForecastModels:
         low = max(0.0, (ratio + low_q) * level)
         high = max(point, (ratio + high_q) * level)
         return point, min(low, point), high
-
-
-@dataclass(frozen=True)
-class Example:
-    series: str
-    h: int
-    x: np.ndarray
-    target_ratio: float
-    actual: float
-    level: float
-    last: float
-    seasonal: float | None
-
-
-def examples(books: Books, history: History, first_origin: int = MIN_MONTHS - 1) -> list[Example]:
-    """Every (origin, horizon) of one business's history whose target month is known."""
-    out: list[Example] = []
-    open_at = [invoice_outstanding(books, month_end(m)) for m in history.months]
-    for series in SERIES:
-        y = history.series[series]
-        for t in range(first_origin, history.n):
-            for h in HORIZONS:
-                if t + h >= history.n:
-                    break
-                target = add_months(history.months[t], h)
-                known = known_inputs(books, series, history.months[t], target, open_at[t])
-                level = _level(y, t)
-                seasonal = float(y[t + h - 12]) if t + h - 12 >= 0 else None
-                for kind, k in ((series, known), (GENERIC, None)):
-                    out.append(
-                        Example(
-                            kind,
-                            h,
-                            features(y, t, h, target, k),
-                            float(y[t + h]) / level,
-                            float(y[t + h]),
-                            level,
-                            float(y[t]),
-                            seasonal,
-                        )
-                    )
-    return out
-
-
-def fit(
-    train: Sequence[Example], calibration: Sequence[Example], version: str, max_iter: int = 300
-) -> ForecastModels:
-    models: dict[tuple[str, int], HistGradientBoostingRegressor] = {}
-    residuals: dict[tuple[str, int], tuple[float, float]] = {}
-    for key in sorted({(e.series, e.h) for e in train}):
-        rows = [e for e in train if (e.series, e.h) == key]
-        x = np.stack([e.x for e in rows])
-        target = np.clip([e.target_ratio for e in rows], 0.0, 10.0)
-        model = HistGradientBoostingRegressor(
-            loss="absolute_error",
-            learning_rate=0.05,
-            max_iter=max_iter,
-            max_leaf_nodes=15,
-            min_samples_leaf=30,
-            l2_regularization=1.0,
-            random_state=0,
-        )
-        model.fit(x, target)
-        models[key] = model
-        held = [e for e in calibration if (e.series, e.h) == key]
-        if held:
-            predicted = model.predict(np.stack([e.x for e in held]))
-            errors = np.array([e.target_ratio for e in held]) - predicted
-            residuals[key] = (
-                float(np.quantile(errors, INTERVAL[0])),
-                float(np.quantile(errors, INTERVAL[1])),
-            )
-        else:
-            residuals[key] = (-0.5, 0.5)
-    return ForecastModels(version, models, residuals)
-
-
-def smape(forecast: Sequence[float], actual: Sequence[float]) -> float:
-    """Symmetric MAPE in percent; a month where both are 0 counts as a perfect forecast."""
-    f, a = np.asarray(forecast, float), np.asarray(actual, float)
-    denominator = np.abs(f) + np.abs(a)
-    terms = np.where(
-        denominator > 0, 2 * np.abs(f - a) / np.where(denominator > 0, denominator, 1), 0
-    )
-    return float(np.mean(terms) * 100)
-
-
-def backtest(
-    models: ForecastModels, data: Sequence[Example]
-) -> dict[str, dict[int, dict[str, float]]]:
-    """Rolling-origin sMAPE per series and horizon for the model and both baselines, on the
-    origins where seasonal naive exists (a year of history before the target month), plus the
-    interval's coverage."""
-    table: dict[str, dict[int, dict[str, float]]] = {}
-    for series in (*SERIES, GENERIC):
-        for h in HORIZONS:
-            rows = [e for e in data if e.series == series and e.h == h and e.seasonal is not None]
-            if not rows:
-                continue
-            predicted = [models.predict(series, h, e.x, e.level) for e in rows]
-            actual = [e.actual for e in rows]
-            table.setdefault(series, {})[h] = {
-                "model": smape([p[0] for p in predicted], actual),
-                "last_value": smape([e.last for e in rows], actual),
-                "seasonal_naive": smape([e.seasonal or 0.0 for e in rows], actual),
-                "coverage": float(
-                    np.mean([p[1] <= a <= p[2] for p, a in zip(predicted, actual, strict=True)])
-                ),
-                "origins": len(rows),
-            }
-    return table

@@ -10,21 +10,15 @@ into values.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pycrfsuite
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from deployments import invoice_corpus
-from deployments.invoice_text import (
+from deployments.invoice.text import (
     MULTIPLIERS,
     NUMBER_WORDS,
     PAYMENT_WORDS,
@@ -37,6 +31,7 @@ from deployments.invoice_text import (
     parse_percent,
     parse_quantity,
 )
+from deployments.invoice.tokens import tokenize
 from kernel.model_io import ParsedInvoice, ParsedItem
 
 CURRENCY = {"₹", "rs", "inr", "rupees", "rupee", "/-"}
@@ -119,36 +114,6 @@ def crf_features(tokens: Sequence[str]) -> list[dict[str, float]]:
     return out
 
 
-def fit(
-    examples: Sequence[invoice_corpus.Example],
-    intents: Sequence[tuple[str, str]],
-    version: str,
-    max_iterations: int = 150,
-) -> InvoiceModels:
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for example in examples:
-        trainer.append(crf_features(example.tokens), example.tags)
-    trainer.set_params(
-        {"c1": 0.1, "c2": 0.01, "max_iterations": max_iterations,
-         "feature.possible_transitions": True}
-    )  # fmt: skip
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "tagger.crfsuite"
-        trainer.train(str(path))
-        tagger = path.read_bytes()
-    intent = Pipeline(
-        [
-            (
-                "features",
-                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
-            ),
-            ("model", LogisticRegression(C=10.0, max_iter=2000)),
-        ]
-    )
-    intent.fit([t.lower() for t, _ in intents], [label for _, label in intents])
-    return InvoiceModels(version, tagger, intent)
-
-
 @dataclass(frozen=True)
 class Span:
     label: str
@@ -201,7 +166,7 @@ class InvoiceParser:
 
     def parse(self, raw: str, today: dt.date) -> ParsedInvoice:
         text = clean(raw)
-        tokenized = invoice_corpus.tokenize(text)
+        tokenized = tokenize(text)
         tokens = [t for t, _, _ in tokenized]
         offsets = [(s, e) for _, s, e in tokenized]
         intent_probs = self.models.intent.predict_proba([text.lower()])[0]
@@ -328,13 +293,3 @@ def assemble(
         intent_confidence=round(intent_confidence, 3),
         extraction_confidence=round(float(np.mean(confidences)), 3) if confidences else 0.0,
     )
-
-
-def train(
-    version: str, examples: int = 3000, max_iterations: int = 150
-) -> tuple[InvoiceModels, str]:
-    corpus = invoice_corpus.generate(invoice_corpus.TRAIN_SEED, examples)
-    intents = invoice_corpus.intent_examples(invoice_corpus.TRAIN_SEED + 7, 600)
-    models = fit(corpus, intents, version, max_iterations)
-    digest = hashlib.sha256("\n".join(e.text for e in corpus).encode()).hexdigest()
-    return models, digest

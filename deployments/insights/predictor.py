@@ -20,7 +20,7 @@ from typing import TypedDict
 
 import numpy as np
 
-from deployments.forecasting import (
+from deployments.insights.forecasting import (
     GENERIC,
     HORIZONS,
     INTERVAL,
@@ -29,7 +29,7 @@ from deployments.forecasting import (
     features,
     known_inputs,
 )
-from deployments.insights_data import (
+from deployments.insights.history import (
     LIVE_INVOICE,
     STALE_AFTER_DAYS,
     History,
