@@ -1,5 +1,6 @@
 # The two commands of the README are `make run` and `make test`; the rest are shortcuts.
 PY := .venv/bin/python
+FINEASY := .venv/bin/fineasy
 # Ray token auth on for the long-running cluster and for every CLI call that talks to it.
 export RAY_AUTH_MODE := token
 .PHONY: setup run test check fmt test-unit test-app test-integration train evaluate backtest migrate seed token demo-business deploy status stop env
@@ -14,7 +15,7 @@ test:
 	bash scripts/test.sh
 
 check:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy serve_app deployments
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy kernel demo_data deployments serve_app ops
 
 fmt:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
@@ -23,28 +24,28 @@ test-unit test-app test-integration: test-%:
 	$(PY) -m pytest tests/$* -q
 
 train:
-	$(PY) -m serve_app.cli train
+	$(FINEASY) train
 
 evaluate:
-	$(PY) -m serve_app.cli evaluate
+	$(FINEASY) evaluate
 
 backtest:
-	$(PY) -m serve_app.cli backtest
+	$(FINEASY) backtest
 
 migrate:
-	$(PY) -m serve_app.cli migrate
+	$(FINEASY) migrate
 
 seed:
-	$(PY) -m serve_app.cli seed
+	$(FINEASY) seed
 
 env:
-	$(PY) -m serve_app.cli env
+	$(FINEASY) env
 
 token:
-	@$(PY) -m serve_app.cli token
+	@$(FINEASY) token
 
 demo-business:
-	@$(PY) -m serve_app.cli businesses --first
+	@$(FINEASY) businesses --first
 
 # A long-running local Ray, then `serve deploy` of config/serve.yaml to it (after `make run`
 # or `make setup train seed env`, so the model, the demo data and .env exist).

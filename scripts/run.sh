@@ -5,9 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 PY=.venv/bin/python
-$PY -m serve_app.cli env
-$PY -m serve_app.cli train --version v1
-$PY -m serve_app.cli seed
+.venv/bin/fineasy env
+.venv/bin/fineasy train --version v1
+.venv/bin/fineasy seed
 mkdir -p var
 $PY - "${PORT:-8000}" <<'PYEOF'
 import sys, yaml

@@ -1,51 +1,154 @@
+"""The architecture, enforced: the import rule of tests/support/imports.py on the real import
+graph, no cycles at module or package level, no offline code in a replica, Ray only in the
+shells; and each rule shown to fail on a planted violation."""
+
+from __future__ import annotations
+
 import subprocess
 import sys
+import textwrap
+from pathlib import Path
 
-PURE = [
-    "serve_app.api",
-    "serve_app.components",
-    "serve_app.settings",
-    "serve_app.store",
-    "serve_app.auth",
-    "serve_app.cache",
-    "serve_app.health",
-    "serve_app.fraud_service",
-    "serve_app.insights_service",
-    "serve_app.auditing",
-    "serve_app.compliance_service",
-    "serve_app.compliance_facts",
-    "kernel.gst_rules",
-    "kernel.gstin",
-    "kernel.books",
-    "kernel.model_io",
-    "kernel.tuning",
-    "demo_data.generate",
-    "deployments.fraud.predictor",
-    "deployments.fraud.training",
-    "deployments.insights.history",
-    "deployments.insights.forecasting",
-    "deployments.insights.predictor",
-    "deployments.insights.training",
-    "deployments.compliance.checker",
-    "deployments.compliance.evaluation",
-    "deployments.compliance.rate_training",
-    "deployments.invoice.text",
-    "deployments.invoice.corpus",
-    "deployments.invoice.parser",
-    "deployments.invoice.resolver",
-    "deployments.invoice.evaluation",
-    "serve_app.invoice_service",
-    "serve_app.rate_limit",
-    "deployments.hosting.artifacts",
-]
+import pytest
+
+from kernel.paths import PROJECT_ROOT
+from tests.support.imports import (
+    BIND_SITE,
+    PACKAGES,
+    closure,
+    cycles,
+    import_graph,
+    is_model_shell,
+    is_offline,
+    module_files,
+    package_graph,
+    ray_violations,
+    top,
+    violations,
+)
+
+GRAPH, EXTERNAL = import_graph(PROJECT_ROOT)
+FILES = module_files(PROJECT_ROOT)
+SHELLS = sorted(m for m in GRAPH if is_model_shell(m))
 
 
-def test_http_layer_and_predictors_do_not_import_ray() -> None:
-    code = "import sys\n" + "".join(f"import {m}\n" for m in PURE) + "print('ray' in sys.modules)"
+def test_the_graph_sees_every_package_and_the_four_model_shells() -> None:
+    assert {top(m) for m in GRAPH} == set(PACKAGES)
+    assert SHELLS == [
+        "deployments.compliance.deployment",
+        "deployments.fraud.deployment",
+        "deployments.insights.deployment",
+        "deployments.invoice.deployment",
+    ]
+    assert set(SHELLS) <= GRAPH[BIND_SITE]
+
+
+def test_imports_run_one_way() -> None:
+    assert violations(GRAPH) == []
+
+
+def test_no_import_cycle_between_modules_or_packages() -> None:
+    assert cycles(GRAPH) == []
+    assert cycles(package_graph(GRAPH, FILES)) == []
+    top_level = {top(s): {top(t) for t in ts if top(t) != top(s)} for s, ts in GRAPH.items()}
+    assert cycles(top_level) == []
+
+
+@pytest.mark.parametrize("start", [*SHELLS, BIND_SITE])
+def test_a_replica_never_loads_offline_code(start: str) -> None:
+    assert sorted(m for m in closure(GRAPH, start) if is_offline(m)) == []
+
+
+def test_only_the_shells_import_ray() -> None:
+    assert ray_violations(EXTERNAL) == []
+
+
+def test_a_wrong_way_import_is_caught() -> None:
+    planted = {**GRAPH, "deployments.fraud.predictor": {"serve_app.store"}}
+    assert violations(planted) == [
+        "deployments.fraud.predictor -> serve_app.store: model code imports only the kernel "
+        "and its own package"
+    ]
+
+
+def test_a_replica_importing_training_code_is_caught() -> None:
+    planted = {**GRAPH, "deployments.fraud.features": {"deployments.fraud.training"}}
+    assert violations(planted) == [
+        "deployments.fraud.features -> deployments.fraud.training: a replica never imports "
+        "training, evaluation or demo data"
+    ]
+    assert "deployments.fraud.training" in closure(planted, "deployments.fraud.deployment")
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("kernel.books", "serve_app.errors"),
+        ("demo_data.ledger", "deployments.fraud.predictor"),
+        ("serve_app.store", "deployments.fraud.deployment"),
+        (BIND_SITE, "deployments.fraud.predictor"),
+        ("deployments.invoice.parser", "deployments.compliance.rate_model"),
+        ("serve_app.api", "ops.cli"),
+    ],
+)
+def test_each_rule_refuses_its_wrong_way(source: str, target: str) -> None:
+    assert [v.split(":")[0] for v in violations({source: {target}})] == [f"{source} -> {target}"]
+
+
+def test_a_planted_cycle_is_caught() -> None:
+    planted = {**GRAPH, "kernel.money": {"kernel.books"}, "kernel.books": {"kernel.money"}}
+    assert cycles(planted) == [["kernel.books", "kernel.money"]]
+
+
+def test_lazy_imports_in_a_temporary_module_count(tmp_path: Path) -> None:
+    for package in PACKAGES:
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / "serve_app" / "store.py").write_text("import ray\n")
+    (tmp_path / "kernel" / "helper.py").write_text(
+        textwrap.dedent(
+            """\
+            def later():
+                from serve_app.store import Store
+                return Store
+            """
+        )
+    )
+    graph, external = import_graph(tmp_path)
+    assert violations(graph) == [
+        "kernel.helper -> serve_app.store: the kernel imports nothing of this project"
+    ]
+    assert ray_violations(external) == ["serve_app.store imports ray"]
+
+
+def test_importing_the_ray_free_modules_loads_no_ray() -> None:
+    pure = sorted(m for m in GRAPH if m not in closure_of_ray_shells())
+    code = "import sys\n" + "".join(f"import {m}\n" for m in pure) + "print('ray' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def closure_of_ray_shells() -> set[str]:
+    """Modules that import Ray themselves, and whatever imports them."""
+    direct = {m for m, packages in EXTERNAL.items() if "ray" in packages}
+    return {m for m in GRAPH if closure(GRAPH, m) & direct}
+
+
+def test_a_running_ingress_graph_holds_no_offline_module() -> None:
+    """What a replica really loads: import the bound graph and look at sys.modules."""
+    code = (
+        "import sys, serve_app.app\n"
+        "print('\\n'.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        f"{PACKAGES!r})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    loaded = result.stdout.split()
+    assert set(SHELLS) <= set(loaded)
+    assert [m for m in loaded if is_offline(m)] == []
 
 
 def test_importing_settings_reads_no_environment() -> None:

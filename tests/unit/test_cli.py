@@ -1,7 +1,7 @@
 import pytest
 
 from demo_data.tables import DEMO_USER_IDS
-from serve_app import cli
+from ops import cli
 from serve_app.auth import SupabaseAuth
 
 SECRET = "c" * 48

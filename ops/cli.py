@@ -1,0 +1,185 @@
+"""`fineasy` (or `python -m ops.cli`): env, migrate, seed, businesses, token; and the model
+commands of ops.models (train, evaluate, backtest)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import secrets
+import sys
+from pathlib import Path
+
+from kernel.paths import PROJECT_ROOT
+from ops.models import cmd_backtest, cmd_evaluate, cmd_train
+from serve_app.settings import Settings, SettingsError, load_settings
+
+
+def cmd_env(_: argparse.Namespace) -> int:
+    """Development only: writes .env with a fresh random JWT secret, if there is none."""
+    path = PROJECT_ROOT / ".env"
+    if path.exists() and "SUPABASE_JWT_SECRET=" in path.read_text():
+        print(f"{path} already has SUPABASE_JWT_SECRET; left unchanged")
+        return 0
+    with path.open("a") as handle:
+        handle.write(f"SUPABASE_JWT_SECRET={secrets.token_urlsafe(48)}\n")
+    path.chmod(0o600)
+    print(f"wrote a development SUPABASE_JWT_SECRET to {path}")
+    return 0
+
+
+async def _migrate(settings: Settings) -> list[str]:
+    from serve_app.components import build_store
+    from serve_app.migrate import migrate
+    from serve_app.store import SqlStore
+
+    store = build_store(settings)
+    if not isinstance(store, SqlStore):
+        raise SettingsError(
+            "the Supabase REST API cannot run DDL: set DATABASE_URL to the project's Postgres "
+            "connection string to migrate, or run serve_app/migrations/*.sql in its SQL editor"
+        )
+    if store.kind == "sqlite":
+        Path(settings.SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return await migrate(store.engine)
+    finally:
+        await store.close()
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    settings = load_settings()
+    applied = asyncio.run(_migrate(settings))
+    print(f"{settings.store_kind}: applied {applied or 'nothing (up to date)'}")
+    return 0
+
+
+async def _seed(settings: Settings, seed: int, businesses: int, end: dt.date) -> list[str]:
+    from demo_data.generate import generate_dataset
+    from demo_data.tables import DEMO_USER_IDS
+    from serve_app.components import build_store
+
+    await _migrate(settings)
+    store = build_store(settings)
+    try:
+        existing = await store.businesses_of(DEMO_USER_IDS)
+        if existing:
+            return [f"demo data already loaded ({len(existing)} businesses); left unchanged"]
+        names = []
+        for generated in generate_dataset(seed, businesses, end):
+            count = await store.insert_rows(generated.rows())
+            business = generated.business
+            names.append(
+                f"{business['id']}  {business['name']} (owner {business['user_id']}, {count} rows)"
+            )
+        return names
+    finally:
+        await store.close()
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    end = dt.date.fromisoformat(args.end) if args.end else dt.date.today()
+    for line in asyncio.run(_seed(settings, args.seed, args.businesses, end)):
+        print(line)
+    return 0
+
+
+async def _demo_businesses(settings: Settings) -> list[tuple[str, str, str]]:
+    from demo_data.tables import DEMO_USER_IDS
+    from serve_app.components import build_store
+
+    store = build_store(settings)
+    try:
+        found = await store.businesses_of(DEMO_USER_IDS)
+    finally:
+        await store.close()
+    order = {user: i for i, user in enumerate(DEMO_USER_IDS)}
+    return sorted(((b.id, b.name, b.user_id) for b in found), key=lambda b: order[b[2]])
+
+
+def cmd_businesses(args: argparse.Namespace) -> int:
+    """The demo businesses; --first prints only the id of the first owner's."""
+    rows = asyncio.run(_demo_businesses(load_settings()))
+    if not rows:
+        print("no demo businesses: run `make seed` first", file=sys.stderr)
+        return 1
+    for business_id, name, owner in rows[:1] if args.first else rows:
+        print(business_id if args.first else f"{business_id}  {name}  (owner {owner})")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from demo_data.tables import DEMO_USER_IDS
+    from serve_app.auth import issuer_for, mint_token
+
+    settings = load_settings()
+    if settings.ENVIRONMENT == "production":
+        print("refusing to mint tokens with ENVIRONMENT=production", file=sys.stderr)
+        return 2
+    role = "service_role" if args.service else "authenticated"
+    print(
+        mint_token(
+            settings.jwt_secret(),
+            args.user or DEMO_USER_IDS[0],
+            args.ttl,
+            role,
+            issuer_for(settings.SUPABASE_URL),
+        )
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="fineasy")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("env", help="write a development .env").set_defaults(run=cmd_env)
+    sub.add_parser("migrate", help="apply migrations to the configured store").set_defaults(
+        run=cmd_migrate
+    )
+    seed = sub.add_parser("seed", help="migrate, then load demo businesses")
+    seed.add_argument("--seed", type=int, default=42)
+    seed.add_argument("--businesses", type=int, default=3)
+    seed.add_argument("--end", help="last day of the books (default: today)")
+    seed.set_defaults(run=cmd_seed)
+    listing = sub.add_parser("businesses", help="list the demo businesses")
+    listing.add_argument("--first", action="store_true", help="only the first one's id")
+    listing.set_defaults(run=cmd_businesses)
+    token = sub.add_parser("token", help="mint a development access token")
+    token.add_argument("--user", help="the user id (default: the first demo owner)")
+    token.add_argument("--ttl", type=int, default=3600)
+    token.add_argument("--service", action="store_true", help="a service_role token")
+    token.set_defaults(run=cmd_token)
+    helps = {
+        "train": "train the models (fraud, insights, compliance, invoice or all)",
+        "evaluate": "fraud: precision/recall on held-out books; compliance: on labelled invoices",
+        "backtest": "rolling-origin backtest of the insights forecasts",
+    }
+    for name, runner in (
+        ("train", cmd_train),
+        ("evaluate", cmd_evaluate),
+        ("backtest", cmd_backtest),
+    ):
+        command = sub.add_parser(name, help=helps[name])
+        command.add_argument("--version", default="v1")
+        command.add_argument("--models-dir")
+        command.add_argument("--businesses", type=int, default=None if name == "train" else 10)
+        command.set_defaults(run=runner)
+    sub.choices["train"].add_argument("--force", action="store_true")
+    sub.choices["train"].add_argument(
+        "--model", choices=("fraud", "insights", "compliance", "invoice", "all"), default="all"
+    )
+    sub.choices["evaluate"].add_argument(
+        "--model", choices=("fraud", "compliance", "invoice"), default="fraud"
+    )
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

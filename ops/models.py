@@ -1,0 +1,269 @@
+"""`fineasy train | evaluate | backtest`: fit the four models on generated data, save them as
+versioned artifacts, and print their held-out quality."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any
+
+from deployments.hosting.artifacts import Manifest, list_versions, load_artifact, save_artifact
+from kernel.tuning import ModelsConfig
+
+Trained = tuple[Any, dict[str, Any], str]
+"""(artifact payload, held-out metrics for its manifest, hash of the training data)"""
+
+
+def _models_dir(args: argparse.Namespace) -> str:
+    return str(args.models_dir or ModelsConfig().models_dir)
+
+
+def _load(args: argparse.Namespace, name: str) -> tuple[Any, Manifest]:
+    return load_artifact(_models_dir(args), name, args.version)
+
+
+def _fraud(version: str, businesses: int | None) -> Trained:
+    from deployments.fraud.evaluation import evaluate
+    from deployments.fraud.predictor import FraudPredictor
+    from deployments.fraud.training import (
+        TRAIN_SEED,
+        VALIDATION_SEED,
+        fit_models,
+        labelled_books,
+    )
+    from kernel.tuning import FraudTuning
+
+    count = businesses or 24
+    validation = labelled_books(VALIDATION_SEED, max(4, count // 4))
+    models, data_hash = fit_models(labelled_books(TRAIN_SEED, count), validation, version)
+    metrics = evaluate(FraudPredictor(models, FraudTuning(model_version=version)), validation)
+    return models, {"held_out_seed": VALIDATION_SEED, **metrics}, data_hash
+
+
+def _insights(version: str, businesses: int | None) -> Trained:
+    from deployments.insights.training import CALIBRATION_SEED, train
+
+    models, data_hash = train(version, businesses or 24)
+    return models, {"held_out_seed": CALIBRATION_SEED, **models.metrics}, data_hash
+
+
+def _compliance(version: str, businesses: int | None) -> Trained:
+    from deployments.compliance.rate_training import train
+
+    del businesses  # the rate model trains on described items, not on businesses
+    model, data_hash = train(version)
+    return model, model.metrics, data_hash
+
+
+def _invoice(version: str, businesses: int | None) -> Trained:
+    from deployments.invoice.evaluation import evaluate, generated, hand_written
+    from deployments.invoice.parser import InvoiceParser
+    from deployments.invoice.training import train
+
+    del businesses  # the parser trains on generated sentences, not on businesses
+    models, data_hash = train(version)
+    parser = InvoiceParser(models)
+    models.metrics = {
+        "f1_generated_held_out": {k: v["f1"] for k, v in evaluate(parser, generated(300)).items()},
+        "f1_hand_written": {k: v["f1"] for k, v in evaluate(parser, hand_written()).items()},
+    }
+    return models, models.metrics, data_hash
+
+
+TRAINERS: dict[str, Callable[[str, int | None], Trained]] = {
+    "fraud": _fraud,
+    "insights": _insights,
+    "compliance": _compliance,
+    "invoice": _invoice,
+}
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    models_dir = _models_dir(args)
+    for name, trainer in TRAINERS.items():
+        if args.model not in (name, "all"):
+            continue
+        if args.version in list_versions(models_dir, name) and not args.force:
+            print(f"{name} {args.version} already exists in {models_dir}; --force retrains it")
+            continue
+        payload, metrics, data_hash = trainer(args.version, args.businesses)
+        manifest = save_artifact(
+            models_dir, name, args.version, payload, metrics=metrics, training_data_hash=data_hash
+        )
+        print(f"{name} {manifest.version}: sha256 {manifest.sha256}")
+        print(json.dumps(metrics, indent=2))
+    return 0
+
+
+def _table(title: str, rows: dict[str, dict[str, Any]]) -> None:
+    """Precision, recall and counts per kind, and a transaction PR-AUC where there is one."""
+    auc = any(row.get("pr_auc") is not None for row in rows.values())
+    print(title)
+    print(
+        f"{'type':<26}{'precision':>10}{'recall':>8}{'tp':>6}{'fp':>5}{'fn':>5}"
+        + (f"{'pr_auc':>8}" if auc else "")
+    )
+    for kind, row in rows.items():
+        print(
+            f"{kind:<26}{row['precision']:>10.4f}{row['recall']:>8.4f}"
+            f"{int(row['true_positives']):>6}{int(row['false_positives']):>5}"
+            f"{int(row['false_negatives']):>5}"
+            + (f"{row['pr_auc']:>8.4f}" if row.get("pr_auc") is not None else f"{'-':>8}" * auc)
+        )
+
+
+def _evaluate_fraud(args: argparse.Namespace) -> int:
+    from deployments.fraud.evaluation import evaluate
+    from deployments.fraud.predictor import FraudPredictor
+    from deployments.fraud.training import EVAL_SEED, labelled_books
+    from kernel.tuning import FraudTuning
+
+    models, manifest = _load(args, "fraud")
+    data = labelled_books(EVAL_SEED, args.businesses)
+    print(
+        f"fraud {manifest.version} on {args.businesses} held-out businesses "
+        f"(seed {EVAL_SEED}, never used in training)"
+    )
+    for threshold in (0.5, 0.7):
+        tuning = FraudTuning(model_version=args.version, min_confidence=threshold)
+        report = evaluate(FraudPredictor(models, tuning), data)
+        _table(f"\nreported at confidence >= {threshold}", report)
+    return 0
+
+
+def _evaluate_compliance(args: argparse.Namespace) -> int:
+    from deployments.compliance.checker import ComplianceChecker
+    from deployments.compliance.evaluation import EVAL_SEED, evaluate, labelled_invoices
+    from deployments.compliance.rate_training import (
+        HELD_OUT_SEED,
+        accuracy,
+        generated,
+        hand_written,
+    )
+    from kernel.tuning import ComplianceTuning
+
+    model, manifest = _load(args, "compliance")
+    count = args.businesses * 50 if args.businesses else 500
+    data = labelled_invoices(EVAL_SEED, count)
+    checker = ComplianceChecker(model, ComplianceTuning(model_version=args.version))
+    planted = sum(bool(d.planted) for d in data)
+    after = sum(
+        d.invoice.invoice_date is not None and d.invoice.invoice_date.isoformat() >= "2025-09-22"
+        for d in data
+    )
+    report = evaluate(checker, data)
+    clean = report.pop("clean_invoices")
+    _table(
+        f"compliance {manifest.version} on {count} labelled invoices (seed {EVAL_SEED}): "
+        f"{planted} with planted issues, {count - planted} clean; {after} dated from "
+        f"22-09-2025, {count - after} before",
+        report,
+    )
+    print(f"clean invoices flagged: {int(clean['flagged'])} of {int(clean['count'])}")
+    generated_accuracy = accuracy(model, generated(HELD_OUT_SEED, 20))
+    written_accuracy = accuracy(model, hand_written())
+    print(
+        f"rate classifier top-1 accuracy: {generated_accuracy:.4f} on generated held-out "
+        f"descriptions (seed {HELD_OUT_SEED}), {written_accuracy:.4f} on "
+        f"{len(hand_written())} hand-written ones (deployments/compliance/data/rate_holdout.csv)"
+    )
+    return 0
+
+
+DOCUMENTED_PROMPTS = (
+    "Generate an invoice for Rajesh Traders, 10 units of Item A, UPI link attached",
+    "Create invoice for John Doe, 5 items at 100 each with UPI payment",
+    "Create invoice for Nitiayog Textiles for 8 drums for 5000 rupees each with 8% discount",
+)
+"""The client contract's example prompts (its section on natural-language invoices)."""
+
+
+def _evaluate_invoice(args: argparse.Namespace) -> int:
+    from deployments.invoice.corpus import EVAL_SEED, TODAY
+    from deployments.invoice.evaluation import (
+        BLIND,
+        FINAL,
+        FRESH,
+        evaluate,
+        generated,
+        hand_written,
+    )
+    from deployments.invoice.parser import InvoiceParser
+    from deployments.invoice.resolver import resolve
+    from kernel.model_io import Catalogue
+
+    models, manifest = _load(args, "invoice")
+    parser = InvoiceParser(models)
+    count = args.businesses * 30 if args.businesses else 300
+    data = "deployments/invoice/data"
+    sets = {
+        f"generated held-out (seed {EVAL_SEED})": generated(count),
+        f"hand-written dev set 1 ({data}/invoice_prompts.jsonl)": hand_written(),
+        f"hand-written dev set 2 ({data}/invoice_prompts_blind.jsonl)": hand_written(BLIND),
+        f"hand-written dev set 3 ({data}/invoice_prompts_fresh.jsonl)": hand_written(FRESH),
+        f"hand-written, blind ({data}/invoice_prompts_final.jsonl)": hand_written(FINAL),
+        "acceptance set: generated held-out + hand-written blind": [
+            *generated(count),
+            *hand_written(FINAL),
+        ],
+    }
+    print(f"invoice {manifest.version}: field-level scores, relative dates from {TODAY}")
+    for title, prompts in sets.items():
+        print(f"\n{title}: {len(prompts)} prompts")
+        print(f"{'field':<14}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
+        for name, row in evaluate(parser, prompts).items():
+            print(
+                f"{name:<14}{row['precision']:>10.4f}{row['recall']:>8.4f}{row['f1']:>8.4f}"
+                f"{int(row['support']):>9}"
+            )
+    print("\nthe documented prompts (client contract), no business data:")
+    for text in DOCUMENTED_PROMPTS:
+        draft = resolve(parser.parse(text, TODAY), Catalogue(), TODAY, False)
+        items = ", ".join(
+            f"{line.name} x {line.quantity:g} @ {line.unit_price:g}" for line in draft.lines
+        )
+        print(
+            f"  {draft.customer_name} | {items} | discount {draft.discount_percent:g}% | "
+            f"payment {draft.payment_mode} | total (tax after discount) "
+            f"{draft.totals(tax_after_discount=True)['total_amount']:.2f}"
+        )
+    return 0
+
+
+EVALUATORS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "fraud": _evaluate_fraud,
+    "compliance": _evaluate_compliance,
+    "invoice": _evaluate_invoice,
+}
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    return EVALUATORS[args.model](args)
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from deployments.insights.evaluation import backtest, format_table, summary
+    from deployments.insights.examples import MONTHS, generated_examples
+    from deployments.insights.training import BACKTEST_SEED
+
+    models, manifest = _load(args, "insights")
+    data, _ = generated_examples(BACKTEST_SEED, args.businesses)
+    table = backtest(models, data)
+    print(
+        f"insights {manifest.version}: rolling-origin backtest on {args.businesses} held-out "
+        f"businesses x {MONTHS} months (seed {BACKTEST_SEED}, never used in training)"
+    )
+    print("sMAPE % (lower is better); origins with a year of history; cover80 = share of")
+    print("actuals inside the model's 80% interval")
+    print(format_table(table))
+    result = summary(table)
+    means = result["mean_smape_h1_3"]
+    gain = 1 - means["model"] / means["seasonal_naive"]
+    print(
+        f"\nmean sMAPE, h=1-3, business series: model {means['model']:.2f}, last value "
+        f"{means['last_value']:.2f}, seasonal naive {means['seasonal_naive']:.2f}; the model is "
+        f"{gain:.1%} lower than seasonal naive; 80% interval coverage "
+        f"{result['interval_coverage_80']:.3f}"
+    )
+    return 0

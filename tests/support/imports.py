@@ -1,0 +1,205 @@
+"""The project's import graph, read from the source with `ast` (nothing is imported), and the
+rule it must follow. Lazy imports inside functions count like any other.
+
+    ops ───────────────► anything below (the operator CLI; nothing imports it)
+    serve_app.app ─────► deployments.<model>.deployment (the one place the graph is bound)
+    serve_app ─────────► kernel
+    deployments ───────► kernel; a model's serving code only its own package and hosting;
+                         training/evaluation code also other models' code and demo_data
+    demo_data ─────────► kernel
+    kernel ────────────► nothing of this project
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+PACKAGES = ("kernel", "demo_data", "deployments", "serve_app", "ops")
+OFFLINE_NAMES = frozenset({"training", "evaluation", "examples", "corpus", "rate_training"})
+"""Module names of the offline code inside a model package: what a replica must never load."""
+RAY_SHELLS = ("serve_app.app", "serve_app.ingress", "deployments.hosting.host")
+"""Besides each deployments.<model>.deployment, the only modules that may import Ray."""
+BIND_SITE = "serve_app.app"
+
+Graph = dict[str, set[str]]
+
+
+def module_files(root: Path) -> dict[str, Path]:
+    """Every module of the project's packages: dotted name -> file."""
+    found: dict[str, Path] = {}
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            parts = path.relative_to(root).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+def _resolve(name: str, known: Mapping[str, Path]) -> str | None:
+    """The project module a dotted import name lands in (a symbol's module, for `from m import
+    symbol`), or None when it is not the project's."""
+    while name:
+        if name in known:
+            return name
+        name = name.rpartition(".")[0]
+    return None
+
+
+def imports_of(path: Path, known: Mapping[str, Path]) -> tuple[set[str], set[str]]:
+    """(project modules, other top-level modules) that one file imports, anywhere in it."""
+    project: set[str] = set()
+    external: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+        for name in names:
+            target = _resolve(name, known)
+            if target is None:
+                external.add(name.partition(".")[0])
+            else:
+                project.add(target)
+    return project, external
+
+
+def import_graph(root: Path) -> tuple[Graph, Graph]:
+    """(module -> project modules it imports, module -> other top-level packages it imports)"""
+    known = module_files(root)
+    graph: Graph = {}
+    external: Graph = {}
+    for name, path in known.items():
+        graph[name], external[name] = imports_of(path, known)
+        graph[name].discard(name)
+    return graph, external
+
+
+def top(module: str) -> str:
+    return module.partition(".")[0]
+
+
+def model_of(module: str) -> str | None:
+    """`fraud` for deployments.fraud.*; None for deployments.hosting.* and other packages."""
+    parts = module.split(".")
+    if parts[0] != "deployments" or len(parts) < 2 or parts[1] == "hosting":
+        return None
+    return parts[1]
+
+
+def is_offline(module: str) -> bool:
+    return top(module) in ("demo_data", "ops") or (
+        top(module) == "deployments" and module.rsplit(".", 1)[-1] in OFFLINE_NAMES
+    )
+
+
+def is_model_shell(module: str) -> bool:
+    return model_of(module) is not None and module.endswith(".deployment")
+
+
+def _allowed(source: str, target: str) -> str | None:
+    """Why `source` may not import `target`, or None when it may."""
+    src, dst = top(source), top(target)
+    if dst == "ops" and src != "ops":
+        return "nothing imports the operator CLI"
+    if src == "ops" or dst == "kernel" or src == dst == "demo_data":
+        return None
+    if src == "kernel":
+        return "the kernel imports nothing of this project"
+    if src == "demo_data":
+        return "demo_data imports only the kernel"
+    if src == "serve_app":
+        if dst == "serve_app":
+            return None
+        if dst == "deployments" and source == BIND_SITE and is_model_shell(target):
+            return None
+        return f"the ingress side imports model code only in {BIND_SITE}, and only the shells"
+    # deployments
+    if is_offline(source):
+        return None if dst in ("deployments", "demo_data") else "model code never imports it"
+    if is_offline(target):
+        return "a replica never imports training, evaluation or demo data"
+    if dst != "deployments":
+        return "model code imports only the kernel and its own package"
+    if model_of(target) not in (None, model_of(source)):
+        return "a model's serving code imports only its own package and deployments.hosting"
+    return None
+
+
+def violations(graph: Mapping[str, Iterable[str]]) -> list[str]:
+    return sorted(
+        f"{source} -> {target}: {why}"
+        for source, targets in graph.items()
+        for target in targets
+        if (why := _allowed(source, target)) is not None
+    )
+
+
+def ray_violations(external: Mapping[str, Iterable[str]]) -> list[str]:
+    return sorted(
+        f"{module} imports ray"
+        for module, packages in external.items()
+        if "ray" in packages and not (is_model_shell(module) or module in RAY_SHELLS)
+    )
+
+
+def cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Strongly connected groups of two or more nodes (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def package_graph(graph: Mapping[str, Iterable[str]], files: Mapping[str, Path]) -> Graph:
+    """The same edges between packages (a module counts as its package; a package's
+    __init__ as the package itself), without a package's edges to itself."""
+
+    def package(module: str) -> str:
+        return module if files[module].name == "__init__.py" else module.rpartition(".")[0]
+
+    out: Graph = {}
+    for source, targets in graph.items():
+        edges = out.setdefault(package(source), set())
+        edges.update(package(t) for t in targets if package(t) != package(source))
+    return out
+
+
+def closure(graph: Mapping[str, Iterable[str]], start: str) -> set[str]:
+    """Every project module that importing `start` may load (its transitive imports)."""
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in graph.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
