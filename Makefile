@@ -3,7 +3,7 @@ PY := .venv/bin/python
 FINEASY := .venv/bin/fineasy
 # Ray token auth on for the long-running cluster and for every CLI call that talks to it.
 export RAY_AUTH_MODE := token
-.PHONY: setup run test check fmt test-unit test-app test-integration train evaluate backtest migrate seed token demo-business deploy status stop env
+.PHONY: setup run test check fmt test-unit test-app test-integration train evaluate backtest migrate seed token demo-business deploy status stop env config
 
 setup:
 	bash scripts/setup.sh
@@ -38,6 +38,9 @@ migrate:
 seed:
 	$(FINEASY) seed
 
+config:
+	$(FINEASY) config
+
 env:
 	$(FINEASY) env
 
@@ -52,6 +55,7 @@ demo-business:
 deploy:
 	.venv/bin/ray start --head --num-cpus=2 --node-ip-address=127.0.0.1 \
 		--dashboard-host=127.0.0.1 --disable-usage-stats
+	$(FINEASY) config
 	.venv/bin/serve deploy config/serve.yaml
 
 status:

@@ -46,7 +46,7 @@ def served_app() -> Iterator[Served]:
     from ray import serve
 
     from kernel.tuning import ModelsConfig
-    from serve_app.app import build_app
+    from serve_app.app import app_from_config, load_serve_config
     from serve_app.settings import AppArgs
 
     folder = Path(tempfile.mkdtemp(prefix="fineasy-bench-"))
@@ -79,8 +79,10 @@ def served_app() -> Iterator[Served]:
     )
     try:
         serve.start(http_options={"host": "127.0.0.1", "port": port})
-        models = ModelsConfig(models_dir=str(MODELS))
-        serve.run(build_app(AppArgs(fraud=models, insights=models)), name="bench", route_prefix="/")
+        # The deployments' settings of config/serve.yaml, as `serve run` would apply them.
+        args = AppArgs(models=ModelsConfig(models_dir=str(MODELS)))
+        app = app_from_config(load_serve_config(), args)
+        serve.run(app, name="bench", route_prefix="/")
         yield Served(f"http://127.0.0.1:{port}", database, businesses)
     finally:
         serve.shutdown()

@@ -26,6 +26,7 @@ from demo_data.generate import generate_dataset
 from deployments.compliance.checker import ComplianceChecker
 from deployments.hosting.artifacts import load_artifact
 from kernel.tuning import ComplianceTuning
+from serve_app.app import load_serve_config
 from serve_app.auth import mint_token
 from serve_app.compliance_facts import facts_from_rows
 from serve_app.store import InvoiceRows
@@ -50,7 +51,7 @@ INLINE = {
 
 def in_process() -> list[str]:
     model, manifest = load_artifact(MODELS, "compliance", "v1")
-    checker = ComplianceChecker(model, ComplianceTuning(model_version="v1"))
+    checker = ComplianceChecker(model, load_serve_config().tuning(ComplianceTuning))
     generated = generate_dataset(42, 1, DEMO_END)[0]
     items = collections.defaultdict(list)
     for item in generated.invoice_items:

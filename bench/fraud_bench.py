@@ -27,6 +27,7 @@ from deployments.fraud.predictor import FraudPredictor
 from deployments.hosting.artifacts import load_artifact
 from kernel.books import Transaction, books_from_rows
 from kernel.tuning import FraudTuning
+from serve_app.app import load_serve_config
 from serve_app.auth import mint_token
 
 TXN = {
@@ -40,7 +41,7 @@ TXN = {
 
 def in_process() -> None:
     models, manifest = load_artifact(MODELS, "fraud", "v1")
-    predictor = FraudPredictor(models, FraudTuning(model_version="v1"))
+    predictor = FraudPredictor(models, load_serve_config().tuning(FraudTuning))
     books = books_from_rows(generate_dataset(42, 1, DEMO_END)[0].rows())
     predictor.report(books)
     runs = []

@@ -28,6 +28,7 @@ from deployments.hosting.artifacts import load_artifact
 from deployments.insights.predictor import InsightsPredictor
 from kernel.books import books_from_rows
 from kernel.tuning import InsightsTuning
+from serve_app.app import load_serve_config
 from serve_app.auth import mint_token
 
 NOW = dt.datetime.combine(DEMO_END + dt.timedelta(days=1), dt.time(10), dt.UTC)
@@ -35,7 +36,7 @@ NOW = dt.datetime.combine(DEMO_END + dt.timedelta(days=1), dt.time(10), dt.UTC)
 
 def in_process() -> None:
     models, manifest = load_artifact(MODELS, "insights", "v1")
-    predictor = InsightsPredictor(models, InsightsTuning(model_version="v1"))
+    predictor = InsightsPredictor(models, load_serve_config().tuning(InsightsTuning))
     print(f"model {manifest.version} ({manifest.sha256[:12]}), in-process, 1 OMP thread")
     for generated in generate_dataset(42, 2, DEMO_END):
         books = books_from_rows(generated.rows())

@@ -1,16 +1,22 @@
 """What a model deployment is told: where artifacts live (bind-time) and how to decide
-(`user_config`, live). Shared by the shells, the predictors and the ingress; no Ray import."""
+(`user_config`, live). Shared by the shells, the predictors and the ingress; no Ray import.
+
+The tunings have no defaults on purpose: their values are written once, in each deployment's
+`user_config` in config/serve.yaml, which operators edit; tests and tools read them from there.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kernel.paths import PROJECT_ROOT
 
 
 class ModelTuning(BaseModel):
     """The `user_config` every model deployment shares: changed live by `serve deploy`, no
-    replica restart."""
+    replica restart. An unknown key is an error (a typo must not be ignored silently)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     model_version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     model_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
@@ -18,32 +24,32 @@ class ModelTuning(BaseModel):
 
 
 class FraudTuning(ModelTuning):
-    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_confidence: float = Field(ge=0.0, le=1.0)
     """Findings below this are not reported. The app shows alerts from 0.7 up by default."""
-    duplicate_window_days: int = Field(default=45, ge=1, le=365)
+    duplicate_window_days: int = Field(ge=1, le=365)
 
 
 class InsightsTuning(ModelTuning):
     """What counts as worth telling the owner. Every threshold is live-tunable."""
 
-    top_customers: int = Field(default=3, ge=1, le=20)
-    concentration_share: float = Field(default=0.6, gt=0.0, le=1.0)
+    top_customers: int = Field(ge=1, le=20)
+    concentration_share: float = Field(gt=0.0, le=1.0)
     """Warn when the top customers' share of the last 12 months' revenue reaches this."""
-    slowdown_factor: float = Field(default=2.0, ge=1.0, le=10.0)
+    slowdown_factor: float = Field(ge=1.0, le=10.0)
     """A regular customer has slowed when the days since their last order exceed this many
     times their usual gap between orders."""
-    min_orders_for_pattern: int = Field(default=4, ge=2, le=50)
-    runway_warning_days: int = Field(default=90, ge=1, le=365)
-    expense_growth_alert: float = Field(default=0.15, ge=0.0, le=5.0)
+    min_orders_for_pattern: int = Field(ge=2, le=50)
+    runway_warning_days: int = Field(ge=1, le=365)
+    expense_growth_alert: float = Field(ge=0.0, le=5.0)
     """Warn when the last 3 months' operating expenses exceed the 3 before by this share."""
-    valid_hours: int = Field(default=24, ge=1, le=24 * 30)
+    valid_hours: int = Field(ge=1, le=24 * 30)
 
 
 class ComplianceTuning(ModelTuning):
-    min_rate_confidence: float = Field(default=0.8, ge=0.5, le=1.0)
+    min_rate_confidence: float = Field(ge=0.5, le=1.0)
     """The learned rate check flags an item only when it names the item at least this surely."""
-    tolerance_per_invoice: float = Field(default=1.0, ge=0.0, le=100.0)
-    tolerance_per_item: float = Field(default=0.01, ge=0.0, le=10.0)
+    tolerance_per_invoice: float = Field(ge=0.0, le=100.0)
+    tolerance_per_item: float = Field(ge=0.0, le=10.0)
     """Tax and totals may differ by tolerance_per_invoice + tolerance_per_item x items (rupees):
     each line's tax rounded to paise, the total to the rupee."""
 
@@ -51,4 +57,10 @@ class ComplianceTuning(ModelTuning):
 class ModelsConfig(BaseModel):
     """Where model deployments load artifacts from: bind-time, a change restarts the replicas."""
 
+    model_config = ConfigDict(extra="forbid")
+
     models_dir: str = str(PROJECT_ROOT / "var" / "models")
+
+
+class InvoiceTuning(ModelTuning):
+    """The parser has no thresholds yet: the version is its whole configuration."""

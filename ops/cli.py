@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from kernel.paths import PROJECT_ROOT
-from ops.models import cmd_backtest, cmd_evaluate, cmd_train
+from ops.models import cmd_backtest, cmd_config, cmd_evaluate, cmd_train
 from serve_app.settings import Settings, SettingsError, load_settings
 
 
@@ -137,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply migrations to the configured store").set_defaults(
         run=cmd_migrate
     )
+    config = sub.add_parser("config", help="validate config/serve.yaml (or another file)")
+    config.add_argument("path", nargs="?")
+    config.set_defaults(run=cmd_config)
     seed = sub.add_parser("seed", help="migrate, then load demo businesses")
     seed.add_argument("--seed", type=int, default=42)
     seed.add_argument("--businesses", type=int, default=3)

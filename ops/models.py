@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from deployments.hosting.artifacts import Manifest, list_versions, load_artifact, save_artifact
-from kernel.tuning import ModelsConfig
+from deployments.hosting.artifacts import (
+    ArtifactError,
+    Manifest,
+    list_versions,
+    load_artifact,
+    save_artifact,
+)
+from kernel.tuning import ComplianceTuning, FraudTuning, ModelsConfig
+from serve_app.serve_config import ServeConfig
 
 Trained = tuple[Any, dict[str, Any], str]
 """(artifact payload, held-out metrics for its manifest, hash of the training data)"""
@@ -23,6 +32,13 @@ def _load(args: argparse.Namespace, name: str) -> tuple[Any, Manifest]:
     return load_artifact(_models_dir(args), name, args.version)
 
 
+def _shipped() -> ServeConfig:
+    """config/serve.yaml: training and evaluation use the tuning the deployments run with."""
+    from serve_app.app import load_serve_config
+
+    return load_serve_config()
+
+
 def _fraud(version: str, businesses: int | None) -> Trained:
     from deployments.fraud.evaluation import evaluate
     from deployments.fraud.predictor import FraudPredictor
@@ -32,12 +48,14 @@ def _fraud(version: str, businesses: int | None) -> Trained:
         fit_models,
         labelled_books,
     )
-    from kernel.tuning import FraudTuning
 
+    tuning = _shipped().tuning(FraudTuning, model_version=version)
     count = businesses or 24
     validation = labelled_books(VALIDATION_SEED, max(4, count // 4))
-    models, data_hash = fit_models(labelled_books(TRAIN_SEED, count), validation, version)
-    metrics = evaluate(FraudPredictor(models, FraudTuning(model_version=version)), validation)
+    models, data_hash = fit_models(
+        labelled_books(TRAIN_SEED, count), validation, version, tuning.duplicate_window_days
+    )
+    metrics = evaluate(FraudPredictor(models, tuning), validation)
     return models, {"held_out_seed": VALIDATION_SEED, **metrics}, data_hash
 
 
@@ -85,8 +103,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.model not in (name, "all"):
             continue
         if args.version in list_versions(models_dir, name) and not args.force:
-            print(f"{name} {args.version} already exists in {models_dir}; --force retrains it")
-            continue
+            try:
+                load_artifact(models_dir, name, args.version)
+            except ArtifactError as exc:
+                print(f"{name} {args.version} in {models_dir} cannot be loaded ({exc}); retraining")
+            else:
+                print(f"{name} {args.version} already exists in {models_dir}; --force retrains it")
+                continue
         payload, metrics, data_hash = trainer(args.version, args.businesses)
         manifest = save_artifact(
             models_dir, name, args.version, payload, metrics=metrics, training_data_hash=data_hash
@@ -117,16 +140,16 @@ def _evaluate_fraud(args: argparse.Namespace) -> int:
     from deployments.fraud.evaluation import evaluate
     from deployments.fraud.predictor import FraudPredictor
     from deployments.fraud.training import EVAL_SEED, labelled_books
-    from kernel.tuning import FraudTuning
 
     models, manifest = _load(args, "fraud")
+    shipped = _shipped()
     data = labelled_books(EVAL_SEED, args.businesses)
     print(
         f"fraud {manifest.version} on {args.businesses} held-out businesses "
         f"(seed {EVAL_SEED}, never used in training)"
     )
     for threshold in (0.5, 0.7):
-        tuning = FraudTuning(model_version=args.version, min_confidence=threshold)
+        tuning = shipped.tuning(FraudTuning, model_version=args.version, min_confidence=threshold)
         report = evaluate(FraudPredictor(models, tuning), data)
         _table(f"\nreported at confidence >= {threshold}", report)
     return 0
@@ -141,12 +164,13 @@ def _evaluate_compliance(args: argparse.Namespace) -> int:
         generated,
         hand_written,
     )
-    from kernel.tuning import ComplianceTuning
 
     model, manifest = _load(args, "compliance")
     count = args.businesses * 50 if args.businesses else 500
     data = labelled_invoices(EVAL_SEED, count)
-    checker = ComplianceChecker(model, ComplianceTuning(model_version=args.version))
+    checker = ComplianceChecker(
+        model, _shipped().tuning(ComplianceTuning, model_version=args.version)
+    )
     planted = sum(bool(d.planted) for d in data)
     after = sum(
         d.invoice.invoice_date is not None and d.invoice.invoice_date.isoformat() >= "2025-09-22"
@@ -266,4 +290,21 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         f"{gain:.1%} lower than seasonal naive; 80% interval coverage "
         f"{result['interval_coverage_80']:.3f}"
     )
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """Validates a serve.yaml (config/serve.yaml by default) the way a deploy would read it."""
+    from serve_app.app import load_serve_config
+    from serve_app.serve_config import SERVE_YAML, ServeConfigError
+
+    path = Path(args.path) if args.path else SERVE_YAML
+    try:
+        config = load_serve_config(path)
+    except (ServeConfigError, OSError) as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 1
+    for name, tuning in config.tunings.items():
+        print(f"{name}: {tuning.model_dump(exclude_none=True)}")
+    print(f"{path}: valid (models from {config.args.models.models_dir})")
     return 0

@@ -1,34 +1,67 @@
 """Serve entrypoint (`import_path: serve_app.app:build_app`). The only module that calls
-`.bind()`: reading it shows the whole deployment graph."""
+`.bind()`, and the only one on the ingress side that imports the model deployments: reading it
+shows the whole graph, and which settings of config/serve.yaml belong to which deployment."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from ray.serve import Application
+from pydantic import ValidationError
+from ray.serve import Application, Deployment
+from ray.serve.schema import ServeDeploySchema
 
 from deployments.compliance.deployment import ComplianceDeployment
 from deployments.fraud.deployment import FraudDeployment
 from deployments.insights.deployment import InsightsDeployment
 from deployments.invoice.deployment import InvoiceDeployment
+from kernel.tuning import ModelTuning
+from serve_app import serve_config
 from serve_app.ingress import Ingress
+from serve_app.serve_config import SERVE_YAML, ServeConfig, ServeConfigError
 from serve_app.settings import AppArgs
+
+MODELS: dict[str, Deployment] = {
+    "fraud": FraudDeployment,
+    "insights": InsightsDeployment,
+    "compliance": ComplianceDeployment,
+    "invoice": InvoiceDeployment,
+}
+"""Each model deployment, by the Ingress parameter its handle fills."""
+TUNINGS: dict[str, type[ModelTuning]] = {
+    d.name: d.func_or_class.tuning_type for d in MODELS.values()
+}
+"""Each model deployment's `user_config` type, by its name in serve.yaml."""
 
 
 def build_app(args: dict[str, Any] | AppArgs | None = None) -> Application:
-    parsed = args if isinstance(args, AppArgs) else AppArgs.model_validate(args or {})
-    # @serve.deployment turns these classes into Deployments; mypy still sees the classes.
-    fraud = FraudDeployment.options(  # type: ignore[attr-defined]
-        user_config=parsed.fraud_tuning.model_dump(mode="json", exclude_none=True)
-    ).bind(parsed.fraud)
-    insights = InsightsDeployment.options(  # type: ignore[attr-defined]
-        user_config=parsed.insights_tuning.model_dump(mode="json", exclude_none=True)
-    ).bind(parsed.insights)
-    compliance = ComplianceDeployment.options(  # type: ignore[attr-defined]
-        user_config=parsed.compliance_tuning.model_dump(mode="json", exclude_none=True)
-    ).bind(parsed.compliance)
-    invoice = InvoiceDeployment.options(  # type: ignore[attr-defined]
-        user_config=parsed.invoice_tuning.model_dump(mode="json", exclude_none=True)
-    ).bind(parsed.invoice)
-    app: Application = Ingress.bind(fraud, insights, compliance, invoice)  # type: ignore[attr-defined]
+    """What `serve run` / `serve deploy` import: serve.yaml's `args:` in (Ray requires exactly
+    one parameter); they apply the file's per-deployment settings themselves."""
+    return _bind(args if isinstance(args, AppArgs) else AppArgs.model_validate(args or {}), {})
+
+
+def app_from_config(config: ServeConfig, args: AppArgs | None = None) -> Application:
+    """The app as `serve run` would build it from `config`, for Python callers (tests,
+    benchmarks): every deployment with its settings from the file, and the file's args unless
+    `args` replaces them."""
+    return _bind(args or config.args, config.options)
+
+
+def _bind(args: AppArgs, options: dict[str, dict[str, Any]]) -> Application:
+    def configured(deployment: Deployment) -> Deployment:
+        return deployment.options(**options.get(deployment.name, {}))
+
+    models = {key: configured(d).bind(args.models) for key, d in MODELS.items()}
+    app: Application = configured(Ingress).bind(**models)
     return app
+
+
+def load_serve_config(path: Path = SERVE_YAML) -> ServeConfig:
+    """serve.yaml, valid for Ray (its own schema) and for this graph (args, deployment names,
+    every user_config); ServeConfigError names the first bad field."""
+    raw = serve_config.read(path)
+    try:
+        ServeDeploySchema.model_validate(raw)
+    except ValidationError as exc:
+        raise ServeConfigError(serve_config.field_errors(exc, "serve.yaml")) from exc
+    return serve_config.validate(raw, TUNINGS)

@@ -149,9 +149,7 @@ class RequestMetrics:
         self._latency.observe(elapsed_ms, tags={})
 
 
-@serve.deployment(
-    max_ongoing_requests=64, max_queued_requests=256, ray_actor_options={"num_cpus": 0.25}
-)
+@serve.deployment  # its settings: config/serve.yaml
 @serve.ingress()
 class Ingress:
     def __init__(

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from kernel.paths import PROJECT_ROOT
-from kernel.tuning import ComplianceTuning, FraudTuning, InsightsTuning, ModelsConfig, ModelTuning
+from kernel.tuning import ModelsConfig
 
 Environment = Literal["development", "staging", "production"]
 ENV_FILES: dict[str, str] = {
@@ -139,14 +139,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 
 
 class AppArgs(BaseModel):
-    """`args:` of config/serve.yaml. Never secrets."""
+    """`args:` of config/serve.yaml: what the model deployments load, bind-time (a change
+    restarts their replicas). Never secrets; tuning lives in each deployment's user_config."""
 
-    fraud: ModelsConfig = ModelsConfig()
-    fraud_tuning: FraudTuning = FraudTuning(model_version="v1")
-    """The initial user_config; a deployment's `user_config` in serve.yaml overrides it."""
-    insights: ModelsConfig = ModelsConfig()
-    insights_tuning: InsightsTuning = InsightsTuning(model_version="v1")
-    compliance: ModelsConfig = ModelsConfig()
-    compliance_tuning: ComplianceTuning = ComplianceTuning(model_version="v1")
-    invoice: ModelsConfig = ModelsConfig()
-    invoice_tuning: ModelTuning = ModelTuning(model_version="v1")
+    model_config = ConfigDict(extra="forbid")
+
+    models: ModelsConfig = ModelsConfig()

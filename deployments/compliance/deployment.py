@@ -8,15 +8,17 @@ import datetime as dt
 import time
 from typing import Any
 
+from ray import serve
+
 from deployments.compliance.checker import ComplianceChecker
 from deployments.compliance.rate_model import RateModel
 from deployments.hosting.artifacts import ArtifactError
-from deployments.hosting.host import ModelHost, model_deployment
+from deployments.hosting.host import ModelHost
 from kernel.model_io import ComplianceReport, InvoiceFacts
 from kernel.tuning import ComplianceTuning
 
 
-@model_deployment(max_ongoing=16, max_queued=64, target_ongoing=4)
+@serve.deployment
 class ComplianceDeployment(ModelHost[ComplianceChecker]):
     name = "compliance"
     tuning_type = ComplianceTuning

@@ -12,13 +12,13 @@ from ray import serve
 
 from deployments.fraud.predictor import FraudModels, FraudPredictor, ScoreRequest
 from deployments.hosting.artifacts import ArtifactError
-from deployments.hosting.host import ModelHost, model_deployment
+from deployments.hosting.host import ModelHost
 from kernel.books import Books, Transaction
 from kernel.model_io import FraudReport, TxnScores
 from kernel.tuning import FraudTuning
 
 
-@model_deployment(max_ongoing=16, max_queued=64, target_ongoing=4)
+@serve.deployment
 class FraudDeployment(ModelHost[FraudPredictor]):
     name = "fraud"
     tuning_type = FraudTuning

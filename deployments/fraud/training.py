@@ -25,7 +25,6 @@ from deployments.fraud.features import (
 )
 from deployments.fraud.predictor import FraudModels, anomaly_scores
 from kernel.books import Books, books_from_rows
-from kernel.tuning import FraudTuning
 
 TRAIN_SEED, VALIDATION_SEED, EVAL_SEED = 1001, 2002, 3003
 DATA_END = dt.date(2026, 9, 30)
@@ -80,11 +79,15 @@ def _calibrated(max_iter: int) -> CalibratedClassifierCV:
 
 
 def fit_models(
-    train: Sequence[Labelled], validation: Sequence[Labelled], version: str, max_iter: int = 200
+    train: Sequence[Labelled],
+    validation: Sequence[Labelled],
+    version: str,
+    window: int,
+    max_iter: int = 200,
 ) -> tuple[FraudModels, str]:
-    """Fits on `train`; sets each exact rule's confidence to its precision on `validation`.
-    Returns the models and a hash of the training matrices."""
-    window = FraudTuning(model_version=version).duplicate_window_days
+    """Fits on `train`, pairing invoices up to `window` days apart (the deployment's
+    duplicate_window_days); sets each exact rule's confidence to its precision on
+    `validation`. Returns the models and a hash of the training matrices."""
     priors = AmountPriors.fit([t for item in train for t in item.books.transactions])
     pair_x, pair_y = _pair_matrix(train, window)
     txn_x, txn_y = _txn_matrix(train, priors)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,15 @@ def load_artifact(
     for label, wanted in (("manifest", manifest.sha256), ("config", expected_sha256)):
         if wanted is not None and actual != wanted:
             raise ArtifactError(f"{name} {version}: sha256 {actual} does not match the {label}")
-    return joblib.load(path), manifest
+    try:
+        payload = joblib.load(path)
+    except (ImportError, AttributeError, pickle.UnpicklingError, EOFError) as exc:
+        # Intact, but written by code whose classes have moved or gone: retrain it.
+        raise ArtifactError(
+            f"{name} {version} cannot be read by this code ({type(exc).__name__}: {exc}); "
+            f"retrain it: fineasy train --model {name} --version {version} --force"
+        ) from exc
+    return payload, manifest
 
 
 def list_versions(models_dir: str | Path, name: str) -> list[str]:

@@ -1,6 +1,8 @@
 """ModelHost: what every model deployment does besides predicting, written once.
 
-A subclass names its model, its tuning type and how an artifact payload becomes a predictor.
+A subclass names its model, its tuning type and how an artifact payload becomes a predictor;
+it is decorated with a bare `@serve.deployment`: replicas, resources, queues, autoscaling and
+health checks are written only in config/serve.yaml.
 `user_config` (a ModelTuning) names the version; a new version is loaded in place by
 `reconfigure`, after its sha256 check, without restarting the replica; a version that fails the
 check is refused while the old one keeps serving.
@@ -12,7 +14,6 @@ import datetime as dt
 import hashlib
 import logging
 import time
-from collections.abc import Callable
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from ray import serve
@@ -24,30 +25,6 @@ from kernel.model_io import ModelInfo
 from kernel.tuning import ModelsConfig, ModelTuning
 
 logger = logging.getLogger("ai_backend")
-
-
-def model_deployment(
-    *, max_ongoing: int, max_queued: int, target_ongoing: int
-) -> Callable[[type[Any]], Any]:
-    """`@serve.deployment` with what every model deployment shares: a quarter CPU, 1-2
-    autoscaled replicas, bounded queues, a health check. config/serve.yaml restates these so
-    operators see them; its values win."""
-    decorator: Callable[[type[Any]], Any] = serve.deployment(
-        max_ongoing_requests=max_ongoing,
-        max_queued_requests=max_queued,
-        ray_actor_options={"num_cpus": 0.25},
-        autoscaling_config={
-            "min_replicas": 1,
-            "max_replicas": 2,
-            "target_ongoing_requests": target_ongoing,
-            "upscale_delay_s": 10,
-            "downscale_delay_s": 120,
-        },
-        health_check_period_s=10,
-        health_check_timeout_s=30,
-        graceful_shutdown_timeout_s=20,
-    )
-    return decorator
 
 
 class Predictor(Protocol):

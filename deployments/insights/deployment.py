@@ -9,8 +9,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from ray import serve
+
 from deployments.hosting.artifacts import ArtifactError
-from deployments.hosting.host import ModelHost, model_deployment
+from deployments.hosting.host import ModelHost
 from deployments.insights.forecasting import ForecastModels
 from deployments.insights.predictor import InsightsPredictor
 from kernel.books import Books
@@ -18,7 +20,7 @@ from kernel.model_io import InsightsReport, SeriesForecast
 from kernel.tuning import InsightsTuning
 
 
-@model_deployment(max_ongoing=8, max_queued=32, target_ongoing=2)
+@serve.deployment
 class InsightsDeployment(ModelHost[InsightsPredictor]):
     name = "insights"
     tuning_type = InsightsTuning

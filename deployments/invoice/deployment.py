@@ -7,18 +7,20 @@ import datetime as dt
 import time
 from typing import Any
 
+from ray import serve
+
 from deployments.hosting.artifacts import ArtifactError
-from deployments.hosting.host import ModelHost, model_deployment
+from deployments.hosting.host import ModelHost
 from deployments.invoice.parser import InvoiceModels, InvoiceParser
 from deployments.invoice.resolver import resolve
 from kernel.model_io import Catalogue, Draft, ParsedInvoice
-from kernel.tuning import ModelTuning
+from kernel.tuning import InvoiceTuning
 
 
-@model_deployment(max_ongoing=16, max_queued=64, target_ongoing=4)
+@serve.deployment
 class InvoiceDeployment(ModelHost[InvoiceParser]):
     name = "invoice"
-    tuning_type = ModelTuning
+    tuning_type = InvoiceTuning
 
     def build(self, payload: Any, tuning: Any) -> InvoiceParser:
         if not isinstance(payload, InvoiceModels):

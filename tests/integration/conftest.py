@@ -141,12 +141,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         cleanup.callback(serve.shutdown)
         config = yaml.safe_load((PROJECT_ROOT / "config" / "serve.yaml").read_text())
         config["http_options"].update({"host": "127.0.0.1", "port": http_port})
-        config["applications"][0]["args"] = {
-            "fraud": {"models_dir": str(models_dir)},
-            "insights": {"models_dir": str(models_dir)},
-            "compliance": {"models_dir": str(models_dir)},
-            "invoice": {"models_dir": str(models_dir)},
-        }
+        config["applications"][0]["args"] = {"models": {"models_dir": str(models_dir)}}
         stack = Stack(
             postgres,
             redis,

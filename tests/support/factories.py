@@ -22,6 +22,7 @@ from deployments.invoice.parser import InvoiceModels, InvoiceParser
 from deployments.invoice.training import train as train_invoice_models
 from kernel.books import Transaction
 from kernel.tuning import ComplianceTuning, FraudTuning, InsightsTuning
+from tests.support.config import tuning
 
 SECRET = "test-secret-" + "x" * 40
 DEMO_END = dt.date(2026, 10, 31)
@@ -31,13 +32,16 @@ OTHER_USER = "11111111-2222-4333-8444-555555555555"
 @functools.cache
 def small_models(version: str = "v1") -> FraudModels:
     """Fitted on 12 generated businesses: fast, and good enough to find planted anomalies."""
-    models, _ = fit_models(labelled_books(11, 12), labelled_books(12, 2), version, max_iter=100)
+    window = tuning(FraudTuning).duplicate_window_days
+    models, _ = fit_models(
+        labelled_books(11, 12), labelled_books(12, 2), version, window, max_iter=100
+    )
     return models
 
 
 def predictor(min_confidence: float = 0.5) -> FraudPredictor:
     return FraudPredictor(
-        small_models(), FraudTuning(model_version="v1", min_confidence=min_confidence)
+        small_models(), tuning(FraudTuning, model_version="v1", min_confidence=min_confidence)
     )
 
 
@@ -54,9 +58,9 @@ def small_forecast_models(version: str = "v1") -> ForecastModels:
     return fit(training, calibration, version, max_iter=80)
 
 
-def insights_predictor(**tuning: object) -> InsightsPredictor:
+def insights_predictor(**changes: object) -> InsightsPredictor:
     return InsightsPredictor(
-        small_forecast_models(), InsightsTuning.model_validate({"model_version": "v1", **tuning})
+        small_forecast_models(), tuning(InsightsTuning, model_version="v1", **changes)
     )
 
 
@@ -67,9 +71,9 @@ def small_rate_model(version: str = "v1") -> RateModel:
     return model
 
 
-def compliance_checker(**tuning: object) -> ComplianceChecker:
+def compliance_checker(**changes: object) -> ComplianceChecker:
     return ComplianceChecker(
-        small_rate_model(), ComplianceTuning.model_validate({"model_version": "v1", **tuning})
+        small_rate_model(), tuning(ComplianceTuning, model_version="v1", **changes)
     )
 
 

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -5,6 +6,7 @@ import pytest
 from deployments.hosting.artifacts import (
     ARTIFACT_FILE,
     ArtifactError,
+    file_sha256,
     list_versions,
     load_artifact,
     save_artifact,
@@ -47,3 +49,15 @@ def test_pinned_digest_must_match(tmp_path: Path) -> None:
 def test_missing_version_is_an_artifact_error(tmp_path: Path) -> None:
     with pytest.raises(ArtifactError):
         load_artifact(tmp_path, "fraud", "v9")
+
+
+def test_an_intact_artifact_of_moved_code_is_refused_with_how_to_retrain(tmp_path: Path) -> None:
+    save_artifact(tmp_path, "fraud", "v1", {"a": 1}, metrics={}, training_data_hash="abc")
+    path = tmp_path / "fraud" / "v1" / ARTIFACT_FILE
+    path.write_bytes(b"cdeployments.fraud_predictor\nFraudModels\n.")  # a pickle of a moved class
+    manifest_path = path.parent / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["sha256"] = file_sha256(path)  # intact: the digest matches
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ArtifactError, match="fineasy train --model fraud --version v1 --force"):
+        load_artifact(tmp_path, "fraud", "v1")

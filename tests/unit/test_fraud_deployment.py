@@ -7,6 +7,7 @@ import pytest
 from deployments.fraud.deployment import FraudDeployment
 from deployments.hosting.artifacts import ARTIFACT_FILE, ArtifactError
 from kernel.tuning import ModelsConfig
+from tests.support.config import user_config
 from tests.support.factories import write_model
 
 Shell = FraudDeployment.func_or_class
@@ -25,15 +26,15 @@ def models_dir(tmp_path: Path) -> Path:
 def test_a_replica_without_a_loadable_model_fails(models_dir: Path) -> None:
     shell = Shell(ModelsConfig(models_dir=str(models_dir)))
     with pytest.raises(ArtifactError):
-        shell.reconfigure({"model_version": "v2"})
+        shell.reconfigure(user_config("FraudDeployment", model_version="v2"))
     with pytest.raises(RuntimeError):
         shell.check_health()
 
 
 def test_a_tampered_version_is_refused_and_the_old_one_keeps_serving(models_dir: Path) -> None:
     shell = Shell(ModelsConfig(models_dir=str(models_dir)))
-    shell.reconfigure({"model_version": "v1"})
-    shell.reconfigure({"model_version": "v2"})
+    shell.reconfigure(user_config("FraudDeployment", model_version="v1"))
+    shell.reconfigure(user_config("FraudDeployment", model_version="v2"))
     info = shell.info()
     assert info.version == "v1" and "v2 refused" in (info.load_error or "")
     shell.check_health()
@@ -41,16 +42,16 @@ def test_a_tampered_version_is_refused_and_the_old_one_keeps_serving(models_dir:
 
 def test_tuning_changes_apply_in_place_and_new_versions_load(models_dir: Path) -> None:
     shell = Shell(ModelsConfig(models_dir=str(models_dir)))
-    shell.reconfigure({"model_version": "v1"})
+    shell.reconfigure(user_config("FraudDeployment", model_version="v1"))
     predictor = shell._ready()
-    shell.reconfigure({"model_version": "v1", "min_confidence": 0.9})
+    shell.reconfigure(user_config("FraudDeployment", model_version="v1", min_confidence=0.9))
     assert shell._ready() is predictor and predictor.tuning.min_confidence == 0.9
-    shell.reconfigure({"model_version": "v3"})
+    shell.reconfigure(user_config("FraudDeployment", model_version="v3"))
     assert shell.info().version == "v3" and shell.info().load_error is None
 
 
 def test_a_pinned_digest_that_does_not_match_is_refused(models_dir: Path) -> None:
     shell = Shell(ModelsConfig(models_dir=str(models_dir)))
-    shell.reconfigure({"model_version": "v1"})
-    shell.reconfigure({"model_version": "v1", "model_sha256": "0" * 64})
+    shell.reconfigure(user_config("FraudDeployment", model_version="v1"))
+    shell.reconfigure(user_config("FraudDeployment", model_version="v1", model_sha256="0" * 64))
     assert "refused" in (shell.info().load_error or "")

@@ -1,0 +1,117 @@
+"""config/serve.yaml is the one place deployment settings are written: it validates against
+Ray's schema and this project's models (a bad value fails naming its field), the code writes no
+setting of its own, and app_from_config applies the file's settings when run from Python."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from serve_app.app import MODELS, TUNINGS, app_from_config, load_serve_config
+from serve_app.ingress import Ingress
+from serve_app.serve_config import SERVE_YAML, ServeConfigError, read
+
+RAW = read(SERVE_YAML)
+
+
+def deployment(config: dict[str, Any], name: str) -> dict[str, Any]:
+    app = config["applications"][0]
+    found: dict[str, Any] = next(d for d in app["deployments"] if d["name"] == name)
+    return found
+
+
+def test_the_shipped_config_is_valid_for_every_deployment() -> None:
+    config = load_serve_config()
+    assert set(config.options) == {"Ingress", *TUNINGS}
+    assert {name: type(t) for name, t in config.tunings.items()} == TUNINGS
+    assert all(t.model_version == "v1" for t in config.tunings.values())
+
+
+def edited(tmp_path: Path, name: str | None, changes: dict[str, Any]) -> Path:
+    config = copy.deepcopy(RAW)
+    if name is None:
+        config["applications"][0].update(changes)
+    else:
+        target = deployment(config, name)
+        for key, value in changes.items():
+            if key == "user_config":
+                target.setdefault("user_config", {}).update(value)
+            else:
+                target[key] = value
+    path = tmp_path / "serve.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "changes", "field"),
+    [
+        (
+            "FraudDeployment",
+            {"user_config": {"min_confidence": 1.5}},
+            "deployments[FraudDeployment].user_config.min_confidence",
+        ),
+        (
+            "InsightsDeployment",
+            {"user_config": {"concentration_share": 0}},
+            "deployments[InsightsDeployment].user_config.concentration_share",
+        ),
+        (
+            "ComplianceDeployment",
+            {"user_config": {"tolerance_per_invoce": 2}},
+            "deployments[ComplianceDeployment].user_config.tolerance_per_invoce",
+        ),
+        (
+            "InvoiceDeployment",
+            {"user_config": {"model_version": "v 1"}},
+            "deployments[InvoiceDeployment].user_config.model_version",
+        ),
+        (None, {"args": {"fraud": {"models_dir": "/models"}}}, "args.fraud"),
+        (None, {"args": {"models": {"models_dir": 5}}}, "args.models.models_dir"),
+        ("FraudDeployment", {"max_ongoing_requests": 0}, "deployments.1.max_ongoing_requests"),
+        ("Ingress", {"user_config": {"x": 1}}, "deployments[Ingress].user_config"),
+        ("FraudDeployment", {"name": "FraudDeploymnt"}, "deployments: names"),
+    ],
+)
+def test_a_bad_value_fails_naming_its_field(
+    tmp_path: Path, name: str | None, changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ServeConfigError) as caught:
+        load_serve_config(edited(tmp_path, name, changes))
+    assert field in str(caught.value)
+
+
+def test_a_missing_threshold_is_an_error_not_a_silent_default(tmp_path: Path) -> None:
+    config = copy.deepcopy(RAW)
+    del deployment(config, "FraudDeployment")["user_config"]["min_confidence"]
+    path = tmp_path / "serve.yaml"
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(ServeConfigError, match=r"FraudDeployment\].user_config.min_confidence"):
+        load_serve_config(path)
+
+
+def test_the_code_writes_no_deployment_setting() -> None:
+    # Ray records which options a decorator or .options() set; serve.yaml must be the only one.
+    for shell in (*MODELS.values(), Ingress):
+        assert shell._deployment_config.user_configured_option_names == set(), shell.name
+
+
+def test_app_from_config_applies_the_files_settings_to_every_deployment() -> None:
+    config = load_serve_config()
+    app = app_from_config(config)
+    ingress = app._bound_deployment
+    bound = {"Ingress": ingress} | {
+        child._bound_deployment.name: child._bound_deployment
+        for child in ingress.init_kwargs.values()
+    }
+    assert set(bound) == set(config.options)
+    for name, options in config.options.items():
+        applied = bound[name]._deployment_config
+        assert applied.user_configured_option_names >= set(options) - {"ray_actor_options"}
+        assert applied.max_ongoing_requests == options["max_ongoing_requests"]
+        assert applied.user_config == options.get("user_config")
+        assert bound[name].ray_actor_options == options["ray_actor_options"]
