@@ -47,7 +47,7 @@ def served_app() -> Iterator[Served]:
 
     from kernel.tuning import ModelsConfig
     from serve_app.app import app_from_config, load_serve_config
-    from serve_app.settings import AppArgs
+    from serve_app.infra.settings import AppArgs
 
     folder = Path(tempfile.mkdtemp(prefix="fineasy-bench-"))
     database = folder / "bench.db"

@@ -27,9 +27,9 @@ from deployments.compliance.checker import ComplianceChecker
 from deployments.hosting.artifacts import load_artifact
 from kernel.tuning import ComplianceTuning
 from serve_app.app import load_serve_config
-from serve_app.auth import mint_token
-from serve_app.compliance_facts import facts_from_rows
-from serve_app.store import InvoiceRows
+from serve_app.infra.auth import mint_token
+from serve_app.infra.store import InvoiceRows
+from serve_app.services.compliance_facts import facts_from_rows
 
 INLINE = {
     "invoice_number": "INV-0101",

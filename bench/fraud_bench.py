@@ -28,7 +28,7 @@ from deployments.hosting.artifacts import load_artifact
 from kernel.books import Transaction, books_from_rows
 from kernel.tuning import FraudTuning
 from serve_app.app import load_serve_config
-from serve_app.auth import mint_token
+from serve_app.infra.auth import mint_token
 
 TXN = {
     "type": "debit",

@@ -29,7 +29,7 @@ from deployments.insights.predictor import InsightsPredictor
 from kernel.books import books_from_rows
 from kernel.tuning import InsightsTuning
 from serve_app.app import load_serve_config
-from serve_app.auth import mint_token
+from serve_app.infra.auth import mint_token
 
 NOW = dt.datetime.combine(DEMO_END + dt.timedelta(days=1), dt.time(10), dt.UTC)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kernel.paths import PROJECT_ROOT
 from ops.models import cmd_backtest, cmd_config, cmd_evaluate, cmd_train
-from serve_app.settings import Settings, SettingsError, load_settings
+from serve_app.infra.settings import Settings, SettingsError, load_settings
 
 
 def cmd_env(_: argparse.Namespace) -> int:
@@ -30,8 +30,8 @@ def cmd_env(_: argparse.Namespace) -> int:
 
 async def _migrate(settings: Settings) -> list[str]:
     from serve_app.components import build_store
-    from serve_app.migrate import migrate
-    from serve_app.store import SqlStore
+    from serve_app.infra.migrate import migrate
+    from serve_app.infra.store import SqlStore
 
     store = build_store(settings)
     if not isinstance(store, SqlStore):
@@ -111,7 +111,7 @@ def cmd_businesses(args: argparse.Namespace) -> int:
 
 def cmd_token(args: argparse.Namespace) -> int:
     from demo_data.tables import DEMO_USER_IDS
-    from serve_app.auth import issuer_for, mint_token
+    from serve_app.infra.auth import issuer_for, mint_token
 
     settings = load_settings()
     if settings.ENVIRONMENT == "production":

@@ -18,9 +18,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from serve_app.auth import Caller
 from serve_app.components import Components
-from serve_app.errors import (
+from serve_app.contract.errors import (
     AppError,
     FeatureDisabled,
     app_error_handler,
@@ -29,8 +28,7 @@ from serve_app.errors import (
     unhandled_error_handler,
     validation_error_handler,
 )
-from serve_app.logs import request_id
-from serve_app.schemas import (
+from serve_app.contract.schemas import (
     BusinessInsightsResponse,
     ComplianceCheckRequest,
     ComplianceResponse,
@@ -49,7 +47,9 @@ from serve_app.schemas import (
     RemindersResponse,
     Uuid,
 )
-from serve_app.settings import Settings
+from serve_app.infra.auth import Caller
+from serve_app.infra.logs import request_id
+from serve_app.infra.settings import Settings
 
 
 # Dependencies are `async def`: FastAPI runs plain `def` ones in a thread pool, a hop per

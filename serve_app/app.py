@@ -17,9 +17,9 @@ from deployments.insights.deployment import InsightsDeployment
 from deployments.invoice.deployment import InvoiceDeployment
 from kernel.tuning import ModelTuning
 from serve_app import serve_config
+from serve_app.infra.settings import AppArgs
 from serve_app.ingress import Ingress
 from serve_app.serve_config import SERVE_YAML, ServeConfig, ServeConfigError
-from serve_app.settings import AppArgs
 
 MODELS: dict[str, Deployment] = {
     "fraud": FraudDeployment,

@@ -6,18 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from serve_app.auditing import Auditor
-from serve_app.auth import SupabaseAuth, issuer_for
-from serve_app.cache import Cache, MemoryCache, RedisCache
-from serve_app.compliance_service import ComplianceModel, ComplianceService
-from serve_app.fraud_service import FraudModel, FraudService
 from serve_app.health import HealthService
-from serve_app.insights_service import InsightsModel, InsightsService
-from serve_app.invoice_service import InvoiceModel, InvoiceService
+from serve_app.infra.auditing import Auditor
+from serve_app.infra.auth import SupabaseAuth, issuer_for
+from serve_app.infra.cache import Cache, MemoryCache, RedisCache
+from serve_app.infra.settings import Settings
+from serve_app.infra.store import SqlStore, Store
+from serve_app.infra.supabase_store import SupabaseStore
 from serve_app.metrics import MetricsPage, RaySource, no_ray_metrics
-from serve_app.settings import Settings
-from serve_app.store import SqlStore, Store
-from serve_app.supabase_store import SupabaseStore
+from serve_app.services.compliance import ComplianceModel, ComplianceService
+from serve_app.services.fraud import FraudModel, FraudService
+from serve_app.services.insights import InsightsModel, InsightsService
+from serve_app.services.invoices import InvoiceModel, InvoiceService
+from serve_app.services.results import ModelVersions, Results
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Components:
     compliance: ComplianceService
     invoices: InvoiceService
     health: HealthService
+    versions: ModelVersions
     metrics: MetricsPage
     record: Callable[[int, float], None]
     """Called once per served request with its status and latency (ms)."""
@@ -42,6 +44,7 @@ class Components:
         """Background work first (health refresh, audit writes), then the pools they use.
         Must run on the loop that opened the pools."""
         await self.health.close()
+        await self.versions.close()
         await self.auditor.drain()
         await self.store.close()
         await self.cache.close()
@@ -73,13 +76,12 @@ def build_components(
     """`ray_source` feeds Ray's metrics into /metrics; `record` also sees every request."""
     store = store or build_store(settings)
     cache = cache or build_cache(settings)
-    health = HealthService(
-        settings,
-        store,
-        cache,
-        {"fraud": fraud, "insights": insights, "compliance": compliance, "invoice": invoice},
+    versions = ModelVersions(
+        {"fraud": fraud, "insights": insights, "compliance": compliance, "invoice": invoice}
     )
+    health = HealthService(settings, store, cache, versions)
     auditor = Auditor(store)
+    results = Results(store, cache, versions, auditor)
 
     def record_request(status: int, elapsed_ms: float) -> None:
         health.count(status, elapsed_ms)
@@ -92,11 +94,12 @@ def build_components(
         store=store,
         cache=cache,
         auditor=auditor,
-        fraud=FraudService(store, cache, fraud, auditor),
-        insights=InsightsService(store, cache, insights, auditor),
-        compliance=ComplianceService(store, cache, compliance, auditor),
+        fraud=FraudService(store, results, fraud, auditor),
+        insights=InsightsService(store, results, insights, auditor),
+        compliance=ComplianceService(store, results, compliance, auditor),
         invoices=InvoiceService(store, invoice, auditor),
         health=health,
+        versions=versions,
         metrics=MetricsPage(health, settings.features, ray_source),
         record=record_request,
     )

@@ -7,24 +7,20 @@ import asyncio
 import contextlib
 import datetime as dt
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from kernel.model_io import ModelInfo
-from serve_app.cache import Cache
-from serve_app.errors import NotFound
-from serve_app.schemas import iso_utc
-from serve_app.settings import Settings
-from serve_app.store import Store
+from serve_app.contract.errors import NotFound
+from serve_app.contract.schemas import iso_utc
+from serve_app.infra.cache import Cache
+from serve_app.infra.settings import Settings
+from serve_app.infra.store import Store
+from serve_app.services.results import ModelVersions
 
 DETAIL_TTL_S = 30.0
 CHECK_TIMEOUT_S = 2.0
 VERSION = "0.1.0"
-
-
-class ModelProbe(Protocol):
-    async def info(self) -> ModelInfo: ...
 
 
 @dataclass
@@ -58,9 +54,11 @@ async def timed(probe: Callable[[], Awaitable[str | dict[str, Any]]], ok_message
 
 class HealthService:
     def __init__(
-        self, settings: Settings, store: Store, cache: Cache, models: Mapping[str, ModelProbe]
+        self, settings: Settings, store: Store, cache: Cache, versions: ModelVersions
     ) -> None:
-        self._settings, self._store, self._cache, self._models = settings, store, cache, models
+        """Model checks go through `versions`, so each one also refreshes the version the cache
+        keys use."""
+        self._settings, self._store, self._cache, self._versions = settings, store, cache, versions
         self._started = time.monotonic()
         self._detail: tuple[float, dict[str, Any]] | None = None
         self._lock = asyncio.Lock()
@@ -112,7 +110,7 @@ class HealthService:
             "redis": self._check_cache,
             "ml_models": self._check_models,
         }
-        for name in self._models:
+        for name in self._versions.names:
             probes[f"{name}_deployment"] = lambda n=name: self._check_model(n)  # type: ignore[misc]
         return probes
 
@@ -136,7 +134,7 @@ class HealthService:
 
     async def _check_model(self, name: str) -> Check:
         async def probe() -> dict[str, Any]:
-            info = await self._models[name].info()
+            info = await self._versions.refresh(name)
             return {
                 "model_version": info.version,
                 "loaded_at": iso_utc(info.loaded_at),
@@ -151,7 +149,7 @@ class HealthService:
 
     async def _check_models(self) -> Check:
         async def probe() -> dict[str, Any]:
-            infos = await asyncio.gather(*(m.info() for m in self._models.values()))
+            infos = await asyncio.gather(*(self._versions.refresh(n) for n in self._versions.names))
             return {
                 "models": {
                     i.name: {
@@ -163,7 +161,7 @@ class HealthService:
                 }
             }
 
-        return await timed(probe, f"{len(self._models)} model(s) loaded")
+        return await timed(probe, f"{len(self._versions.names)} model(s) loaded")
 
     async def ready(self) -> tuple[bool, dict[str, Any]]:
         database, models = await asyncio.gather(self._check_database(), self._check_models())

@@ -31,9 +31,9 @@ from kernel.model_io import (
 )
 from serve_app.api import create_api
 from serve_app.components import Components, build_components
-from serve_app.errors import AppError, ModelUnavailable
-from serve_app.logs import configure_logging
-from serve_app.settings import load_settings
+from serve_app.contract.errors import AppError, ModelUnavailable
+from serve_app.infra.logs import configure_logging
+from serve_app.infra.settings import load_settings
 
 LATENCY_BUCKETS_MS = [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 10000.0]
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from kernel.paths import PROJECT_ROOT
 from kernel.tuning import ModelTuning
-from serve_app.settings import AppArgs
+from serve_app.infra.settings import AppArgs
 
 SERVE_YAML = PROJECT_ROOT / "config" / "serve.yaml"
 APP_NAME = "fineasy"

@@ -10,12 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serve_app.api import create_api
-from serve_app.auth import mint_token
-from serve_app.compliance_service import ComplianceModel
 from serve_app.components import build_components
-from serve_app.fraud_service import FraudModel
-from serve_app.insights_service import InsightsModel
-from serve_app.invoice_service import InvoiceModel
+from serve_app.infra.auth import mint_token
+from serve_app.services.compliance import ComplianceModel
+from serve_app.services.fraud import FraudModel
+from serve_app.services.insights import InsightsModel
+from serve_app.services.invoices import InvoiceModel
 from tests.support.factories import (
     SECRET,
     compliance_checker,

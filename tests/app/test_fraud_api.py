@@ -5,7 +5,7 @@ import jwt
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from serve_app.auth import mint_token
+from serve_app.infra.auth import mint_token
 from tests.app.conftest import ClientFactory
 from tests.support.contract import ISO_UTC, assert_error
 from tests.support.factories import OTHER_USER, SECRET
@@ -174,6 +174,25 @@ def test_cached_until_the_books_change(
     client.portal.call(touch)  # type: ignore[union-attr]
     analyze(client, business_id, owner_headers)
     assert model.reports == 2
+
+
+def test_a_cache_hit_calls_no_model_and_a_retune_seen_by_health_recomputes(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    from kernel.tuning import FraudTuning
+    from tests.support.config import tuning
+    from tests.support.factories import predictor
+
+    model = LocalFraudModel(predictor())
+    client = make_client(model=model)
+    first = analyze(client, business_id, owner_headers)
+    calls = (model.infos, model.reports)
+    assert analyze(client, business_id, owner_headers).json() == first.json()
+    assert (model.infos, model.reports) == calls  # the hit made no call into the model
+    model.predictor.tuning = tuning(FraudTuning, model_version="v1", min_confidence=0.9)
+    assert client.get("/health/detailed").status_code == 200  # its checks refresh the versions
+    analyze(client, business_id, owner_headers)
+    assert model.reports == 2  # the new tuning is in the key: recomputed, not served stale
 
 
 def test_inline_scoring_reads_no_database(

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from demo_data.generate import generate_dataset
-from serve_app.auth import mint_token
+from serve_app.infra.auth import mint_token
 from tests.app.conftest import ClientFactory
 from tests.support.contract import ISO_UTC, assert_error
 from tests.support.factories import OTHER_USER, SECRET, insights_predictor

@@ -6,7 +6,7 @@ import json
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from serve_app.auth import mint_token
+from serve_app.infra.auth import mint_token
 from tests.app.conftest import ClientFactory
 from tests.support.contract import assert_error
 from tests.support.factories import OTHER_USER, SECRET, demo_books, invoice_parser

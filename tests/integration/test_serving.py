@@ -8,7 +8,7 @@ import httpx
 import yaml
 from sqlalchemy import text
 
-from serve_app.auth import mint_token
+from serve_app.infra.auth import mint_token
 from tests.integration.conftest import Stack
 from tests.support.factories import OTHER_USER, SECRET, demo_books
 from tests.support.stores import settings_for
@@ -43,7 +43,7 @@ def count(stack: Stack, sql: str) -> int:
     """A COUNT(*) over the stack's PostgreSQL, with :b bound to the demo business."""
 
     async def run() -> int:
-        from serve_app.store import SqlStore
+        from serve_app.infra.store import SqlStore
 
         store = SqlStore.from_settings(settings_for(stack.postgres.url))
         try:

@@ -27,7 +27,7 @@ from kernel.model_io import (
     SeriesForecast,
     TxnScores,
 )
-from serve_app.errors import ModelUnavailable
+from serve_app.contract.errors import ModelUnavailable
 
 
 def local_info(name: str, version: str, tuning: BaseModel | None) -> ModelInfo:
@@ -45,7 +45,7 @@ class LocalFraudModel:
     """The real predictor, called in-process instead of through a DeploymentHandle."""
 
     def __init__(self, predictor: FraudPredictor) -> None:
-        self.predictor, self.reports = predictor, 0
+        self.predictor, self.reports, self.infos = predictor, 0, 0
 
     async def report(self, books: Books) -> FraudReport:
         self.reports += 1
@@ -57,6 +57,7 @@ class LocalFraudModel:
         return self.predictor.score_transactions(batch, history)
 
     async def info(self) -> ModelInfo:
+        self.infos += 1
         return local_info("fraud", self.predictor.version, self.predictor.tuning)
 
 

@@ -3,7 +3,8 @@ rule it must follow. Lazy imports inside functions count like any other.
 
     ops ───────────────► anything below (the operator CLI; nothing imports it)
     serve_app.app ─────► deployments.<model>.deployment (the one place the graph is bound)
-    serve_app ─────────► kernel
+    serve_app ─────────► kernel; inside it, downwards only: the ingress (app, ingress, api,
+                         components, health, metrics, serve_config) > services > infra > contract
     deployments ───────► kernel; a model's serving code only its own package and hosting;
                          training/evaluation code also other models' code and demo_data
     demo_data ─────────► kernel
@@ -22,6 +23,8 @@ OFFLINE_NAMES = frozenset({"training", "evaluation", "examples", "corpus", "rate
 RAY_SHELLS = ("serve_app.app", "serve_app.ingress", "deployments.hosting.host")
 """Besides each deployments.<model>.deployment, the only modules that may import Ray."""
 BIND_SITE = "serve_app.app"
+SERVE_APP_LAYERS = {"contract": 0, "infra": 1, "services": 2}
+"""serve_app's subpackages, lowest first; its other modules are the ingress, above them all."""
 
 Graph = dict[str, set[str]]
 
@@ -89,6 +92,13 @@ def model_of(module: str) -> str | None:
     return parts[1]
 
 
+def _layer(module: str) -> int:
+    """Rank of a serve_app module: its subpackage's, or above them all for the ingress."""
+    parts = module.split(".")
+    ingress = len(SERVE_APP_LAYERS)
+    return SERVE_APP_LAYERS.get(parts[1], ingress) if len(parts) > 1 else ingress
+
+
 def is_offline(module: str) -> bool:
     return top(module) in ("demo_data", "ops") or (
         top(module) == "deployments" and module.rsplit(".", 1)[-1] in OFFLINE_NAMES
@@ -112,7 +122,9 @@ def _allowed(source: str, target: str) -> str | None:
         return "demo_data imports only the kernel"
     if src == "serve_app":
         if dst == "serve_app":
-            return None
+            if _layer(target) <= _layer(source):
+                return None
+            return "serve_app imports downwards: ingress > services > infra > contract"
         if dst == "deployments" and source == BIND_SITE and is_model_shell(target):
             return None
         return f"the ingress side imports model code only in {BIND_SITE}, and only the shells"

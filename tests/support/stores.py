@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from serve_app.migrate import migrate
-from serve_app.settings import Settings, load_settings
-from serve_app.store import SqlStore
+from serve_app.infra.migrate import migrate
+from serve_app.infra.settings import Settings, load_settings
+from serve_app.infra.store import SqlStore
 from tests.support.factories import SECRET, demo_books
 
 

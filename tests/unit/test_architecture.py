@@ -64,9 +64,9 @@ def test_only_the_shells_import_ray() -> None:
 
 
 def test_a_wrong_way_import_is_caught() -> None:
-    planted = {**GRAPH, "deployments.fraud.predictor": {"serve_app.store"}}
+    planted = {**GRAPH, "deployments.fraud.predictor": {"serve_app.infra.store"}}
     assert violations(planted) == [
-        "deployments.fraud.predictor -> serve_app.store: model code imports only the kernel "
+        "deployments.fraud.predictor -> serve_app.infra.store: model code imports only the kernel "
         "and its own package"
     ]
 
@@ -83,12 +83,15 @@ def test_a_replica_importing_training_code_is_caught() -> None:
 @pytest.mark.parametrize(
     ("source", "target"),
     [
-        ("kernel.books", "serve_app.errors"),
+        ("kernel.books", "serve_app.contract.errors"),
         ("demo_data.ledger", "deployments.fraud.predictor"),
-        ("serve_app.store", "deployments.fraud.deployment"),
+        ("serve_app.infra.store", "deployments.fraud.deployment"),
         (BIND_SITE, "deployments.fraud.predictor"),
         ("deployments.invoice.parser", "deployments.compliance.rate_model"),
         ("serve_app.api", "ops.cli"),
+        ("serve_app.infra.store", "serve_app.services.results"),
+        ("serve_app.contract.errors", "serve_app.infra.logs"),
+        ("serve_app.services.fraud", "serve_app.components"),
     ],
 )
 def test_each_rule_refuses_its_wrong_way(source: str, target: str) -> None:
@@ -104,21 +107,23 @@ def test_lazy_imports_in_a_temporary_module_count(tmp_path: Path) -> None:
     for package in PACKAGES:
         (tmp_path / package).mkdir()
         (tmp_path / package / "__init__.py").write_text("")
-    (tmp_path / "serve_app" / "store.py").write_text("import ray\n")
+    (tmp_path / "serve_app" / "infra").mkdir()
+    (tmp_path / "serve_app" / "infra" / "__init__.py").write_text("")
+    (tmp_path / "serve_app" / "infra" / "store.py").write_text("import ray\n")
     (tmp_path / "kernel" / "helper.py").write_text(
         textwrap.dedent(
             """\
             def later():
-                from serve_app.store import Store
+                from serve_app.infra.store import Store
                 return Store
             """
         )
     )
     graph, external = import_graph(tmp_path)
     assert violations(graph) == [
-        "kernel.helper -> serve_app.store: the kernel imports nothing of this project"
+        "kernel.helper -> serve_app.infra.store: the kernel imports nothing of this project"
     ]
-    assert ray_violations(external) == ["serve_app.store imports ray"]
+    assert ray_violations(external) == ["serve_app.infra.store imports ray"]
 
 
 def test_importing_the_ray_free_modules_loads_no_ray() -> None:
@@ -154,7 +159,7 @@ def test_a_running_ingress_graph_holds_no_offline_module() -> None:
 def test_importing_settings_reads_no_environment() -> None:
     code = (
         "import os\nos.environ['MODEL_TIMEOUT_SECONDS'] = 'not-a-number'\n"
-        "import serve_app.settings, serve_app.app\nprint('ok')"
+        "import serve_app.infra.settings, serve_app.app\nprint('ok')"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "ok", result.stderr

@@ -3,8 +3,8 @@ import time
 import jwt
 import pytest
 
-from serve_app.auth import SupabaseAuth, mint_token
-from serve_app.errors import Unauthenticated
+from serve_app.contract.errors import Unauthenticated
+from serve_app.infra.auth import SupabaseAuth, mint_token
 
 SECRET = "k" * 48
 USER = "6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11"

@@ -1,4 +1,4 @@
-from serve_app.cache import MemoryCache, RedisCache
+from serve_app.infra.cache import MemoryCache, RedisCache
 from tests.support.services import free_port
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from demo_data.tables import DEMO_USER_IDS
 from ops import cli
-from serve_app.auth import SupabaseAuth
+from serve_app.infra.auth import SupabaseAuth
 
 SECRET = "c" * 48
 

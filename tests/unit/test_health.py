@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
-from serve_app.cache import MemoryCache
 from serve_app.health import HealthService
-from serve_app.settings import load_settings
-from serve_app.store import Store
+from serve_app.infra.cache import MemoryCache
+from serve_app.infra.settings import load_settings
+from serve_app.infra.store import Store
+from serve_app.services.results import ModelVersions
 from tests.support.factories import SECRET
 
 
@@ -36,7 +37,10 @@ class SlowStore:
 async def test_close_lets_an_in_flight_probe_finish_and_stops_refreshing() -> None:
     store = SlowStore()
     health = HealthService(
-        load_settings({"SUPABASE_JWT_SECRET": SECRET}), cast(Store, store), MemoryCache(8), {}
+        load_settings({"SUPABASE_JWT_SECRET": SECRET}),
+        cast(Store, store),
+        MemoryCache(8),
+        ModelVersions({}),
     )
     body: dict[str, Any] = health.summary()  # starts the background refresh
     assert body["services"]["database"] == "unknown"

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from serve_app.auth import Caller, SupabaseAuth, mint_token
-from serve_app.errors import Unauthenticated
-from serve_app.logs import audit, configure_logging, deny
+from serve_app.contract.errors import Unauthenticated
+from serve_app.infra.auth import Caller, SupabaseAuth, mint_token
+from serve_app.infra.logs import audit, configure_logging, deny
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_rejected_tokens_and_denied_tenancy_reach_the_security_log(log_dir: Path
 
 
 def test_lines_written_while_serving_a_request_carry_its_id(log_dir: Path) -> None:
-    from serve_app.logs import request_id
+    from serve_app.infra.logs import request_id
 
     token = request_id.set("req-42")
     try:

@@ -1,6 +1,6 @@
 import pytest
 
-from serve_app.settings import SettingsError, load_settings
+from serve_app.infra.settings import SettingsError, load_settings
 
 BASE = {"SUPABASE_JWT_SECRET": "s" * 40}
 

@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import text
 
 from kernel.model_io import Finding
-from serve_app.auth import Caller
-from serve_app.errors import DatabaseUnavailable, NotFound
-from serve_app.migrate import migrate
-from serve_app.store import SqlStore
+from serve_app.contract.errors import DatabaseUnavailable, NotFound
+from serve_app.infra.auth import Caller
+from serve_app.infra.migrate import migrate
+from serve_app.infra.store import SqlStore
 from tests.support.factories import OTHER_USER, demo_books
 from tests.support.services import free_port
 from tests.support.stores import seeded_store, settings_for

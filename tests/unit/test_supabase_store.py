@@ -4,11 +4,11 @@ import json
 import httpx
 import pytest
 
-import serve_app.supabase_store as supabase_store
+import serve_app.infra.supabase_store as supabase_store
 from kernel.model_io import Finding, Insight
-from serve_app.auth import Caller
-from serve_app.errors import DatabaseUnavailable, NotFound
-from serve_app.supabase_store import SupabaseStore
+from serve_app.contract.errors import DatabaseUnavailable, NotFound
+from serve_app.infra.auth import Caller
+from serve_app.infra.supabase_store import SupabaseStore
 from tests.support.factories import SECRET
 from tests.support.postgrest import ReplayTransport
 from tests.support.services import free_port

@@ -1,24 +1,15 @@
-"""Fraud orchestration at the ingress: tenancy -> cache -> model -> store -> audit.
-
-No Ray import: the model is reached through the FraudModel protocol (a HandleClient in
-production, a fake in tests).
-"""
+"""Fraud at the ingress: an analysis of a business's books (cached until they change, findings
+stored, audited), and inline scoring of transactions at entry time (no database read)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from kernel.books import Books, Transaction
 from kernel.model_io import FraudReport, ModelInfo, TxnScores
-from serve_app.auditing import Auditor
-from serve_app.auth import Caller
-from serve_app.cache import Cache
-from serve_app.cache_keys import result_key
-from serve_app.schemas import (
+from serve_app.contract.schemas import (
     FraudAlert,
     FraudAnalysisResponse,
     FraudScoreRequest,
@@ -26,9 +17,11 @@ from serve_app.schemas import (
     TransactionIn,
     TransactionScore,
 )
-from serve_app.store import Store
+from serve_app.infra.auditing import Audit, Auditor
+from serve_app.infra.auth import Caller
+from serve_app.infra.store import Store
+from serve_app.services.results import Lookup, Results, Served, timed, utcnow
 
-logger = logging.getLogger("ai_backend")
 CACHE_TTL_S = 6 * 3600
 """The docs' server-side TTL for fraud analyses; the key also carries a data fingerprint."""
 
@@ -39,10 +32,6 @@ class FraudModel(Protocol):
         self, batch: Sequence[Transaction], history: Sequence[Transaction]
     ) -> TxnScores: ...
     async def info(self) -> ModelInfo: ...
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _to_domain(items: Sequence[TransactionIn], prefix: str) -> list[Transaction]:
@@ -58,24 +47,24 @@ class FraudService:
     def __init__(
         self,
         store: Store,
-        cache: Cache,
+        results: Results,
         model: FraudModel,
         auditor: Auditor,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
-        self._store, self._cache, self._model, self._clock = store, cache, model, clock
+        self._store, self._results, self._model, self._clock = store, results, model, clock
         self._auditor = auditor
 
     async def analyze(self, caller: Caller, business_id: str) -> FraudAnalysisResponse:
         await self._store.business_for(caller, business_id)  # tenancy first, then the cache
-        key = await result_key("fraud", business_id, self._model, self._store, business_id)
-        cached = await self._cache.get(key)
-        if cached is not None:
-            return FraudAnalysisResponse.model_validate_json(cached)
+        lookup = Lookup("fraud", business_id, business_id, CACHE_TTL_S)
+        return await self._results.cached(
+            caller, lookup, FraudAnalysisResponse, lambda: self._analyze(business_id)
+        )
+
+    async def _analyze(self, business_id: str) -> Served[FraudAnalysisResponse]:
         books = await self._store.load_books(business_id)
-        started = time.perf_counter()
-        report = await self._model.report(books)
-        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        report, elapsed_ms = await timed(self._model.report(books))
         now = self._clock()
         first_seen = await self._store.save_findings(
             business_id, report.findings, report.model_version, now
@@ -107,25 +96,22 @@ class FraudService:
             "risk_score": report.risk_score,
             "types": sorted({f.type for f in report.findings}),
         }
-        await self._auditor.record(
-            caller, "fraud_analysis", business_id, report.model_version, summary, elapsed_ms, now
-        )
-        await self._cache.set(key, response.model_dump_json().encode(), CACHE_TTL_S)
-        return response
+        audit = Audit("fraud_analysis", business_id, report.model_version, summary, elapsed_ms, now)
+        return Served(response, audit)
 
     async def score(self, caller: Caller, request: FraudScoreRequest) -> FraudScoreResponse:
         """Inline scoring: reads nothing from the database."""
-        started = time.perf_counter()
-        result = await self._model.score(
-            _to_domain(request.transactions, "new"), _to_domain(request.history, "history")
+        result, elapsed_ms = await timed(
+            self._model.score(
+                _to_domain(request.transactions, "new"), _to_domain(request.history, "history")
+            )
         )
         now = self._clock()
         scores = result.scores
         summary = {"scored": len(scores), "suspicious": sum(s.suspicious for s in scores)}
-        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
         # Entry-time scoring must not wait on the database: the audit row is written after.
         self._auditor.later(
-            caller, "fraud_score", None, result.model_version, summary, elapsed_ms, now
+            caller, Audit("fraud_score", None, result.model_version, summary, elapsed_ms, now)
         )
         return FraudScoreResponse(
             scores=[TransactionScore.model_validate(s.model_dump()) for s in scores],

@@ -1,4 +1,4 @@
-"""Applies serve_app/migrations/*.sql in order, once each, recorded in schema_migrations.
+"""Applies serve_app/infra/migrations/*.sql in order, once each, recorded in schema_migrations.
 
 The SQL is a portable subset that runs on PostgreSQL (and Supabase's Postgres) and SQLite.
 """
@@ -18,7 +18,7 @@ TRACKING = text(
 
 
 def migration_files() -> list[tuple[str, str]]:
-    folder = resources.files("serve_app") / "migrations"
+    folder = resources.files("serve_app.infra") / "migrations"
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
     return [(name.removesuffix(".sql"), (folder / name).read_text()) for name in names]
 

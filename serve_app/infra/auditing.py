@@ -10,14 +10,28 @@ import asyncio
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from serve_app.auth import Caller
-from serve_app.errors import AppError
-from serve_app.logs import audit
-from serve_app.store import AnalysisRecord, Store
+from serve_app.contract.errors import AppError
+from serve_app.infra.auth import Caller
+from serve_app.infra.logs import audit
+from serve_app.infra.store import AnalysisRecord, Store
 
 logger = logging.getLogger("ai_backend")
+
+
+@dataclass(frozen=True)
+class Audit:
+    """One prediction served: what was asked about which business, which model version answered,
+    counts (never the financial rows), how long the model took, and when."""
+
+    action: str
+    business_id: str | None
+    model_version: str
+    summary: dict[str, Any]
+    elapsed_ms: float
+    at: dt.datetime
 
 
 class Auditor:
@@ -25,43 +39,34 @@ class Auditor:
         self._store = store
         self._background: set[asyncio.Task[None]] = set()
 
-    async def record(
-        self,
-        caller: Caller,
-        kind: str,
-        business_id: str | None,
-        version: str,
-        summary: dict[str, Any],
-        elapsed_ms: float,
-        now: dt.datetime,
-    ) -> None:
+    async def record(self, caller: Caller, entry: Audit) -> None:
         """One audit-log line and one row of ai_analysis_results per prediction served. The
         log line is written first, so a database outage cannot lose it."""
         row = AnalysisRecord(
             id=str(uuid.uuid4()),
-            business_id=business_id,
-            analysis_type=kind,
+            business_id=entry.business_id,
+            analysis_type=entry.action,
             caller_id=caller.user_id,
-            model_version=version,
-            summary=summary,
-            duration_ms=elapsed_ms,
-            created_at=now,
+            model_version=entry.model_version,
+            summary=entry.summary,
+            duration_ms=entry.elapsed_ms,
+            created_at=entry.at,
         )
         audit(
-            kind,
+            entry.action,
             record_id=row.id,
             caller=caller.user_id,
             role=caller.role,
-            business_id=business_id,
-            model_version=version,
-            duration_ms=elapsed_ms,
-            **summary,
+            business_id=entry.business_id,
+            model_version=entry.model_version,
+            duration_ms=entry.elapsed_ms,
+            **entry.summary,
         )
         await self._store.record_analysis(row)
 
-    def later(self, *args: Any) -> None:
-        """`record(*args)` without waiting for the database: the caller answers first."""
-        task = asyncio.create_task(self.record(*args))
+    def later(self, caller: Caller, entry: Audit) -> None:
+        """`record` without waiting for the database: the caller answers first."""
+        task = asyncio.create_task(self.record(caller, entry))
         self._background.add(task)
         task.add_done_callback(self._finished)
 

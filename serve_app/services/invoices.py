@@ -8,22 +8,21 @@ No Ray import: the parser is reached through the InvoiceModel protocol. The text
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from kernel.model_io import Catalogue, Draft, ModelInfo, ParsedInvoice
-from serve_app.auditing import Auditor
-from serve_app.auth import Caller
-from serve_app.fraud_service import utcnow
-from serve_app.rate_limit import RateLimiter
-from serve_app.schemas import (
+from serve_app.contract.schemas import (
     InvoiceGenerateRequest,
     InvoiceGenerationResponse,
     LegacyInvoiceResponse,
 )
-from serve_app.store import Store
+from serve_app.infra.auditing import Audit, Auditor
+from serve_app.infra.auth import Caller
+from serve_app.infra.rate_limit import RateLimiter
+from serve_app.infra.store import Store
+from serve_app.services.results import timed, utcnow
 
 LEGACY_PER_MINUTE = 30
 
@@ -124,26 +123,29 @@ class InvoiceService:
         rows = await self._store.invoice_catalogue(body.business_id)
         catalogue = Catalogue(rows["customers"], rows["products"], rows["past_items"])
         now = self._clock()
-        started = time.perf_counter()
-        parsed, draft = await self._model.draft(body.raw_input, now.date(), catalogue, True)
-        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        (parsed, draft), elapsed_ms = await timed(
+            self._model.draft(body.raw_input, now.date(), catalogue, True)
+        )
         invoice_id = number = None
         if body.save_draft and not draft.errors:
             invoice_id, number = await self._save(business.user_id, body.business_id, draft, now)
+        summary = {
+            "chars": len(body.raw_input),
+            "items": len(draft.lines),
+            "customer_matched": draft.customer_id is not None,
+            "saved": invoice_id is not None,
+            "errors": len(draft.errors),
+        }
         await self._auditor.record(
             caller,
-            "invoice_generation",
-            body.business_id,
-            parsed.model_version,
-            {
-                "chars": len(body.raw_input),
-                "items": len(draft.lines),
-                "customer_matched": draft.customer_id is not None,
-                "saved": invoice_id is not None,
-                "errors": len(draft.errors),
-            },
-            elapsed_ms,
-            now,
+            Audit(
+                "invoice_generation",
+                body.business_id,
+                parsed.model_version,
+                summary,
+                elapsed_ms,
+                now,
+            ),
         )
         ok = not draft.errors
         return InvoiceGenerationResponse(

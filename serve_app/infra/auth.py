@@ -15,9 +15,9 @@ from typing import Any
 
 import jwt
 
-from serve_app.errors import Unauthenticated
+from serve_app.contract.errors import Unauthenticated
 
-logger = logging.getLogger("ai_backend.security")  # serve_app.logs routes it to security.log
+logger = logging.getLogger("ai_backend.security")  # serve_app.infra.logs routes it to security.log
 LEEWAY_S = 30
 
 

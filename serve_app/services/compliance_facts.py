@@ -14,9 +14,10 @@ from collections import defaultdict
 from typing import Any
 
 from kernel import gst_rules
-from kernel.gstin import is_valid_gstin, state_code_of
+from kernel.gstin import explain, is_valid_gstin, state_code_of
 from kernel.model_io import InvoiceFacts, ItemFacts
-from serve_app.store import InvoiceRows
+from serve_app.contract.schemas import InvoiceIn
+from serve_app.infra.store import InvoiceRows
 
 LIVE = {"sent", "paid", "partially_paid", "overdue"}
 BUSINESS_NAME = re.compile(
@@ -116,4 +117,38 @@ def facts_from_rows(rows: InvoiceRows) -> InvoiceFacts:
         total_amount=_num(invoice.get("total_amount")),
         aggregate_turnover=aggregate_turnover(rows.sales, day) if day else None,
         numbers_in_financial_year=numbers,
+    )
+
+
+def inline_facts(body: InvoiceIn) -> InvoiceFacts:
+    gstin = (body.business_gstin or "").strip().upper() or None
+    party_gstin = (body.customer_gstin or "").strip().upper() or None
+    own_state = gstin[:2] if gstin and explain(gstin).valid else state_code_of(body.business_state)
+    b2b = (
+        body.is_b2b
+        if body.is_b2b is not None
+        else bool(party_gstin) or looks_like_business(body.customer_name)
+    )
+    return InvoiceFacts(
+        invoice_id="inline",
+        invoice_number=body.invoice_number,
+        invoice_date=body.invoice_date,
+        invoice_type=body.invoice_type,
+        business_name=body.business_name,
+        business_gstin=gstin,
+        business_state=own_state,
+        party_name=body.customer_name,
+        party_gstin=party_gstin,
+        party_address=body.customer_address,
+        place_of_supply=state_code_of(body.place_of_supply),
+        b2b=b2b,
+        items=tuple(ItemFacts.model_validate(item.model_dump()) for item in body.items),
+        subtotal=body.subtotal,
+        tax_amount=body.tax_amount,
+        discount_amount=body.discount_amount,
+        total_amount=body.total_amount,
+        cgst=body.cgst_amount,
+        sgst=body.sgst_amount,
+        igst=body.igst_amount,
+        aggregate_turnover=body.aggregate_turnover,
     )

@@ -21,11 +21,11 @@ from supabase import AsyncClient, AsyncClientOptions
 
 from kernel.books import Books, Business, books_from_rows
 from kernel.model_io import Finding, Insight
-from serve_app.auth import Caller
-from serve_app.errors import DatabaseUnavailable, NotFound
-from serve_app.logs import deny
-from serve_app.settings import Settings
-from serve_app.store import (
+from serve_app.contract.errors import DatabaseUnavailable, NotFound
+from serve_app.infra.auth import Caller
+from serve_app.infra.logs import deny
+from serve_app.infra.settings import Settings
+from serve_app.infra.store import (
     FINGERPRINT_TABLES,
     AnalysisRecord,
     InvoiceRows,

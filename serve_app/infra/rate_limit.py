@@ -7,7 +7,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 
-from serve_app.errors import RateLimited
+from serve_app.contract.errors import RateLimited
 
 WINDOW_S = 60.0
 MAX_CLIENTS = 10_000

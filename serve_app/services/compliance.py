@@ -1,0 +1,110 @@
+"""GST compliance at the ingress: a stored invoice's check (tenancy first; cached under the
+invoice, the checker's version and tuning, and a fingerprint of the business's books, so an edit
+re-checks while the app's bursts of checks for one invoice hit the cache), an inline invoice's
+check (no database read), and GSTIN explanations and filing reminders, pure rules answered here
+without a model call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Protocol
+
+from kernel import gst_rules
+from kernel.gstin import explain
+from kernel.model_io import ComplianceReport, InvoiceFacts, ModelInfo
+from serve_app.contract.errors import InvalidInput, NotFound
+from serve_app.contract.schemas import (
+    ComplianceResponse,
+    FilingReminder,
+    GstinResponse,
+    InvoiceIn,
+    RemindersResponse,
+)
+from serve_app.infra.auditing import Audit, Auditor
+from serve_app.infra.auth import Caller
+from serve_app.infra.store import Store
+from serve_app.services.compliance_facts import facts_from_rows, inline_facts
+from serve_app.services.results import Lookup, Results, Served, timed, utcnow
+
+CACHE_TTL_S = 12 * 3600
+"""The docs' server-side TTL for compliance checks; the key also carries a data fingerprint."""
+MISSING_INVOICE = "Invoice not found"
+
+
+class ComplianceModel(Protocol):
+    async def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport: ...
+    async def info(self) -> ModelInfo: ...
+
+
+class ComplianceService:
+    def __init__(
+        self,
+        store: Store,
+        results: Results,
+        model: ComplianceModel,
+        auditor: Auditor,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self._store, self._results, self._model, self._clock = store, results, model, clock
+        self._auditor = auditor
+
+    async def check(self, caller: Caller, invoice_id: str) -> ComplianceResponse:
+        business_id = await self._store.invoice_business(invoice_id)
+        try:
+            if business_id is None:
+                raise NotFound(MISSING_INVOICE)
+            await self._store.business_for(caller, business_id)
+        except NotFound:  # another user's invoice reads exactly like a missing one
+            raise NotFound(MISSING_INVOICE) from None
+        now = self._clock()
+        lookup = Lookup("compliance", invoice_id, business_id, CACHE_TTL_S, now.date())
+
+        async def compute() -> Served[ComplianceResponse]:
+            facts = facts_from_rows(await self._store.invoice_rows(invoice_id, business_id))
+            return await self._check(facts, "compliance_check", business_id, now)
+
+        return await self._results.cached(caller, lookup, ComplianceResponse, compute)
+
+    async def validate(self, caller: Caller, body: InvoiceIn) -> ComplianceResponse:
+        """An invoice sent inline, at form-edit speed: reads nothing from the database, and its
+        audit row follows the answer."""
+        served = await self._check(inline_facts(body), "compliance_validate", None, self._clock())
+        self._auditor.later(caller, served.audit)
+        return served.response
+
+    async def _check(
+        self, facts: InvoiceFacts, action: str, business_id: str | None, now: dt.datetime
+    ) -> Served[ComplianceResponse]:
+        report, elapsed_ms = await timed(self._model.check(facts, now.date()))
+        summary = {
+            "invoice_id": facts.invoice_id,
+            "overall_status": report.overall_status,
+            "issues": len(report.issues),
+            "types": sorted({i.type for i in report.issues}),
+            "rules_version": report.rules_version,
+        }
+        response = ComplianceResponse(
+            invoice_id=report.invoice_id,
+            issues=report.issues,
+            overall_status=report.overall_status,
+            last_checked=now,
+        )
+        audit = Audit(action, business_id, report.model_version, summary, elapsed_ms, now)
+        return Served(response, audit)
+
+    def gstin(self, raw: str) -> GstinResponse:
+        if len(raw) > 32:
+            raise InvalidInput("A GSTIN has 15 characters", {"length": len(raw)})
+        report = explain(raw)
+        return GstinResponse(explanation=report.explanation(), **report.__dict__)
+
+    async def reminders(self, caller: Caller, business_id: str) -> RemindersResponse:
+        await self._store.business_for(caller, business_id)
+        now = self._clock()
+        return RemindersResponse(
+            business_id=business_id,
+            reminders=[FilingReminder(**r) for r in gst_rules.filing_reminders(now.date())],
+            generated_at=now,
+        )
