@@ -97,7 +97,7 @@ def build_components(
         fraud=FraudService(store, results, fraud, auditor),
         insights=InsightsService(store, results, insights, auditor),
         compliance=ComplianceService(store, results, compliance, auditor),
-        invoices=InvoiceService(store, invoice, auditor),
+        invoices=InvoiceService(store, results, invoice, auditor),
         health=health,
         versions=versions,
         metrics=MetricsPage(health, settings.features, ray_source),

@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from ray import serve
 
 from deployments.fraud.predictor import FraudModels, FraudPredictor, ScoreRequest
-from deployments.hosting.artifacts import ArtifactError
 from deployments.hosting.host import ModelHost
 from kernel.books import Books, Transaction
 from kernel.model_io import FraudReport, TxnScores
@@ -22,18 +20,13 @@ from kernel.tuning import FraudTuning
 class FraudDeployment(ModelHost[FraudPredictor]):
     name = "fraud"
     tuning_type = FraudTuning
-
-    def build(self, payload: Any, tuning: Any) -> FraudPredictor:
-        if not isinstance(payload, FraudModels):
-            raise ArtifactError("fraud: not a FraudModels bundle")
-        return FraudPredictor(payload, tuning)
+    artifact_type = FraudModels
+    predictor_type = FraudPredictor
 
     async def report(self, books: Books) -> FraudReport:
-        started = time.perf_counter()
-        # scikit-learn is CPU-bound: keep the replica's event loop free for health checks.
-        report = await asyncio.to_thread(self._ready().report, books)
-        self._observe("analysis", 1, started)
-        return report
+        with self._observed("analysis"):
+            # scikit-learn is CPU-bound: keep the replica's event loop free for health checks.
+            return await asyncio.to_thread(self._ready().report, books)
 
     async def score(
         self, batch: Sequence[Transaction], history: Sequence[Transaction]

@@ -10,10 +10,12 @@ check is refused while the old one keeps serving.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from ray import serve
@@ -28,6 +30,10 @@ logger = logging.getLogger("ai_backend")
 
 
 class Predictor(Protocol):
+    """A plain predictor: built from an artifact payload and a tuning, retuned in place."""
+
+    tuning: Any
+
     @property
     def version(self) -> str: ...
 
@@ -36,8 +42,15 @@ P = TypeVar("P", bound=Predictor)
 
 
 class ModelHost(Generic[P]):
+    """A subclass declares what it hosts, and adds the methods it serves."""
+
     name: ClassVar[str]
+    """The model's name: its folder under models_dir, its metrics tag, its cache-key prefix."""
     tuning_type: ClassVar[type[ModelTuning]]
+    artifact_type: ClassVar[type[Any]]
+    """What a verified artifact must unpickle to."""
+    predictor_type: ClassVar[type[Any]]
+    """Called with (artifact payload, tuning) to make the predictor."""
 
     def __init__(self, config: ModelsConfig) -> None:
         self._config = config
@@ -64,14 +77,12 @@ class ModelHost(Generic[P]):
         except RayServeException:  # constructed outside a replica
             self._replica_id = "local"
 
-    # -- what a subclass provides ------------------------------------------------------------
-    def build(self, payload: Any, tuning: Any) -> P:
+    def build(self, payload: Any, tuning: ModelTuning) -> P:
         """The predictor for a verified artifact payload; ArtifactError if it is the wrong kind."""
-        raise NotImplementedError
-
-    def retune(self, predictor: P, tuning: Any) -> None:
-        """Applies new thresholds to the predictor already serving this version."""
-        predictor.tuning = tuning  # type: ignore[attr-defined]
+        if not isinstance(payload, self.artifact_type):
+            raise ArtifactError(f"{self.name}: not a {self.artifact_type.__name__} bundle")
+        predictor: P = self.predictor_type(payload, tuning)
+        return predictor
 
     # -- user_config ---------------------------------------------------------------------------
     def reconfigure(self, user_config: dict[str, Any]) -> None:
@@ -117,7 +128,7 @@ class ModelHost(Generic[P]):
             and current.version == tuning.model_version
             and tuning.model_sha256 in (None, info.metrics.get("sha256"))
         ):
-            self.retune(current, tuning)
+            current.tuning = tuning  # new thresholds, same model: applied in place
             return current, info.metrics
         payload, manifest = load_artifact(
             self._config.models_dir, self.name, tuning.model_version, tuning.model_sha256
@@ -147,6 +158,13 @@ class ModelHost(Generic[P]):
         tags = {"model": self.name, "kind": kind}
         self._served.inc(count, tags=tags)
         self._latency.observe((time.perf_counter() - started) * 1000, tags=tags)
+
+    @contextlib.contextmanager
+    def _observed(self, kind: str) -> Iterator[None]:
+        """Counts one prediction of `kind` and its time in the model."""
+        started = time.perf_counter()
+        yield
+        self._observe(kind, 1, started)
 
     def info(self) -> ModelInfo:
         self._ready()

@@ -33,6 +33,7 @@ from deployments.invoice.text import (
 )
 from deployments.invoice.tokens import tokenize
 from kernel.model_io import ParsedInvoice, ParsedItem
+from kernel.tuning import InvoiceTuning
 
 CURRENCY = {"₹", "rs", "inr", "rupees", "rupee", "/-"}
 PAYMENT_TOKENS = {
@@ -157,8 +158,9 @@ def spans(
 
 
 class InvoiceParser:
-    def __init__(self, models: InvoiceModels) -> None:
-        self.models = models
+    def __init__(self, models: InvoiceModels, tuning: InvoiceTuning | None = None) -> None:
+        self.models, self.tuning = models, tuning
+        """No thresholds yet: the version is the parser's whole configuration."""
 
     @property
     def version(self) -> str:

@@ -8,7 +8,6 @@ without a model call.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Protocol
 
 from kernel import gst_rules
@@ -22,11 +21,10 @@ from serve_app.contract.schemas import (
     InvoiceIn,
     RemindersResponse,
 )
-from serve_app.infra.auditing import Audit, Auditor
+from serve_app.infra.auditing import Audit
 from serve_app.infra.auth import Caller
-from serve_app.infra.store import Store
 from serve_app.services.compliance_facts import facts_from_rows, inline_facts
-from serve_app.services.results import Lookup, Results, Served, timed, utcnow
+from serve_app.services.results import Lookup, ModelService, Served, timed
 
 CACHE_TTL_S = 12 * 3600
 """The docs' server-side TTL for compliance checks; the key also carries a data fingerprint."""
@@ -38,18 +36,7 @@ class ComplianceModel(Protocol):
     async def info(self) -> ModelInfo: ...
 
 
-class ComplianceService:
-    def __init__(
-        self,
-        store: Store,
-        results: Results,
-        model: ComplianceModel,
-        auditor: Auditor,
-        clock: Callable[[], dt.datetime] = utcnow,
-    ) -> None:
-        self._store, self._results, self._model, self._clock = store, results, model, clock
-        self._auditor = auditor
-
+class ComplianceService(ModelService[ComplianceModel]):
     async def check(self, caller: Caller, invoice_id: str) -> ComplianceResponse:
         business_id = await self._store.invoice_business(invoice_id)
         try:

@@ -3,8 +3,7 @@ stored, audited), and inline scoring of transactions at entry time (no database 
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from kernel.books import Books, Transaction
@@ -17,10 +16,9 @@ from serve_app.contract.schemas import (
     TransactionIn,
     TransactionScore,
 )
-from serve_app.infra.auditing import Audit, Auditor
+from serve_app.infra.auditing import Audit
 from serve_app.infra.auth import Caller
-from serve_app.infra.store import Store
-from serve_app.services.results import Lookup, Results, Served, timed, utcnow
+from serve_app.services.results import Lookup, ModelService, Served, timed
 
 CACHE_TTL_S = 6 * 3600
 """The docs' server-side TTL for fraud analyses; the key also carries a data fingerprint."""
@@ -43,18 +41,7 @@ def _to_domain(items: Sequence[TransactionIn], prefix: str) -> list[Transaction]
     ]
 
 
-class FraudService:
-    def __init__(
-        self,
-        store: Store,
-        results: Results,
-        model: FraudModel,
-        auditor: Auditor,
-        clock: Callable[[], dt.datetime] = utcnow,
-    ) -> None:
-        self._store, self._results, self._model, self._clock = store, results, model, clock
-        self._auditor = auditor
-
+class FraudService(ModelService[FraudModel]):
     async def analyze(self, caller: Caller, business_id: str) -> FraudAnalysisResponse:
         await self._store.business_for(caller, business_id)  # tenancy first, then the cache
         lookup = Lookup("fraud", business_id, business_id, CACHE_TTL_S)

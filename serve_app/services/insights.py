@@ -5,7 +5,7 @@ model version and tuning too, so new data, a new model or a new day recompute.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from kernel.books import Books
@@ -16,10 +16,9 @@ from serve_app.contract.schemas import (
     ForecastRequest,
     ForecastResponse,
 )
-from serve_app.infra.auditing import Audit, Auditor
+from serve_app.infra.auditing import Audit
 from serve_app.infra.auth import Caller
-from serve_app.infra.store import Store
-from serve_app.services.results import Lookup, Results, Served, timed, utcnow
+from serve_app.services.results import Lookup, ModelService, Served, timed
 
 CACHE_TTL_S = 24 * 3600
 """The docs' server-side TTL for insights; the key also carries a data fingerprint."""
@@ -33,18 +32,7 @@ class InsightsModel(Protocol):
     async def info(self) -> ModelInfo: ...
 
 
-class InsightsService:
-    def __init__(
-        self,
-        store: Store,
-        results: Results,
-        model: InsightsModel,
-        auditor: Auditor,
-        clock: Callable[[], dt.datetime] = utcnow,
-    ) -> None:
-        self._store, self._results, self._model, self._clock = store, results, model, clock
-        self._auditor = auditor
-
+class InsightsService(ModelService[InsightsModel]):
     async def insights(self, caller: Caller, business_id: str) -> BusinessInsightsResponse:
         await self._store.business_for(caller, business_id)  # tenancy first, then the cache
         now = self._clock()

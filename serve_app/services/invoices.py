@@ -22,7 +22,7 @@ from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.rate_limit import RateLimiter
 from serve_app.infra.store import Store
-from serve_app.services.results import timed, utcnow
+from serve_app.services.results import ModelService, Results, timed, utcnow
 
 LEGACY_PER_MINUTE = 30
 
@@ -104,16 +104,19 @@ def entities(parsed: ParsedInvoice) -> dict[str, Any]:
     }
 
 
-class InvoiceService:
+class InvoiceService(ModelService[InvoiceModel]):
+    """Drafts are never cached: each sentence is new, and a saved draft is a write."""
+
     def __init__(
         self,
         store: Store,
+        results: Results,
         model: InvoiceModel,
         auditor: Auditor,
         clock: Callable[[], dt.datetime] = utcnow,
         limiter: RateLimiter | None = None,
     ) -> None:
-        self._store, self._model, self._auditor, self._clock = store, model, auditor, clock
+        super().__init__(store, results, model, auditor, clock)
         self._limiter = limiter or RateLimiter(LEGACY_PER_MINUTE)
 
     async def generate(

@@ -171,3 +171,22 @@ class Results:
         else:  # a rollout reached this model first: learn the new version, cache nothing stale
             self._versions.forget(lookup.model)
         return served.response
+
+
+M = TypeVar("M")
+
+
+class ModelService(Generic[M]):
+    """What every model-backed service holds: the store, the shared results skeleton, its model
+    (a protocol: a handle client in production, a fake in tests), the audit trail, a clock."""
+
+    def __init__(
+        self,
+        store: Store,
+        results: Results,
+        model: M,
+        auditor: Auditor,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self._store, self._results, self._model = store, results, model
+        self._auditor, self._clock = auditor, clock
