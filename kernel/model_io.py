@@ -75,7 +75,7 @@ InsightType = Literal[
 
 
 class Insight(BaseModel):
-    """One business insight, already in the client's terms (contract section 3.2)."""
+    """One business insight, already in the client's terms (docs/api.md)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -217,7 +217,7 @@ def _client(request: Request) -> str:
 async def legacy_process_invoice(
     body: LegacyParseRequest, request: Request, parts: ComponentsDep
 ) -> LegacyInvoiceResponse:
-    """The live "AI Invoice Generator" (contract 4.1): no token, no tenant data."""
+    """The live "AI Invoice Generator" (docs/api.md): no token, no tenant data."""
     return await parts.invoices.legacy(body.text, _client(request), form_shape=False)
 
 
@@ -225,7 +225,7 @@ async def legacy_process_invoice(
 async def legacy_parse_invoice(
     body: LegacyParseRequest, request: Request, parts: ComponentsDep
 ) -> LegacyInvoiceResponse:
-    """OCR step 2 (contract 4.3): no token, no tenant data; the invoice form's shape."""
+    """OCR step 2 (docs/api.md): no token, no tenant data; the invoice form's shape."""
     return await parts.invoices.legacy(body.text, _client(request), form_shape=True)
 
 

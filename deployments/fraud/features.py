@@ -72,7 +72,7 @@ VAGUE_WORDS = {
     "-",
 }
 MONEY_TOLERANCE = 0.01
-"""The client's own tolerance for amounts that should be equal (contract 5.13)."""
+"""The client's own tolerance for amounts that should be equal (one paisa)."""
 
 
 def normalize_number(number: str) -> str:

@@ -2,7 +2,7 @@
 customers, items matched to its products and past invoice lines for default prices, units and
 tax rates, and the totals. Pure: no Ray, no I/O (the ingress passes the catalogue in).
 
-Two tax conventions exist in the app (contract 5.6 and 6.4): invoice items tax the pre-discount
+Two tax conventions exist in the app: invoice items (its invoice form) tax the pre-discount
 line value; the live NLP screen taxes the value after discount. `tax_after_discount` selects.
 """
 

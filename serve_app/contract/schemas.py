@@ -107,7 +107,7 @@ class FraudScoreResponse(BaseModel):
 
 
 class BusinessInsight(BaseModel):
-    """Contract 3.2: note the prefixed keys insight_id/insight_type (not id/type)."""
+    """docs/api.md: note the prefixed keys insight_id/insight_type (not id/type)."""
 
     insight_id: str
     insight_type: InsightType
@@ -167,7 +167,7 @@ class ComplianceCheckRequest(Strict):
 class ComplianceResponse(BaseModel):
     invoice_id: str
     issues: list[ComplianceIssue]
-    """Contract 3.3 keys: id, type, description, plain_language_explanation, suggested_fixes,
+    """docs/api.md keys: id, type, description, plain_language_explanation, suggested_fixes,
     severity (the domain's `rule` is excluded from serialisation)."""
     overall_status: OverallStatus
     last_checked: UtcDateTime
@@ -245,7 +245,8 @@ class RemindersResponse(BaseModel):
 
 
 class InvoiceGenerateRequest(Strict):
-    """Contract 3.4. Control characters in `raw_input` are stripped, not refused."""
+    """POST /api/v1/invoice/generate (docs/api.md). Control characters in `raw_input` are
+    stripped, not refused."""
 
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
     raw_input: str = Field(min_length=1, max_length=2000)
@@ -254,7 +255,8 @@ class InvoiceGenerateRequest(Strict):
 
 
 class LegacyParseRequest(Strict):
-    """Contract 4.1 / 4.3: the app sends the literal business id "current_business_id"."""
+    """The legacy routes (docs/api.md): the app sends the literal business id
+    "current_business_id"."""
 
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
     text: str = Field(min_length=1, max_length=2000)

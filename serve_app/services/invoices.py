@@ -42,8 +42,8 @@ def _money(value: float) -> float:
 def invoice_data(
     draft: Draft, number: str | None, today: dt.date, tax_after_discount: bool
 ) -> dict[str, Any]:
-    """The union of both client shapes (contract 3.4.1): `customer.name` + `items[].name` for
-    the invoice form, `customer_name` + `items[].description` for the NLP screen."""
+    """The union of both client shapes (docs/api.md): `customer.name` + `items[].name` for the
+    invoice form, `customer_name` + `items[].description` for the NLP screen."""
     totals = draft.totals(tax_after_discount)
     rates = {line.tax_rate for line in draft.lines}
     notes = list(draft.notes)

@@ -1,4 +1,4 @@
-"""The compliance endpoints over HTTP (contract 3.3): stored and inline invoices, GSTINs,
+"""The compliance endpoints over HTTP (docs/api.md): stored and inline invoices, GSTINs,
 filing reminders."""
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""GET /api/v1/insights/{business_id} and POST /api/v1/insights/forecast (contract 3.2)."""
+"""GET /api/v1/insights/{business_id} and POST /api/v1/insights/forecast (docs/api.md)."""
 
 import datetime as dt
 import json

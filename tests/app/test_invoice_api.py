@@ -1,4 +1,4 @@
-"""Natural-language invoices over HTTP: contract 3.4 (generate) and the live legacy endpoints
+"""Natural-language invoices over HTTP (docs/api.md): generate and the live legacy endpoints
 of 4.1 and 4.3, which carry no token and must never touch a business's data."""
 
 import json
