@@ -1,8 +1,13 @@
+import json
+from pathlib import Path
+
 import pytest
 
 from demo_data.tables import DEMO_USER_IDS
-from ops import cli
+from deployments.hosting.artifacts import ARTIFACT_FILE, file_sha256
+from ops import cli, models
 from serve_app.infra.auth import SupabaseAuth
+from serve_app.serve_config import SERVE_YAML
 
 SECRET = "c" * 48
 
@@ -36,3 +41,35 @@ def test_token_refuses_to_run_in_production(run) -> None:  # type: ignore[no-unt
 def test_configuration_errors_exit_2_naming_the_variable(run) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run(["token"], MODEL_TIMEOUT_SECONDS="soon")
     assert code == 2 and "MODEL_TIMEOUT_SECONDS" in err
+
+
+def test_train_keeps_a_readable_version_and_retrains_an_unreadable_one(
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    trained: list[str] = []
+
+    def fake(version: str, businesses: int | None) -> models.Trained:
+        trained.append(version)
+        return {"weights": [1]}, {"recall": 1.0}, "data-hash"
+
+    monkeypatch.setitem(models.TRAINERS, "fraud", fake)
+    argv = ["train", "--model", "fraud", "--version", "v1", "--models-dir", str(tmp_path)]
+    assert run(argv)[0] == 0 and trained == ["v1"]
+    code, out, _ = run(argv)
+    assert code == 0 and trained == ["v1"] and "already exists" in out
+    path = tmp_path / "fraud" / "v1" / ARTIFACT_FILE
+    path.write_bytes(b"cdeployments.fraud_predictor\nFraudModels\n.")  # written by older code
+    manifest = tmp_path / "fraud" / "v1" / "manifest.json"
+    manifest.write_text(
+        json.dumps({**json.loads(manifest.read_text()), "sha256": file_sha256(path)})
+    )
+    code, out, _ = run(argv)
+    assert code == 0 and trained == ["v1", "v1"] and "retraining" in out
+
+
+def test_config_names_a_bad_field(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = SERVE_YAML.read_text().replace("min_confidence: 0.5", "min_confidence: 2")
+    (tmp_path / "serve.yaml").write_text(bad)
+    code, _, err = run(["config", str(tmp_path / "serve.yaml")])
+    assert code == 1 and "FraudDeployment].user_config.min_confidence" in err
+    assert run(["config"])[0] == 0
