@@ -1,9 +1,9 @@
 """ModelHost: what every model deployment does besides predicting, written once.
 
-A subclass names its model, its tuning type and how an artifact payload becomes a predictor;
-it is decorated with a bare `@serve.deployment`: replicas, resources, queues, autoscaling and
-health checks are written only in config/serve.yaml.
-`user_config` (a ModelTuning) names the version; a new version is loaded in place by
+A subclass declares its model's name, tuning type, artifact type and predictor type, adds the
+methods it serves, and is decorated with a bare `@serve.deployment`: replicas, resources, queues,
+autoscaling and health checks are written only in config/serve.yaml. `user_config` (a
+ModelTuning) names the version; a new version is loaded in place by
 `reconfigure`, after its sha256 check, without restarting the replica; a version that fails the
 check is refused while the old one keeps serving.
 """
