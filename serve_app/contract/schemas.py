@@ -87,7 +87,7 @@ class TransactionIn(Strict):
 
 
 class FraudScoreRequest(Strict):
-    transactions: list[TransactionIn] = Field(min_length=1, max_length=500)
+    transactions: list[TransactionIn] = Field(min_length=1, max_length=1000)
     history: list[TransactionIn] = Field(default_factory=list, max_length=5000)
     """Recent transactions of the same business, to judge the new ones against."""
 
