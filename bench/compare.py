@@ -130,7 +130,8 @@ def role(proc: psutil.Process) -> str:
     ):
         if marker in command:
             if marker == "ServeReplica:":
-                return command.split("ServeReplica:")[1].split()[0].split(":")[-1]
+                # ray::ServeReplica:<app>:<deployment>[.<method> while busy]
+                return command.split("ServeReplica:")[1].split()[0].split(":")[-1].split(".")[0]
             return name
     return "ray worker" if command.startswith("ray::") else "other"
 
