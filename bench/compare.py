@@ -343,7 +343,7 @@ def load_point(
     return lambda: wrk(server.base + path, script, clients, seconds)
 
 
-def bench_server(server: Server, demo: Demo, folder: Path, seconds: float) -> None:
+def bench_server(server: Server, demo: Demo, folder: Path, seconds: float, only: list[str]) -> None:
     start(server, folder)
     try:
         assert server.process is not None
@@ -351,6 +351,7 @@ def bench_server(server: Server, demo: Demo, folder: Path, seconds: float) -> No
         scripts = {
             name: (path, wrk_script(folder, name.replace(" ", "_"), body, demo.token))
             for name, (path, body) in endpoints(demo).items()
+            if not only or name in only
         }
         for path, script in scripts.values():  # warm every path once
             wrk(server.base + path, script, 4, 2)
@@ -511,6 +512,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--servers", default="U1,U2,UB,serve")
+    parser.add_argument(
+        "--endpoints", default="", help="comma-separated subset, e.g. 'fraud score' (default: all)"
+    )
     args = parser.parse_args()
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=PROJECT_ROOT
@@ -522,7 +526,8 @@ def main() -> None:
     for server in servers(folder, demo):
         if server.name in wanted:
             print(f"== {server.name}")
-            bench_server(server, demo, folder, args.seconds)
+            only = [e for e in args.endpoints.split(",") if e]
+            bench_server(server, demo, folder, args.seconds, only)
             results[server.name] = server.results
     text = report(results, commit, args.seconds)
     OUT.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@ restart the servers, so they restore what they break."""
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import yaml
@@ -189,6 +190,34 @@ def test_inline_scoring_through_the_model_deployment(http: httpx.Client) -> None
     )
     assert response.status_code == 200
     assert response.json()["scores"][0]["suspicious"] is True
+
+
+def test_concurrent_scores_batched_before_the_hop_answer_as_alone(http: httpx.Client) -> None:
+    def body(i: int) -> dict[str, object]:
+        return {
+            "transactions": [
+                {
+                    "id": f"t{i}",
+                    "type": "debit" if i % 2 else "expense",
+                    "amount": 1000 + 25_000 * i,
+                    "date": f"2026-06-{i % 28 + 1:02d}T{(i * 5) % 24:02d}:10:00",
+                    "payment_mode": "cash",
+                    "description": "Cash withdrawal" if i % 3 else "Office supplies",
+                }
+            ]
+        }
+
+    def score(i: int) -> dict[str, object]:
+        response = http.post("/api/v1/fraud/score", headers=owner_headers(), json=body(i))
+        assert response.status_code == 200, response.text
+        scores: dict[str, object] = response.json()["scores"][0]
+        return scores
+
+    alone = [score(i) for i in range(12)]
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        together = list(pool.map(score, range(12)))
+    assert together == alone
+    assert len({s["score"] for s in alone}) > 1  # the requests differ, so a mix-up would show
 
 
 def test_detailed_health_over_real_dependencies(http: httpx.Client) -> None:
