@@ -50,9 +50,10 @@ token:
 demo-business:
 	@$(FINEASY) businesses --first
 
-# A long-running local Ray, then `serve deploy` of config/serve.yaml to it (after `make run`
+# A long-running local Ray (with config/ray.env), then `serve deploy` of config/serve.yaml to it (after `make run`
 # or `make setup train seed env`, so the model, the demo data and .env exist).
 deploy:
+	set -a && . config/ray.env && set +a && \
 	.venv/bin/ray start --head --num-cpus=2 --node-ip-address=127.0.0.1 \
 		--dashboard-host=127.0.0.1 --disable-usage-stats
 	$(FINEASY) config

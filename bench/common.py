@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from demo_data.generate import generate_dataset
 from kernel.paths import PROJECT_ROOT
+from serve_app.serve_config import ray_env
 from tests.support.services import free_port
 from tests.support.stores import seeded_store, settings_for
 
@@ -62,6 +63,7 @@ def served_app() -> Iterator[Served]:
     businesses = asyncio.run(seed())
     os.environ.update(
         {
+            **ray_env(),
             "SUPABASE_JWT_SECRET": SECRET,
             "SQLITE_PATH": str(database),
             "RAY_USAGE_STATS_ENABLED": "0",

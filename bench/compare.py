@@ -1,16 +1,17 @@
 """Same-run comparison of the Serve app with this project's own app on plain uvicorn.
 
-    .venv/bin/python bench/compare.py [--seconds 8] [--servers U1,U2,UB,serve]
+    .venv/bin/python bench/compare.py [--seconds 8] [--servers U1,U2,UB,serve] [--endpoints ...]
 
 One after another on this machine, over the same SQLite demo books and trained models
 (var/models, `make train`): U1 (bench/plain_app.py on uvicorn, 1 worker), U2 (2 workers), UB (U1
 with an asyncio micro-batcher in front of fraud scoring) and the real Serve app (`serve run` of
-config/serve.yaml). Each is driven by wrk (`apt-get install wrk`) at concurrency 1, 8, 32 and 64 on
-every model endpoint with a single-request form; per point it records req/s, p50, p99, errors and
-CPU ms per request by process (psutil). Also: bulk scoring (1,000 transactions a request),
-analysis latency cold and cached on the largest demo business, start-to-ready time and the PSS
-of the server's whole process tree, idle and under load. Prints a Markdown report and writes it
-with the raw JSON to var/bench/. Asserts nothing; not part of the tests.
+config/serve.yaml, with config/ray.env). Each is driven by wrk (`apt-get install wrk`) at
+concurrency 1, 8, 32 and 64 on every model endpoint with a single-request form; per point it
+records req/s, p50, p99, errors and CPU ms per request by process (psutil). Also: bulk scoring
+(1,000 transactions a request), analysis latency cold and cached on the largest demo business,
+start-to-ready time and the PSS of the server's whole process tree, idle and under load. Prints a
+Markdown report and writes it with the raw JSON to var/bench/. Asserts nothing; not part of the
+tests.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import SECRET, percentile
 from kernel.paths import PROJECT_ROOT
 from serve_app.infra.auth import mint_token
+from serve_app.serve_config import ray_env
 from tests.support.services import free_port
 
 CONCURRENCY = (1, 8, 32, 64)
@@ -444,7 +446,7 @@ def servers(folder: Path, demo: Demo) -> Iterator[Server]:
     config["http_options"].update({"host": "127.0.0.1", "port": port})
     path = folder / "serve.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False))
-    yield Server("serve", [str(BIN / "serve"), "run", str(path)], env, port)
+    yield Server("serve", [str(BIN / "serve"), "run", str(path)], {**env, **ray_env()}, port)
 
 
 # -- report --------------------------------------------------------------------------------------

@@ -15,5 +15,6 @@ config = yaml.safe_load(open("config/serve.yaml"))
 config["http_options"]["port"] = int(sys.argv[1])
 yaml.safe_dump(config, open("var/serve.run.yaml", "w"), sort_keys=False)
 PYEOF
+set -a; . config/ray.env; set +a   # the Ray process settings the app is tuned for
 echo "Serve: http://localhost:${PORT:-8000}  (Ray dashboard: http://localhost:8265)"
 exec .venv/bin/serve run var/serve.run.yaml

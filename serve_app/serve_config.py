@@ -21,6 +21,8 @@ from kernel.tuning import ModelTuning
 from serve_app.infra.settings import AppArgs
 
 SERVE_YAML = PROJECT_ROOT / "config" / "serve.yaml"
+RAY_ENV = PROJECT_ROOT / "config" / "ray.env"
+"""Ray process settings (KEY=VALUE lines) for the environment of every Ray node."""
 APP_NAME = "fineasy"
 IMPORT_PATH = "serve_app.app:build_app"
 INGRESS = "Ingress"
@@ -93,3 +95,17 @@ def read(path: Path = SERVE_YAML) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise ServeConfigError(f"{path}: not a YAML mapping")
     return loaded
+
+
+def ray_env(path: Path = RAY_ENV) -> dict[str, str]:
+    """config/ray.env as a mapping: KEY=VALUE lines; blank lines and # comments skipped."""
+    pairs = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ServeConfigError(f"{path}:{number}: expected KEY=VALUE")
+        pairs[key.strip()] = value.strip()
+    return pairs

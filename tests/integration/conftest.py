@@ -20,6 +20,7 @@ import yaml
 
 from deployments.hosting.artifacts import ARTIFACT_FILE
 from kernel.paths import PROJECT_ROOT
+from serve_app.serve_config import ray_env
 from tests.support.factories import SECRET, write_model
 from tests.support.services import Postgres, RedisServer, free_port
 from tests.support.stores import seeded_store, settings_for
@@ -120,6 +121,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         cleanup.callback(_restore_environment, saved_environment)
         os.environ.update(
             {
+                **ray_env(),  # the Ray process settings the app ships with
                 "DATABASE_URL": postgres.url,
                 "REDIS_URL": redis.url,
                 "SUPABASE_JWT_SECRET": SECRET,

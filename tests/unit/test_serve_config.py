@@ -13,7 +13,7 @@ import yaml
 
 from serve_app.app import MODELS, TUNINGS, app_from_config, load_serve_config
 from serve_app.ingress import Ingress
-from serve_app.serve_config import SERVE_YAML, ServeConfigError, read
+from serve_app.serve_config import SERVE_YAML, ServeConfigError, ray_env, read
 
 RAW = read(SERVE_YAML)
 
@@ -115,3 +115,22 @@ def test_app_from_config_applies_the_files_settings_to_every_deployment() -> Non
         assert applied.max_ongoing_requests == options["max_ongoing_requests"]
         assert applied.user_config == options.get("user_config")
         assert bound[name].ray_actor_options == options["ray_actor_options"]
+
+
+def test_every_ray_setting_is_one_ray_serve_reads() -> None:
+    import ray.serve._private.constants as constants
+
+    source = Path(constants.__file__).read_text()
+    settings = ray_env()
+    assert settings, "config/ray.env is empty"
+    for key, value in settings.items():
+        assert f'"{key}"' in source, f"{key} is not a Ray Serve setting (a typo is ignored)"
+        assert getattr(constants, key, None) is not None, key
+        assert value in ("0", "1"), f"{key}={value}"
+
+
+def test_ray_env_refuses_a_line_without_a_value(tmp_path: Path) -> None:
+    path = tmp_path / "ray.env"
+    path.write_text("# ok\nRAY_SERVE_USE_GRPC_BY_DEFAULT\n")
+    with pytest.raises(ServeConfigError, match=r"ray.env:2: expected KEY=VALUE"):
+        ray_env(path)
