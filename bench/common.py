@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
+import sqlite3
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -24,6 +26,32 @@ from tests.support.stores import seeded_store, settings_for
 SECRET = "bench-" + "s" * 48
 MODELS = PROJECT_ROOT / "var" / "models"
 DEMO_END = dt.date(2026, 10, 31)
+
+
+TXN = {
+    "type": "debit",
+    "amount": 150000,
+    "date": "2026-06-02T01:40:00",
+    "payment_mode": "cash",
+    "description": "Cash withdrawal",
+}
+"""One entry-time transaction to score (a night-time cash withdrawal)."""
+
+
+def head_commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=PROJECT_ROOT
+    ).stdout.strip()
+
+
+def touch(database: Path, business_id: str) -> None:
+    """Changes the books' fingerprint (as a new entry would), so the next request recomputes."""
+    with sqlite3.connect(database) as conn:
+        conn.execute(
+            "UPDATE expenses SET updated_at = ? WHERE id = "
+            "(SELECT id FROM expenses WHERE business_id = ? LIMIT 1)",
+            (dt.datetime.now(dt.UTC).isoformat(), business_id),
+        )
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -41,7 +41,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import SECRET, percentile
+from bench.common import SECRET, TXN, head_commit, percentile, touch
 from kernel.paths import PROJECT_ROOT
 from serve_app.infra.auth import mint_token
 from serve_app.serve_config import ray_env
@@ -50,13 +50,6 @@ from tests.support.services import free_port
 CONCURRENCY = (1, 8, 32, 64)
 BIN = Path(sys.executable).parent
 OUT = PROJECT_ROOT / "var" / "bench"
-TXN = {
-    "type": "debit",
-    "amount": 150000,
-    "date": "2026-06-02T01:40:00",
-    "payment_mode": "cash",
-    "description": "Cash withdrawal",
-}
 INVOICE = {
     "invoice_number": "INV-0101",
     "invoice_date": "2025-10-15",
@@ -300,16 +293,6 @@ def endpoints(demo: Demo) -> dict[str, tuple[str, dict[str, Any]]]:
     }
 
 
-def touch(database: Path, business_id: str) -> None:
-    """Changes the books' fingerprint, as a new entry would: the next analysis recomputes."""
-    with sqlite3.connect(database) as conn:
-        conn.execute(
-            "UPDATE expenses SET updated_at = ? WHERE id = "
-            "(SELECT id FROM expenses WHERE business_id = ? LIMIT 1)",
-            (dt.datetime.now(dt.UTC).isoformat(), business_id),
-        )
-
-
 def analyses(server: Server, demo: Demo, cold_runs: int, cached_runs: int) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {demo.token}"}
     calls = {
@@ -518,9 +501,7 @@ def main() -> None:
         "--endpoints", default="", help="comma-separated subset, e.g. 'fraud score' (default: all)"
     )
     args = parser.parse_args()
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=PROJECT_ROOT
-    ).stdout.strip()
+    commit = head_commit()
     folder = Path(tempfile.mkdtemp(prefix="fineasy-compare-"))
     demo = seed(folder)
     wanted = args.servers.split(",")

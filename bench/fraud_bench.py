@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
-from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
+from bench.common import DEMO_END, MODELS, SECRET, TXN, percentile, served_app
 from demo_data.generate import generate_dataset
 from deployments.fraud.predictor import FraudPredictor
 from deployments.hosting.artifacts import load_artifact
@@ -29,14 +29,6 @@ from kernel.books import Transaction, books_from_rows
 from kernel.tuning import FraudTuning
 from serve_app.app import load_serve_config
 from serve_app.infra.auth import mint_token
-
-TXN = {
-    "type": "debit",
-    "amount": 150000,
-    "date": "2026-06-02T01:40:00",
-    "payment_mode": "cash",
-    "description": "Cash withdrawal",
-}
 
 
 def in_process() -> None:

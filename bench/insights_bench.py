@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import sqlite3
 import statistics
 import sys
 import time
@@ -22,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 
-from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
+from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app, touch
 from demo_data.generate import generate_dataset
 from deployments.hosting.artifacts import load_artifact
 from deployments.insights.predictor import InsightsPredictor
@@ -58,16 +57,6 @@ def in_process() -> None:
         predictor.forecast_series(dt.date(2024, 11, 1), values, 3)
         runs.append((time.perf_counter() - started) * 1000)
     print(f"  forecast a 24-month series: median {statistics.median(runs):.2f} ms")
-
-
-def touch(database: Path, business_id: str) -> None:
-    """Changes the books' fingerprint (as a new entry would), so the next request recomputes."""
-    with sqlite3.connect(database) as conn:
-        conn.execute(
-            "UPDATE expenses SET updated_at = ? WHERE id = "
-            "(SELECT id FROM expenses WHERE business_id = ? LIMIT 1)",
-            (dt.datetime.now(dt.UTC).isoformat(), business_id),
-        )
 
 
 def over_http(

@@ -26,10 +26,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import TXN, head_commit
 from bench.compare import (
     BIN,
     OUT,
-    TXN,
     measured,
     role,
     seed,
@@ -40,7 +40,6 @@ from bench.compare import (
     wrk,
     wrk_script,
 )
-from kernel.paths import PROJECT_ROOT
 
 PROFILED = ("proxy", "Ingress", "FraudDeployment")
 RATE = 200
@@ -145,9 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=15)
     args = parser.parse_args()
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=PROJECT_ROOT
-    ).stdout.strip()
+    commit = head_commit()
     folder = Path(tempfile.mkdtemp(prefix="fineasy-profile-"))
     demo = seed(folder)
     server = next(s for s in servers(folder, demo) if s.name == "serve")
