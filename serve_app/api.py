@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from serve_app.components import Components
 from serve_app.contract.errors import (
@@ -318,4 +319,7 @@ def create_api(get_components: Callable[[], Components], settings: Settings) -> 
         get_components().record(status, elapsed_ms)
 
     api.add_middleware(EdgeMiddleware, max_bytes=settings.MAX_REQUEST_BYTES, record=record)
+    if settings.trusted_proxies:
+        # Outermost, so every layer sees the caller's address (the legacy routes' rate limit).
+        api.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return api

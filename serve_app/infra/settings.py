@@ -7,10 +7,11 @@ kernel.tuning, which the model deployments share).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from kernel.paths import PROJECT_ROOT
@@ -22,6 +23,15 @@ ENV_FILES: dict[str, str] = {
     "staging": ".env.staging",
     "production": ".env.production",
 }
+
+
+def trusted_networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """`TRUSTED_PROXIES` parsed; a bad entry is an error here, where a proxy-headers middleware
+    would silently treat it as a host name that never matches."""
+    try:
+        return [ipaddress.ip_network(item.strip()) for item in value.split(",") if item.strip()]
+    except ValueError as exc:
+        raise ValueError(f"not an address or network: {exc}") from exc
 
 
 class SettingsError(RuntimeError):
@@ -62,6 +72,21 @@ class Settings(BaseSettings):
     MAX_REQUEST_BYTES: int = Field(default=1_000_000, ge=1024)
     CORS_ORIGINS: str = ""
     """Comma-separated web origins allowed to call with a bearer token; empty allows none."""
+    TRUSTED_PROXIES: str = ""
+    """Comma-separated addresses or networks (10.0.0.0/8) of the proxies in front of the app
+    whose X-Forwarded-For is believed: a load balancer that appends the caller's address, and the
+    hop between it and the app (Ray's HAProxy, which passes the header on unchanged). The client
+    is then the right-most address not in the list. Empty: the connecting peer is the client."""
+
+    @field_validator("TRUSTED_PROXIES")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        trusted_networks(value)
+        return value
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        return [str(network) for network in trusted_networks(self.TRUSTED_PROXIES)]
 
     @property
     def features(self) -> dict[str, bool]:

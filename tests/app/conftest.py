@@ -56,8 +56,10 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
         insights: InsightsModel | None = None,
         compliance: ComplianceModel | None = None,
         invoice: InvoiceModel | None = None,
+        peer: str = "testclient",
         **env: str,
     ) -> TestClient:
+        """`peer`: the address the app sees the connection come from."""
         settings = settings_for(database, **env)
         parts = build_components(
             settings,
@@ -66,7 +68,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
             compliance or LocalComplianceModel(compliance_checker()),
             invoice or LocalInvoiceModel(invoice_parser()),
         )
-        client = TestClient(create_api(lambda: parts, settings))
+        client = TestClient(create_api(lambda: parts, settings), client=(peer, 50000))
         client.__enter__()
         client.components = parts  # type: ignore[attr-defined]
         opened.append(client)

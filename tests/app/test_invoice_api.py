@@ -182,6 +182,36 @@ def test_legacy_endpoints_answer_without_a_token_or_tenant_data(make_client: Cli
     )
 
 
+def _parses_allowed(client: TestClient, forwarded_for: str, count: int) -> list[int]:
+    return [
+        client.post(
+            "/api/nlp/process-invoice",
+            json={"text": "Bill Om Stores: 1 fan at 900"},
+            headers={"X-Forwarded-For": forwarded_for},
+        ).status_code
+        for _ in range(count)
+    ]
+
+
+def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_client(
+    make_client: ClientFactory,
+) -> None:
+    # The load balancer (10.0.0.7) appends the caller's address; Ray's HAProxy passes it on.
+    client = make_client(peer="10.0.0.7", TRUSTED_PROXIES="10.0.0.0/24")
+    assert _parses_allowed(client, "203.0.113.5", 31)[-1] == 429
+    # Another caller has its own budget, and a caller cannot pick one by prepending an address.
+    assert _parses_allowed(client, "198.51.100.9", 1) == [200]
+    assert _parses_allowed(client, "198.51.100.77, 203.0.113.5", 1) == [429]
+
+
+def test_forwarded_for_from_an_untrusted_peer_is_ignored(make_client: ClientFactory) -> None:
+    client = make_client(peer="192.0.2.44", TRUSTED_PROXIES="10.0.0.0/24")
+    statuses = [
+        _parses_allowed(client, f"203.0.113.{n}", 1)[0] for n in range(31)
+    ]  # a new forwarded address each time: still one client, the peer
+    assert statuses[:30] == [200] * 30 and statuses[30] == 429
+
+
 def test_legacy_endpoints_are_rate_limited_per_client(make_client: ClientFactory) -> None:
     client = make_client()
     answers = [

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from deployments.hosting.artifacts import ARTIFACT_FILE
 from kernel.paths import PROJECT_ROOT
 from serve_app.serve_config import ray_env
 from tests.support.factories import SECRET, write_model
-from tests.support.services import Postgres, RedisServer, free_port
+from tests.support.services import Postgres, RedisServer, free_port, haproxy_env
 from tests.support.stores import seeded_store, settings_for
 
 SERVE = str(Path(sys.executable).parent / "serve")
@@ -44,6 +46,7 @@ class Stack:
     dashboard: str
     config: dict[str, Any]
     config_path: Path
+    haproxy_stats: str
 
     def deploy(self, **user_config: Any) -> None:
         """`serve deploy` of the real config, with `user_config` of FraudDeployment updated."""
@@ -51,12 +54,14 @@ class Stack:
         fraud = next(d for d in app["deployments"] if d["name"] == "FraudDeployment")
         fraud["user_config"].update(user_config)
         self.config_path.write_text(yaml.safe_dump(self.config))
-        subprocess.run(
+        done = subprocess.run(
             [SERVE, "deploy", str(self.config_path), "-a", self.dashboard],
-            check=True,
             capture_output=True,
+            text=True,
             timeout=120,
         )
+        if done.returncode:
+            raise RuntimeError(f"serve deploy failed:\n{done.stdout}\n{done.stderr}")
 
     def status(self) -> str:
         return subprocess.run(
@@ -117,11 +122,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         asyncio.run(seed())
         # Replicas inherit the environment of the raylet this process starts. ray.init turns
         # on token auth for a new local cluster and exports it to the serve CLI calls below.
+        # Short: HAProxy refuses socket paths over 97 characters, and Ray adds a 56-character
+        # folder of its own below this one.
+        haproxy_dir = Path(tempfile.mkdtemp(prefix="hap-", dir="/tmp"))
+        cleanup.callback(shutil.rmtree, haproxy_dir, ignore_errors=True)
+        haproxy = haproxy_env(haproxy_dir)
         saved_environment = dict(os.environ)
         cleanup.callback(_restore_environment, saved_environment)
         os.environ.update(
             {
                 **ray_env(),  # the Ray process settings the app ships with
+                **haproxy,
                 "DATABASE_URL": postgres.url,
                 "REDIS_URL": redis.url,
                 "SUPABASE_JWT_SECRET": SECRET,
@@ -153,6 +164,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             f"http://127.0.0.1:{dashboard_port}",
             config,
             tmp_path_factory.mktemp("serve") / "serve.yaml",
+            f"http://127.0.0.1:{haproxy['RAY_SERVE_HAPROXY_STATS_PORT']}/stats;csv",
         )
         _wait_for_dashboard(stack.dashboard)
         stack.deploy()

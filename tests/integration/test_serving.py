@@ -2,6 +2,7 @@
 restart the servers, so they restore what they break."""
 
 import asyncio
+import csv
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -170,6 +171,34 @@ def test_unauthenticated_and_foreign_requests(http: httpx.Client) -> None:
     missing = analyze(http, stranger, "00000000-0000-4000-8000-000000000000")
     assert other.status_code == missing.status_code == 404
     assert other.content == missing.content
+
+
+def _haproxy_sessions(stack: Stack) -> int:
+    rows = csv.DictReader(httpx.get(stack.haproxy_stats, timeout=5).text.lstrip("# ").splitlines())
+    return sum(
+        int(row["stot"])
+        for row in rows
+        if row["svname"] == "BACKEND" and row["pxname"] not in ("stats", "default_backend")
+    )
+
+
+def test_requests_reach_the_ingress_through_rays_haproxy_and_cannot_pick_their_address(
+    stack: Stack, http: httpx.Client
+) -> None:
+    before = _haproxy_sessions(stack)
+    statuses = [
+        http.post(
+            "/api/nlp/process-invoice",
+            json={"text": "Bill Om Stores: 1 fan at 900"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        ).status_code
+        for n in range(31)
+    ]
+    # Served by an Ingress replica behind HAProxy, not by Serve's Python proxy ...
+    assert _haproxy_sessions(stack) >= before + 31
+    # ... and with no TRUSTED_PROXIES a made-up X-Forwarded-For buys no fresh rate-limit budget:
+    # neither Ray's HTTP servers (FORWARDED_ALLOW_IPS= in config/ray.env) nor the app believe it.
+    assert 429 in statuses and set(statuses) <= {200, 429}
 
 
 def test_inline_scoring_through_the_model_deployment(http: httpx.Client) -> None:

@@ -4,6 +4,7 @@ setting of its own, and app_from_config applies the file's settings when run fro
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from pathlib import Path
 from typing import Any
@@ -117,16 +118,45 @@ def test_app_from_config_applies_the_files_settings_to_every_deployment() -> Non
         assert bound[name].ray_actor_options == options["ray_actor_options"]
 
 
+UVICORN_SETTINGS = {"FORWARDED_ALLOW_IPS"}
+"""Read by uvicorn, which serves HTTP inside Ray; the rest of config/ray.env is Ray Serve's."""
+
+
 def test_every_ray_setting_is_one_ray_serve_reads() -> None:
     import ray.serve._private.constants as constants
+    import uvicorn.config
 
     source = Path(constants.__file__).read_text()
     settings = ray_env()
     assert settings, "config/ray.env is empty"
     for key, value in settings.items():
+        if key in UVICORN_SETTINGS:
+            assert f'"{key}"' in Path(uvicorn.config.__file__).read_text(), key
+            continue
         assert f'"{key}"' in source, f"{key} is not a Ray Serve setting (a typo is ignored)"
         assert getattr(constants, key, None) is not None, key
         assert value in ("0", "1"), f"{key}={value}"
+
+
+def test_ray_http_servers_trust_no_forwarded_for() -> None:
+    """The app decides who the caller is (TRUSTED_PROXIES); uvicorn inside Ray, given this
+    value, must believe no X-Forwarded-For, whichever peer sends it."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    seen: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["client"])
+
+    middleware = ProxyHeadersMiddleware(app, trusted_hosts=ray_env()["FORWARDED_ALLOW_IPS"])
+    for peer in ("127.0.0.1", "::1", "10.0.0.7"):
+        scope = {
+            "type": "http",
+            "client": (peer, 5000),
+            "headers": [(b"x-forwarded-for", b"203.0.113.5")],
+        }
+        asyncio.run(middleware(scope, None, None))  # type: ignore[arg-type]
+    assert seen == [("127.0.0.1", 5000), ("::1", 5000), ("10.0.0.7", 5000)]
 
 
 def test_ray_env_refuses_a_line_without_a_value(tmp_path: Path) -> None:

@@ -28,6 +28,8 @@ def test_defaults_select_embedded_sqlite_and_enable_every_feature() -> None:
         ("FRAUD_DETECTION_ENABLED", "maybe"),
         ("ENVIRONMENT", "prod"),
         ("DATABASE_URL", "mysql://x"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8, lb.internal"),
+        ("TRUSTED_PROXIES", "10.0.0.1/8"),
     ],
 )
 def test_bad_value_stops_startup_naming_the_variable(name: str, value: str) -> None:
@@ -77,3 +79,9 @@ def test_process_environment_is_read_when_nothing_is_given(monkeypatch: pytest.M
     monkeypatch.setenv("NLP_INVOICE_ENABLED", "false")
     monkeypatch.setenv("ENVIRONMENT", "staging")  # reads .env.staging, absent here
     assert load_settings().features["nlp_invoice"] is False
+
+
+def test_trusted_proxies_are_addresses_and_networks() -> None:
+    assert load_settings(BASE).trusted_proxies == []
+    settings = load_settings({**BASE, "TRUSTED_PROXIES": " 10.0.0.0/8, 127.0.0.1,::1 ,"})
+    assert settings.trusted_proxies == ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]
