@@ -4,7 +4,7 @@ GIL split by what that Python was doing (py-spy --gil samples of the proxy, the 
 FraudDeployment replica), and the rest: native code that releases the GIL (Ray's C++ core and
 gRPC threads, SQLite, BLAS).
 
-    .venv/bin/python bench/profile_serve.py [--seconds 15]
+    .venv/bin/python bench/profile_serve.py [--seconds 15] [--clients 1,32]
 
 Starts the real Serve app from config/serve.yaml (as bench/compare.py does), stops it by PID.
 Needs wrk and py-spy (in the dev extra); run as root or with ptrace permission. Prints Markdown
@@ -41,7 +41,7 @@ from bench.compare import (
     wrk_script,
 )
 
-PROFILED = ("proxy", "Ingress", "FraudDeployment")
+PROFILED = ("haproxy", "proxy", "Ingress", "FraudDeployment")
 RATE = 200
 """py-spy samples a second: one sample holding the GIL is 5 ms of Python on the CPU."""
 ACTIVITIES = (
@@ -143,6 +143,7 @@ def profile(server: Any, demo: Any, folder: Path, clients: int, seconds: float) 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--clients", default="1,32", help="comma-separated, e.g. 1,32,64")
     args = parser.parse_args()
     commit = head_commit()
     folder = Path(tempfile.mkdtemp(prefix="fineasy-profile-"))
@@ -152,7 +153,8 @@ def main() -> None:
     try:
         script = wrk_script(folder, "warm", {"transactions": [TXN]}, demo.token)
         wrk(server.base + "/api/v1/fraud/score", script, 8, 3)
-        sections = [profile(server, demo, folder, c, args.seconds) for c in (1, 32)]
+        clients = [int(c) for c in args.clients.split(",")]
+        sections = [profile(server, demo, folder, c, args.seconds) for c in clients]
     finally:
         stop(server)
     text = "\n\n".join(

@@ -1,7 +1,7 @@
 """The audit trail of predictions: a JSON line in audit.log and a row in ai_analysis_results.
 
-No Ray import. Entry-time calls record in the background (`later`); `drain` waits for them
-(shutdown, tests).
+No Ray import. Entry-time calls record in the background (`later`), batched by one writer;
+`drain` waits for them (shutdown, tests).
 """
 
 from __future__ import annotations
@@ -35,13 +35,67 @@ class Audit:
 
 
 class Auditor:
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._background: set[asyncio.Task[None]] = set()
+    """Entry-time predictions are audited in the background by one writer per replica: rows
+    queue up and go to the database many to a transaction, so a burst of requests is a few
+    inserts, not one racing insert each (SQLite then answers "database is locked"). Rows that
+    fail for a database outage stay queued and are tried again every `retry_s`; past
+    `max_pending` the oldest are dropped, and said so. (They live in memory: a replica that
+    stops with rows still queued loses them after `drain`'s deadline; the audit log line is
+    written for each at once either way.)"""
+
+    BATCH = 500
+
+    def __init__(self, store: Store, retry_s: float = 1.0, max_pending: int = 20_000) -> None:
+        self._store, self._retry_s, self._max_pending = store, retry_s, max_pending
+        self._pending: list[AnalysisRecord] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def record(self, caller: Caller, entry: Audit) -> None:
-        """One audit-log line and one row of ai_analysis_results per prediction served. The
-        log line is written first, so a database outage cannot lose it."""
+        """One audit-log line and one row of ai_analysis_results, written before returning.
+        The log line is written first, so a database outage cannot lose it."""
+        await self._store.record_analyses([self._logged(caller, entry)])
+
+    def later(self, caller: Caller, entry: Audit) -> None:
+        """`record` without waiting for the database: the caller answers first."""
+        self._pending.append(self._logged(caller, entry))
+        if len(self._pending) > self._max_pending:
+            dropped = len(self._pending) - self._max_pending
+            del self._pending[:dropped]
+            logger.error("audit rows dropped: %d queued rows over the limit", dropped)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    async def _write(self) -> None:
+        while self._pending:
+            batch = self._pending[: self.BATCH]
+            try:
+                await self._store.record_analyses(batch)
+            except AppError as exc:  # the database is down or slow: keep them, try again
+                logger.warning(
+                    "audit rows not written yet (%d queued): %s", len(self._pending), exc.code
+                )
+                await asyncio.sleep(self._retry_s)
+                continue
+            except Exception:  # a fault in the rows themselves: retrying cannot help
+                logger.exception("audit rows not written: %d dropped", len(batch))
+            del self._pending[: len(batch)]
+
+    async def drain(self, timeout_s: float = 10.0) -> None:
+        """Waits for queued rows to be written (shutdown, tests), at most `timeout_s`."""
+        writer = self._writer
+        if writer is None or writer.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(writer), timeout_s)
+        except TimeoutError:
+            logger.error("audit rows not written at shutdown: %d lost", len(self._pending))
+            writer.cancel()
+
+    def _logged(self, caller: Caller, entry: Audit) -> AnalysisRecord:
         row = AnalysisRecord(
             id=str(uuid.uuid4()),
             business_id=entry.business_id,
@@ -62,21 +116,4 @@ class Auditor:
             duration_ms=entry.elapsed_ms,
             **entry.summary,
         )
-        await self._store.record_analysis(row)
-
-    def later(self, caller: Caller, entry: Audit) -> None:
-        """`record` without waiting for the database: the caller answers first."""
-        task = asyncio.create_task(self.record(caller, entry))
-        self._background.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._background.discard(task)
-        error = None if task.cancelled() else task.exception()
-        if isinstance(error, AppError):
-            logger.warning("audit record not written: %s", error.code)
-        elif error is not None:
-            logger.error("audit record not written", exc_info=error)
-
-    async def drain(self) -> None:
-        await asyncio.gather(*self._background, return_exceptions=True)
+        return row

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,10 @@ from serve_app.contract.errors import Unauthenticated
 
 logger = logging.getLogger("ai_backend.security")  # serve_app.infra.logs routes it to security.log
 LEEWAY_S = 30
+VERIFIED_TOKENS = 4096
+"""Verified tokens a replica remembers (least recently used go first)."""
+VERIFIED_FOR_S = 60.0
+"""The longest a verified token is trusted without checking it again."""
 
 
 @dataclass(frozen=True)
@@ -32,23 +38,45 @@ class Caller:
 
 
 class SupabaseAuth:
-    def __init__(self, secret: str, issuer: str | None = None) -> None:
-        self._secret, self._issuer = secret, issuer
+    """Verifies bearer tokens. A verified token is remembered (the exact token string, so a
+    changed byte is a new token) until its own expiry or VERIFIED_FOR_S, whichever is first: the
+    client sends one token on every request of a session, and its signature need not be checked
+    again for each."""
+
+    def __init__(
+        self,
+        secret: str,
+        issuer: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._secret, self._issuer, self._clock = secret, issuer, clock
+        self._verified: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
 
     def authenticate(self, authorization: str | None) -> Caller:
         scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
             raise Unauthenticated("Missing bearer token")
+        now = self._clock()
+        known = self._verified.get(token)
+        if known is not None and now < known[1]:
+            self._verified.move_to_end(token)
+            return known[0]
         try:
-            claims = self._verify(token.strip())
+            claims = self._verify(token)
         except jwt.PyJWTError as exc:
             logger.warning(
                 "rejected token", extra={"event": "token_rejected", "reason": type(exc).__name__}
             )
             raise Unauthenticated("Invalid or expired token") from exc
         if claims.get("role") == "service_role":
-            return Caller(user_id="service_role", role="service_role")
-        return Caller(user_id=str(claims["sub"]), role="authenticated")
+            caller = Caller(user_id="service_role", role="service_role")
+        else:
+            caller = Caller(user_id=str(claims["sub"]), role="authenticated")
+        self._verified[token] = (caller, min(float(claims["exp"]), now + VERIFIED_FOR_S))
+        if len(self._verified) > VERIFIED_TOKENS:
+            self._verified.popitem(last=False)
+        return caller
 
     def _verify(self, token: str) -> dict[str, Any]:
         unverified = jwt.decode(token, options={"verify_signature": False})

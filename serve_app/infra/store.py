@@ -69,7 +69,7 @@ class Store(Protocol):
         self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime
     ) -> dict[str, dt.datetime]: ...
     async def save_insights(self, business_id: str, insights: Sequence[Insight]) -> None: ...
-    async def record_analysis(self, record: AnalysisRecord) -> None: ...
+    async def record_analyses(self, records: Sequence[AnalysisRecord]) -> None: ...
     async def insert_rows(self, rows: dict[str, list[dict[str, Any]]]) -> int: ...
     async def businesses_of(self, user_ids: Sequence[str]) -> list[Business]: ...
     async def close(self) -> None: ...
@@ -160,7 +160,7 @@ UPSERT_INSIGHT = text(
 INSERT_ANALYSIS = text(
     "INSERT INTO ai_analysis_results (id, business_id, analysis_type, caller_id, model_version,"
     " summary, duration_ms, created_at) VALUES (:id, :business_id, :analysis_type, :caller_id,"
-    " :model_version, :summary, :duration_ms, :created_at)"
+    " :model_version, :summary, :duration_ms, :created_at) ON CONFLICT (id) DO NOTHING"
 )
 
 
@@ -364,8 +364,10 @@ class SqlStore:
         if insights:
             await self._run([(UPSERT_INSIGHT, insight_rows(business_id, insights))], write=True)
 
-    async def record_analysis(self, record: AnalysisRecord) -> None:
-        params = {**record.__dict__, "summary": json.dumps(record.summary)}
+    async def record_analyses(self, records: Sequence[AnalysisRecord]) -> None:
+        """One transaction for many rows; a row whose id is already stored is left alone, so a
+        batch written again after a failure that was in fact committed adds nothing."""
+        params = [{**r.__dict__, "summary": json.dumps(r.summary)} for r in records]
         await self._run([(INSERT_ANALYSIS, params)], write=True)
 
     async def insert_rows(self, rows: dict[str, list[dict[str, Any]]]) -> int:

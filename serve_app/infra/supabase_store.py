@@ -284,10 +284,10 @@ class SupabaseStore:
         )
         await self._call(upsert.execute)
 
-    async def record_analysis(self, record: AnalysisRecord) -> None:
-        row = {k: _jsonable(v) for k, v in record.__dict__.items()}
-        insert = self._client.table("ai_analysis_results").insert(
-            row, returning=ReturnMethod.minimal
+    async def record_analyses(self, records: Sequence[AnalysisRecord]) -> None:
+        rows = [{k: _jsonable(v) for k, v in r.__dict__.items()} for r in records]
+        insert = self._client.table("ai_analysis_results").upsert(
+            rows, ignore_duplicates=True, returning=ReturnMethod.minimal
         )
         await self._call(insert.execute)
 

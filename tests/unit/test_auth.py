@@ -1,10 +1,12 @@
 import time
+import uuid
+from typing import Any
 
 import jwt
 import pytest
 
 from serve_app.contract.errors import Unauthenticated
-from serve_app.infra.auth import SupabaseAuth, mint_token
+from serve_app.infra.auth import VERIFIED_FOR_S, VERIFIED_TOKENS, SupabaseAuth, mint_token
 
 SECRET = "k" * 48
 USER = "6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11"
@@ -77,3 +79,56 @@ def test_issuer_is_checked_when_configured() -> None:
         strict.authenticate(bearer(mint_token(SECRET, USER, issuer="https://evil/auth/v1")))
     good = mint_token(SECRET, USER, issuer="https://ref.supabase.co/auth/v1")
     assert strict.authenticate(bearer(good)).user_id == USER
+
+
+class CountingAuth(SupabaseAuth):
+    """Counts signature checks; the clock is the test's."""
+
+    def __init__(self, now: list[float]) -> None:
+        super().__init__(SECRET, clock=lambda: now[0])
+        self.checks = 0
+
+    def _verify(self, token: str) -> dict[str, Any]:
+        self.checks += 1
+        return super()._verify(token)
+
+
+def test_a_verified_token_is_not_checked_again_until_its_expiry_or_a_minute() -> None:
+    real = time.time()
+    now = [real]  # the cache's clock; the signature check keeps the real one
+    counting = CountingAuth(now)
+    long_lived = bearer(mint_token(SECRET, USER, ttl_s=3600, now=real))
+    assert [counting.authenticate(long_lived).user_id for _ in range(3)] == [USER] * 3
+    assert counting.checks == 1
+    now[0] = real + VERIFIED_FOR_S + 1  # trusted for a minute at most
+    counting.authenticate(long_lived)
+    assert counting.checks == 2
+
+    now[0] = real
+    short_lived = bearer(mint_token(SECRET, USER, ttl_s=5, now=real))
+    counting.authenticate(short_lived)
+    counting.authenticate(short_lived)
+    assert counting.checks == 3
+    now[0] = real + 6  # past its own expiry: checked again, never served from memory
+    counting.authenticate(short_lived)
+    assert counting.checks == 4
+
+
+def test_a_token_one_byte_off_a_verified_one_is_checked_and_refused() -> None:
+    counting = CountingAuth([time.time()])
+    token = mint_token(SECRET, USER)
+    counting.authenticate(bearer(token))
+    tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    with pytest.raises(Unauthenticated):
+        counting.authenticate(bearer(tampered))
+
+
+def test_remembered_tokens_are_bounded() -> None:
+    counting = CountingAuth([time.time()])
+    first = bearer(mint_token(SECRET, USER, now=time.time()))
+    counting.authenticate(first)
+    for _ in range(VERIFIED_TOKENS):
+        counting.authenticate(bearer(mint_token(SECRET, str(uuid.uuid4()))))
+    checks = counting.checks
+    counting.authenticate(first)  # the least recently used went first
+    assert counting.checks == checks + 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Sequence
 from typing import cast
 
 import pytest
@@ -34,8 +35,8 @@ class Books:
         self.finished = True
         return f"invoices:3:{business_id}"
 
-    async def record_analysis(self, record: AnalysisRecord) -> None:
-        self.audited += 1
+    async def record_analyses(self, records: Sequence[AnalysisRecord]) -> None:
+        self.audited += len(records)
 
 
 class Model:

@@ -8,7 +8,7 @@ from kernel.model_io import Finding
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
 from serve_app.infra.migrate import migrate
-from serve_app.infra.store import SqlStore
+from serve_app.infra.store import AnalysisRecord, SqlStore
 from tests.support.factories import OTHER_USER, demo_books
 from tests.support.services import free_port
 from tests.support.stores import seeded_store, settings_for
@@ -116,3 +116,16 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(store: SqlStore) -> Non
     async with store.engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+
+
+async def test_audit_rows_written_again_are_stored_once(store: SqlStore) -> None:
+    at = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+    rows = [
+        AnalysisRecord(f"row-{n}", None, "fraud_score", "u", "v1", {"scored": 1}, 2.0, at)
+        for n in range(3)
+    ]
+    await store.record_analyses(rows)
+    await store.record_analyses(rows[1:])  # a batch retried after a commit that did land
+    async with store.engine.connect() as conn:
+        count = (await conn.execute(text("SELECT COUNT(*) FROM ai_analysis_results"))).scalar()
+    assert count == 3

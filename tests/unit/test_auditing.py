@@ -1,0 +1,84 @@
+"""The background audit writer: batches, keeps rows through a database outage, bounded."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+import pytest
+
+from serve_app.contract.errors import DatabaseUnavailable
+from serve_app.infra.auditing import Audit, Auditor
+from serve_app.infra.auth import Caller
+from serve_app.infra.store import AnalysisRecord
+
+CALLER = Caller(user_id="6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11", role="authenticated")
+AT = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+
+
+class AuditTable:
+    """The store's audit insert, as a list; it can be down for its first `down_for` calls."""
+
+    def __init__(self, down_for: int = 0) -> None:
+        self.rows: list[AnalysisRecord] = []
+        self.calls, self.down_for = 0, down_for
+
+    async def record_analyses(self, records: Sequence[AnalysisRecord]) -> None:
+        self.calls += 1
+        await asyncio.sleep(0.001)
+        if self.calls <= self.down_for:
+            raise DatabaseUnavailable("sqlite: OperationalError")
+        self.rows.extend(records)
+
+
+def auditor(table: AuditTable, **options: float) -> Auditor:
+    return Auditor(table, retry_s=0.01, **options)  # type: ignore[arg-type]
+
+
+def entry(n: int) -> Audit:
+    return Audit("fraud_score", None, "v1", {"scored": n}, 1.0, AT)
+
+
+async def test_a_burst_is_written_in_a_few_transactions_in_order() -> None:
+    table = AuditTable()
+    writer = auditor(table)
+    for n in range(1200):
+        writer.later(CALLER, entry(n))
+        if n % 100 == 0:
+            await asyncio.sleep(0)  # requests keep arriving while the writer works
+    await writer.drain()
+    assert [r.summary["scored"] for r in table.rows] == list(range(1200))
+    assert table.calls <= 1200 // 100 + 3
+
+
+async def test_rows_queued_during_an_outage_are_written_once_it_ends() -> None:
+    table = AuditTable(down_for=5)
+    writer = auditor(table)
+    for n in range(50):
+        writer.later(CALLER, entry(n))
+    await writer.drain()
+    assert [r.summary["scored"] for r in table.rows] == list(range(50))
+    assert writer.pending == 0
+
+
+async def test_queued_rows_are_bounded_and_the_drop_is_said(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    table = AuditTable(down_for=10**6)
+    writer = auditor(table, max_pending=10)
+    with caplog.at_level(logging.ERROR, logger="ai_backend"):
+        for n in range(15):
+            writer.later(CALLER, entry(n))
+        assert writer.pending == 10
+        await writer.drain(timeout_s=0.05)  # the database never comes back: give up, say so
+    messages = [r.getMessage() for r in caplog.records]
+    assert "audit rows dropped: 1 queued rows over the limit" in messages
+    assert "audit rows not written at shutdown: 10 lost" in messages
+
+
+async def test_awaited_record_writes_its_row_before_returning() -> None:
+    table = AuditTable()
+    await auditor(table).record(CALLER, entry(7))
+    assert [r.summary for r in table.rows] == [{"scored": 7}]
