@@ -36,8 +36,9 @@ class Audit:
 
 class Auditor:
     """Entry-time predictions are audited in the background by one writer per replica: rows
-    queue up and go to the database many to a transaction, so a burst of requests is a few
-    inserts, not one racing insert each (SQLite then answers "database is locked"). Rows that
+    queue up (for `linger_s` at least) and go to the database many to a transaction, so a burst
+    of requests is a few inserts, not one racing insert each (SQLite then answers "database is
+    locked"). Rows that
     fail for a database outage stay queued and are tried again every `retry_s`; past
     `max_pending` the oldest are dropped, and said so. (They live in memory: a replica that
     stops with rows still queued loses them after `drain`'s deadline; the audit log line is
@@ -45,8 +46,15 @@ class Auditor:
 
     BATCH = 500
 
-    def __init__(self, store: Store, retry_s: float = 1.0, max_pending: int = 20_000) -> None:
+    def __init__(
+        self,
+        store: Store,
+        retry_s: float = 1.0,
+        max_pending: int = 20_000,
+        linger_s: float = 0.05,
+    ) -> None:
         self._store, self._retry_s, self._max_pending = store, retry_s, max_pending
+        self._linger_s = linger_s
         self._pending: list[AnalysisRecord] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -70,6 +78,8 @@ class Auditor:
         return len(self._pending)
 
     async def _write(self) -> None:
+        # A moment's wait lets the rows of a steady trickle of requests share a transaction.
+        await asyncio.sleep(self._linger_s)
         while self._pending:
             batch = self._pending[: self.BATCH]
             try:

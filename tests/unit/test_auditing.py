@@ -34,7 +34,7 @@ class AuditTable:
 
 
 def auditor(table: AuditTable, **options: float) -> Auditor:
-    return Auditor(table, retry_s=0.01, **options)  # type: ignore[arg-type]
+    return Auditor(table, retry_s=0.01, linger_s=0.0, **options)  # type: ignore[arg-type]
 
 
 def entry(n: int) -> Audit:
@@ -51,6 +51,16 @@ async def test_a_burst_is_written_in_a_few_transactions_in_order() -> None:
     await writer.drain()
     assert [r.summary["scored"] for r in table.rows] == list(range(1200))
     assert table.calls <= 1200 // 100 + 3
+
+
+async def test_a_trickle_of_rows_shares_a_transaction() -> None:
+    table = AuditTable()
+    writer = Auditor(table, linger_s=0.05)  # type: ignore[arg-type]
+    for n in range(5):
+        writer.later(CALLER, entry(n))
+        await asyncio.sleep(0.005)  # one request every 5 ms
+    await writer.drain()
+    assert (table.calls, len(table.rows)) == (1, 5)
 
 
 async def test_rows_queued_during_an_outage_are_written_once_it_ends() -> None:
