@@ -38,11 +38,10 @@ class Auditor:
     """Entry-time predictions are audited in the background by one writer per replica: rows
     queue up (for `linger_s` at least) and go to the database many to a transaction, so a burst
     of requests is a few inserts, not one racing insert each (SQLite then answers "database is
-    locked"). Rows that
-    fail for a database outage stay queued and are tried again every `retry_s`; past
-    `max_pending` the oldest are dropped, and said so. (They live in memory: a replica that
-    stops with rows still queued loses them after `drain`'s deadline; the audit log line is
-    written for each at once either way.)"""
+    locked"). Rows that fail for a database outage stay queued and are tried again every
+    `retry_s`; past `max_pending` the oldest are dropped, and said so. They live in memory: a
+    replica that stops with rows still queued loses them after `drain`'s deadline; the audit log
+    line is written for each at once either way."""
 
     BATCH = 500
 
