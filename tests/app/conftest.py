@@ -11,15 +11,13 @@ from fastapi.testclient import TestClient
 
 from serve_app.api import create_api
 from serve_app.components import build_components
-from serve_app.infra.auth import mint_token
 from serve_app.services.compliance import ComplianceModel
 from serve_app.services.fraud import FraudModel
 from serve_app.services.insights import InsightsModel
 from serve_app.services.invoices import InvoiceModel
+from tests.support import factories
 from tests.support.factories import (
-    SECRET,
     compliance_checker,
-    demo_books,
     insights_predictor,
     invoice_parser,
     predictor,
@@ -88,10 +86,9 @@ def client(make_client: ClientFactory) -> TestClient:
 
 @pytest.fixture
 def owner_headers() -> dict[str, str]:
-    user = demo_books()[0].business["user_id"]
-    return {"Authorization": f"Bearer {mint_token(SECRET, user)}"}
+    return factories.owner_headers()
 
 
 @pytest.fixture
 def business_id() -> str:
-    return str(demo_books()[0].business["id"])
+    return factories.business_id()

@@ -12,7 +12,14 @@ from sqlalchemy import text
 
 from serve_app.infra.auth import mint_token
 from tests.integration.conftest import Stack
-from tests.support.factories import OTHER_USER, SECRET, demo_books
+from tests.support.factories import (
+    CASH_WITHDRAWAL_AT_NIGHT,
+    OTHER_USER,
+    SECRET,
+    business_id,
+    demo_books,
+    owner_headers,
+)
 from tests.support.stores import settings_for
 
 FRAUD_TYPES = {
@@ -21,14 +28,6 @@ FRAUD_TYPES = {
     "suspicious_pattern",
     "duplicate_supplier_bill",
 }
-
-
-def owner_headers() -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(SECRET, demo_books()[0].business['user_id'])}"}
-
-
-def business_id() -> str:
-    return str(demo_books()[0].business["id"])
 
 
 def analyze(
@@ -205,17 +204,7 @@ def test_inline_scoring_through_the_model_deployment(http: httpx.Client) -> None
     response = http.post(
         "/api/v1/fraud/score",
         headers=owner_headers(),
-        json={
-            "transactions": [
-                {
-                    "type": "debit",
-                    "amount": 175000,
-                    "date": "2026-06-02T01:40:00",
-                    "payment_mode": "cash",
-                    "description": "Cash withdrawal",
-                }
-            ]
-        },
+        json={"transactions": [CASH_WITHDRAWAL_AT_NIGHT]},
     )
     assert response.status_code == 200
     assert response.json()["scores"][0]["suspicious"] is True

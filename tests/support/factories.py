@@ -22,11 +22,32 @@ from deployments.invoice.parser import InvoiceModels, InvoiceParser
 from deployments.invoice.training import train as train_invoice_models
 from kernel.books import Transaction
 from kernel.tuning import ComplianceTuning, FraudTuning, InsightsTuning
+from serve_app.infra.auth import mint_token
 from tests.support.config import tuning
 
 SECRET = "test-secret-" + "x" * 40
 DEMO_END = dt.date(2026, 10, 31)
 OTHER_USER = "11111111-2222-4333-8444-555555555555"
+
+
+CASH_WITHDRAWAL_AT_NIGHT = {
+    "type": "debit",
+    "amount": 175000,
+    "date": "2026-06-02T01:40:00",
+    "payment_mode": "cash",
+    "description": "Cash withdrawal",
+}
+"""A transaction the fraud model scores suspicious."""
+
+
+def owner_headers() -> dict[str, str]:
+    """A valid token of the first demo business's owner."""
+    return {"Authorization": f"Bearer {mint_token(SECRET, demo_books()[0].business['user_id'])}"}
+
+
+def business_id() -> str:
+    """The first demo business."""
+    return str(demo_books()[0].business["id"])
 
 
 @functools.cache
