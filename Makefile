@@ -3,7 +3,7 @@ PY := .venv/bin/python
 FINEASY := .venv/bin/fineasy
 # Ray token auth on for the long-running cluster and for every CLI call that talks to it.
 export RAY_AUTH_MODE := token
-.PHONY: setup run test check fmt test-unit test-app test-integration test-cluster train evaluate backtest migrate seed token demo-business deploy status stop env config
+.PHONY: setup run test check fmt test-unit test-app test-deploy test-integration test-cluster train evaluate backtest migrate seed token demo-business deploy status stop env config
 
 setup:
 	bash scripts/setup.sh
@@ -20,7 +20,7 @@ check:
 fmt:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
 
-test-unit test-app test-integration test-cluster: test-%:
+test-unit test-app test-deploy test-integration test-cluster: test-%:
 	$(PY) -m pytest tests/$* -q
 
 train:

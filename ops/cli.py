@@ -130,6 +130,20 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_k8s(args: argparse.Namespace) -> int:
+    """Writes the generated parts of k8s/ (ops/k8s.py); --check only says which differ."""
+    from ops import k8s
+
+    if args.check:
+        stale = k8s.drifted()
+        for path in stale:
+            print(f"{k8s.shown(path)} differs from its source: run `fineasy k8s`")
+        return 1 if stale else 0
+    for path in k8s.write():
+        print(f"wrote {k8s.shown(path)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fineasy")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     config = sub.add_parser("config", help="validate config/serve.yaml (or another file)")
     config.add_argument("path", nargs="?")
     config.set_defaults(run=cmd_config)
+    kube = sub.add_parser("k8s", help="write k8s/ parts generated from config/ and monitoring/")
+    kube.add_argument("--check", action="store_true", help="write nothing; fail if any differs")
+    kube.set_defaults(run=cmd_k8s)
     seed = sub.add_parser("seed", help="migrate, then load demo businesses")
     seed.add_argument("--seed", type=int, default=42)
     seed.add_argument("--businesses", type=int, default=3)

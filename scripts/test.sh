@@ -12,7 +12,7 @@ echo "== lint and types"
 .venv/bin/mypy kernel demo_data deployments serve_app ops
 
 status=0
-for tier in unit app integration cluster; do
+for tier in unit app deploy integration cluster; do
   echo "== tests/$tier"
   set +e
   .venv/bin/python -m pytest "tests/$tier" -q "$@"

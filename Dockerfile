@@ -1,0 +1,58 @@
+# The FinEasy AI backend image: Python 3.11 with Ray 2.60.0 (Serve and its HAProxy) and the app,
+# with its models trained at build time into /app/var/models (the default models folder; mount a
+# volume there to keep or replace them, README "Docker").
+#
+#   docker build -t fineasy/ai-backend:0.1.0 .
+#   docker run -p 8000:8000 -e SUPABASE_JWT_SECRET=... fineasy/ai-backend:0.1.0
+#
+# The default command runs one Ray node with the app (scripts/container/start.sh). On
+# Kubernetes, KubeRay starts Ray in this image itself (k8s/rayservice.yaml). No secret is
+# built in: settings come from the environment at run time.
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    OMP_NUM_THREADS=1 \
+    OPENBLAS_NUM_THREADS=1
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /app
+# The runtime dependencies first, pinned by the lock (a layer that survives code changes).
+COPY pyproject.toml requirements.lock ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/runtime.txt \
+ && pip install -c requirements.lock -r /tmp/runtime.txt
+COPY kernel ./kernel
+COPY demo_data ./demo_data
+COPY deployments ./deployments
+COPY serve_app ./serve_app
+COPY ops ./ops
+COPY config ./config
+COPY scripts/container ./scripts/container
+RUN pip install --no-deps -e . \
+ && fineasy train --version v1 \
+ && find /app -name __pycache__ -prune -exec rm -rf {} +
+
+FROM ${PYTHON_IMAGE}
+# wget: KubeRay's worker readiness probe calls it; bash: KubeRay starts Ray through it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends wget \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 1000 ray \
+ && useradd --uid 1000 --gid 1000 --create-home --shell /bin/bash ray
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build --chown=1000:1000 /app /app
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    RAY_USAGE_STATS_ENABLED=0 \
+    OMP_NUM_THREADS=1 \
+    OPENBLAS_NUM_THREADS=1
+WORKDIR /app
+USER 1000:1000
+# 8000: Serve (the API); 8265: the Ray dashboard (keep it private).
+EXPOSE 8000 8265
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+  CMD ["wget", "-qO", "/dev/null", "http://127.0.0.1:8000/health"]
+CMD ["bash", "scripts/container/start.sh"]

@@ -1,0 +1,210 @@
+"""k8s/ and k8s-overlays/: what `kubectl apply -f k8s/ -n ai-backend` and `kubectl apply -k
+k8s-overlays/<env>` would send, checked without a cluster: core kinds against Kubernetes'
+OpenAPI schemas (kubernetes-validate), the RayService against KubeRay v1.7.0's CRD, overlays
+built by a real kubectl's kustomize, the generated parts against their sources."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kernel.paths import PROJECT_ROOT
+from ops import cli, k8s
+from serve_app.serve_config import SERVE_YAML
+from tests.deploy.conftest import Run, tool
+from tests.support import crd
+
+OVERLAYS = ("staging", "production")
+GUIDE_SECRET_KEYS = {"supabase-url", "supabase-service-key", "supabase-anon-key"}
+
+
+def documents(text: str) -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(text) if d]
+
+
+def plain_manifests() -> list[Path]:
+    """What `kubectl apply -f k8s/` reads: the folder's .yaml/.yml/.json files, no subfolder."""
+    return sorted(
+        p for p in (PROJECT_ROOT / "k8s").iterdir() if p.suffix in {".yaml", ".yml", ".json"}
+    )
+
+
+def by_kind(docs: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [d for d in docs if d["kind"] == kind]
+
+
+def build(run: Run, overlay: str) -> list[dict[str, Any]]:
+    done = run(tool("kubectl"), "kustomize", f"k8s-overlays/{overlay}")
+    assert done.returncode == 0, done.stderr
+    return documents(done.stdout)
+
+
+def validate_core(run: Run, *args: str, stdin: str | None = None) -> None:
+    """kubernetes-validate --strict: unknown fields are errors; CRD kinds are checked apart."""
+    done = run(tool("kubernetes-validate"), "--strict", "-k", "1.30.0", *args, stdin=stdin)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ERROR" not in done.stdout
+
+
+def test_generated_parts_match_their_sources() -> None:
+    assert k8s.drifted() == []
+
+
+def test_an_edit_to_a_source_is_caught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    changed = tmp_path / "serve.yaml"
+    changed.write_text(SERVE_YAML.read_text().replace("min_confidence: 0.5", "min_confidence: 0.6"))
+    committed = k8s.RAYSERVICE.read_text()
+    rendered = k8s.with_block(committed, "serveConfigV2", k8s.serve_config_v2(changed))
+    assert rendered != committed and "min_confidence: 0.6" in rendered
+
+    stale = tmp_path / "rayservice.yaml"
+    stale.write_text(rendered)
+    monkeypatch.setattr(k8s, "RAYSERVICE", stale)
+    assert cli.main(["k8s", "--check"]) == 1
+    assert "differs from its source" in capsys.readouterr().out
+    assert cli.main(["k8s"]) == 0
+    assert stale.read_text() == committed and cli.main(["k8s", "--check"]) == 0
+
+
+def test_with_block_replaces_only_the_block() -> None:
+    text = "a: 1\nspec:\n  block: |\n    old\n\n    older\n  after: 2\n# end\n"
+    assert k8s.with_block(text, "block", "new: 1\n") == (
+        "a: 1\nspec:\n  block: |\n    new: 1\n  after: 2\n# end\n"
+    )
+
+
+def test_the_rayservice_runs_what_the_project_files_say() -> None:
+    (service,) = documents(k8s.RAYSERVICE.read_text())
+    served = yaml.safe_load(service["spec"]["serveConfigV2"])
+    assert served == {**yaml.safe_load(SERVE_YAML.read_text()), "proxy_location": "EveryNode"}
+    cluster = service["spec"]["rayClusterConfig"]
+    assert cluster["rayVersion"] == importlib.metadata.version("ray")
+    version = importlib.metadata.version("fineasy-ai-backend")
+    pods = [cluster["headGroupSpec"], *cluster["workerGroupSpecs"]]
+    images = {c["image"] for pod in pods for c in pod["template"]["spec"]["containers"]}
+    assert images == {f"fineasy/ai-backend:{version}"}
+    assert cluster["headGroupSpec"]["rayStartParams"]["num-cpus"] == "0"  # no replicas there
+    assert cluster["enableInTreeAutoscaling"] is True
+    assert cluster["gcsFaultToleranceOptions"]["redisAddress"] == "ai-backend-redis:6379"
+    for pod in pods:
+        (container,) = pod["template"]["spec"]["containers"]
+        assert container["resources"]["requests"] and container["resources"]["limits"]
+        sources = [e["configMapRef"]["name"] for e in container["envFrom"]]
+        assert sources == ["ai-backend-ray-env", "ai-backend-config"]
+
+
+def test_rayservice_validates_against_the_kuberay_crd() -> None:
+    (service,) = documents(k8s.RAYSERVICE.read_text())
+    assert crd.errors(service) == []
+    broken = yaml.safe_load(yaml.safe_dump(service))
+    broken["spec"]["rayClusterConfig"]["workerGroupSpecs"][0]["maxReplica"] = 3
+    broken["spec"]["rayClusterConfig"]["headGroupSpec"]["rayStartParams"]["num-cpus"] = 0
+    found = crd.errors(broken)
+    assert any("maxReplica" in e for e in found) and any("num-cpus" in e for e in found)
+
+
+def test_plain_manifests_validate_and_apply_in_order(run: Run) -> None:
+    paths = plain_manifests()
+    validate_core(run, *map(str, paths))
+    docs = [d for p in paths for d in documents(p.read_text())]
+    assert all({"apiVersion", "kind", "metadata"} <= set(d) for d in docs)
+    assert by_kind(docs, "Secret") == []  # the real one is made by hand or deploy.sh
+    assert docs[0]["kind"] == "Namespace" and docs[0]["metadata"]["name"] == "ai-backend"
+    assert {d["kind"] for d in docs} >= {
+        "RayService",
+        "ConfigMap",
+        "Service",
+        "StatefulSet",
+        "NetworkPolicy",
+        "PodDisruptionBudget",
+    }
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_overlay_builds_and_validates(run: Run, overlay: str) -> None:
+    docs = build(run, overlay)
+    validate_core(run, "-", stdin=yaml.safe_dump_all(docs))
+    (service,) = by_kind(docs, "RayService")
+    assert crd.errors(service) == []
+    assert {d["metadata"].get("namespace") for d in docs if d["kind"] != "Namespace"} == {
+        "ai-backend"
+    }
+    assert {"PodMonitor", "ServiceMonitor", "PrometheusRule"} <= {d["kind"] for d in docs}
+    (config,) = [
+        d for d in by_kind(docs, "ConfigMap") if d["metadata"]["name"] == "ai-backend-config"
+    ]
+    assert config["data"]["ENVIRONMENT"] == overlay
+    workers = service["spec"]["rayClusterConfig"]["workerGroupSpecs"][0]
+    assert 1 <= workers["minReplicas"] <= workers["replicas"] <= workers["maxReplicas"]
+
+
+def test_monitors_select_what_the_manifests_create(run: Run, tmp_path: Path) -> None:
+    (service,) = documents(k8s.RAYSERVICE.read_text())
+    cluster = service["spec"]["rayClusterConfig"]
+    groups = {"head": cluster["headGroupSpec"], "worker": cluster["workerGroupSpecs"][0]}
+    monitors = documents((PROJECT_ROOT / "k8s/monitoring/podmonitors.yaml").read_text())
+    for monitor in monitors:
+        wanted = monitor["spec"]["selector"]["matchLabels"]
+        node_type = wanted["ray.io/node-type"]  # KubeRay labels each pod with it
+        template = groups[node_type]["template"]
+        labels = {**template["metadata"]["labels"], "ray.io/node-type": node_type}
+        assert wanted.items() <= labels.items()
+        ports = {p["name"] for p in template["spec"]["containers"][0]["ports"]}
+        assert {e["port"] for e in monitor["spec"]["podMetricsEndpoints"]} <= ports
+    (service_monitor,) = documents(
+        (PROJECT_ROOT / "k8s/monitoring/servicemonitor.yaml").read_text()
+    )
+    serve_service = service["spec"]["serveService"]
+    wanted = service_monitor["spec"]["selector"]["matchLabels"]
+    assert wanted.items() <= serve_service["metadata"]["labels"].items()
+    assert {e["port"] for e in service_monitor["spec"]["endpoints"]} <= {
+        p["name"] for p in serve_service["spec"]["ports"]
+    }
+    (rule,) = documents(k8s.PROMETHEUS_RULE.read_text())
+    rules = tmp_path / "rules.yml"
+    rules.write_text(yaml.safe_dump({"groups": rule["spec"]["groups"]}))
+    done = run(tool("promtool"), "check", "rules", str(rules))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_secrets_are_referenced_by_the_template_keys() -> None:
+    (template,) = documents(
+        (PROJECT_ROOT / "k8s/secrets/ai-backend-secrets.template.yaml").read_text()
+    )
+    keys = set(template["stringData"])
+    assert GUIDE_SECRET_KEYS | {"supabase-jwt-secret", "redis-password"} <= keys
+    referenced = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "secretKeyRef" in node:
+                referenced.add((node["secretKeyRef"]["name"], node["secretKeyRef"]["key"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in plain_manifests():
+        for doc in documents(path.read_text()):
+            walk(doc)
+    assert {name for name, _ in referenced} == {"ai-backend-secrets"}
+    assert {key for _, key in referenced} <= keys | {"database-url"}
+    assert (
+        "database-url" in template["stringData"]
+        or "# database-url"
+        in (PROJECT_ROOT / "k8s/secrets/ai-backend-secrets.template.yaml").read_text()
+    )
+
+
+def test_kubectl_is_the_pinned_one(run: Run) -> None:
+    """Not the machine's own kubectl: the one scripts/setup.sh --test puts in .tools/."""
+    done = run(tool("kubectl"), "version", "--client")
+    assert tool("kubectl") == str(PROJECT_ROOT / ".tools" / "kubectl")
+    assert "v1.35.2" in done.stdout and "Kustomize Version: v5.7.1" in done.stdout
