@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Deploys the FinEasy AI backend. Idempotent: run it again to apply a change.
+#
+#   scripts/deployment/deploy.sh [--dry-run] [monitoring]
+#
+#   ENVIRONMENT     staging (default) or production
+#   DEPLOY_TARGET   compose (default: docker-compose.prod.yml on this machine, settings from
+#                   .env.<ENVIRONMENT>) or kubernetes (the RayService of k8s-overlays/<ENVIRONMENT>
+#                   into namespace ai-backend; settings from the environment, as CI passes them)
+#   IMAGE           the image to run (default: the one the files name)
+#   monitoring      also Prometheus and Alertmanager (compose profile) or k8s/monitoring (the
+#                   Prometheus operator's objects)
+#   --dry-run       print each command, run nothing (secret values are never printed)
+#
+# Fails before doing anything when a required variable is missing, naming it.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+dry_run=0
+monitoring=0
+for arg in "$@"; do
+  case "$arg" in
+    --dry-run) dry_run=1 ;;
+    monitoring) monitoring=1 ;;
+    *) echo "usage: $0 [--dry-run] [monitoring]" >&2; exit 2 ;;
+  esac
+done
+environment="${ENVIRONMENT:-staging}"
+target="${DEPLOY_TARGET:-compose}"
+case "$environment" in staging|production) ;; *)
+  echo "ENVIRONMENT must be staging or production, not '$environment'" >&2; exit 2 ;;
+esac
+SECRET_VARIABLES=(SUPABASE_URL SUPABASE_SERVICE_KEY SUPABASE_ANON_KEY SUPABASE_JWT_SECRET REDIS_PASSWORD)
+
+# Prints the command (with any --from-literal value hidden), then runs it unless --dry-run.
+run() {
+  local shown=() word
+  for word in "$@"; do
+    if [[ "$word" =~ ^(--from-literal=[^=]+)= ]]; then word="${BASH_REMATCH[1]}=***"; fi
+    shown+=("$word")
+  done
+  echo "+ ${shown[*]}"
+  if [ "$dry_run" = 0 ]; then "$@"; fi
+}
+
+require() {
+  local missing=() name
+  for name in "$@"; do [ -n "${!name:-}" ] || missing+=("$name"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "missing: ${missing[*]} (set for ENVIRONMENT=$environment, DEPLOY_TARGET=$target)" >&2
+    exit 1
+  fi
+}
+
+deploy_compose() {
+  local env_file=".env.$environment"
+  if [ ! -f "$env_file" ]; then
+    echo "missing: $env_file (copy .env.production.example and fill it in)" >&2
+    exit 1
+  fi
+  set -a
+  # shellcheck source=/dev/null
+  . "./$env_file"
+  set +a
+  require "${SECRET_VARIABLES[@]}" REDIS_URL
+  local compose=(docker compose -f docker-compose.prod.yml)
+  if [ "$monitoring" = 1 ]; then compose+=(--profile monitoring); fi
+  export ENV_FILE="$env_file"
+  if [ -n "${IMAGE:-}" ]; then export AI_BACKEND_IMAGE="$IMAGE"; fi
+  run "${compose[@]}" pull
+  run "${compose[@]}" up -d --remove-orphans --wait --wait-timeout 600
+}
+
+deploy_kubernetes() {
+  require "${SECRET_VARIABLES[@]}"
+  local kubectl=(kubectl)
+  if [ -n "${KUBE_CONTEXT:-}" ]; then kubectl+=(--context "$KUBE_CONTEXT"); fi
+  run "${kubectl[@]}" apply -f k8s/00-namespace.yaml
+  local literals=(
+    "--from-literal=supabase-url=$SUPABASE_URL"
+    "--from-literal=supabase-service-key=$SUPABASE_SERVICE_KEY"
+    "--from-literal=supabase-anon-key=$SUPABASE_ANON_KEY"
+    "--from-literal=supabase-jwt-secret=$SUPABASE_JWT_SECRET"
+    "--from-literal=redis-password=$REDIS_PASSWORD"
+  )
+  if [ -n "${DATABASE_URL:-}" ]; then literals+=("--from-literal=database-url=$DATABASE_URL"); fi
+  # create --dry-run=client | apply: creates the secret or updates it in place.
+  if [ "$dry_run" = 1 ]; then
+    run "${kubectl[@]}" -n ai-backend create secret generic ai-backend-secrets "${literals[@]}" \
+      --dry-run=client -o yaml
+    echo "+ ${kubectl[*]} apply -f -"
+  else
+    echo "+ ${kubectl[*]} -n ai-backend create secret generic ai-backend-secrets (from the environment) | ${kubectl[*]} apply -f -"
+    "${kubectl[@]}" -n ai-backend create secret generic ai-backend-secrets "${literals[@]}" \
+      --dry-run=client -o yaml | "${kubectl[@]}" apply -f -
+  fi
+  if [ -n "${IMAGE:-}" ]; then
+    echo "+ ${kubectl[*]} kustomize k8s-overlays/$environment (image $IMAGE) | ${kubectl[*]} apply -f -"
+    if [ "$dry_run" = 0 ]; then
+      "${kubectl[@]}" kustomize "k8s-overlays/$environment" \
+        | sed "s|image: fineasy/ai-backend:.*|image: $IMAGE|" | "${kubectl[@]}" apply -f -
+    fi
+  else
+    run "${kubectl[@]}" apply -k "k8s-overlays/$environment"
+  fi
+  if [ "$monitoring" = 1 ]; then run "${kubectl[@]}" apply -k k8s/monitoring; fi
+  run "${kubectl[@]}" -n ai-backend wait --for=condition=Ready rayservice/ai-backend --timeout=15m
+}
+
+case "$target" in
+  compose) deploy_compose ;;
+  kubernetes) deploy_kubernetes ;;
+  *) echo "DEPLOY_TARGET must be compose or kubernetes, not '$target'" >&2; exit 2 ;;
+esac
+if [ "$dry_run" = 1 ]; then
+  echo "dry run: nothing was changed (ENVIRONMENT=$environment DEPLOY_TARGET=$target monitoring=$monitoring)"
+else
+  echo "deployed: ENVIRONMENT=$environment DEPLOY_TARGET=$target monitoring=$monitoring"
+fi

@@ -1,0 +1,130 @@
+"""scripts/deployment/deploy.sh --dry-run: the exact commands for each environment, target and
+the monitoring argument; a missing variable stops it before any command, naming it; secret
+values never printed. Run from a copy of the script so a developer's own .env files are not
+read."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kernel.paths import PROJECT_ROOT
+from tests.deploy.conftest import Run
+
+SECRETS = {
+    "SUPABASE_URL": "https://demo.supabase.co",
+    "SUPABASE_SERVICE_KEY": "service-key-value",
+    "SUPABASE_ANON_KEY": "anon-key-value",
+    "SUPABASE_JWT_SECRET": "jwt-secret-value-" + "x" * 20,
+    "REDIS_PASSWORD": "redis-password-value",
+}
+COMPOSE = "+ docker compose -f docker-compose.prod.yml"
+KUBE = [
+    "+ kubectl apply -f k8s/00-namespace.yaml",
+    "+ kubectl -n ai-backend create secret generic ai-backend-secrets"
+    " --from-literal=supabase-url=*** --from-literal=supabase-service-key=***"
+    " --from-literal=supabase-anon-key=*** --from-literal=supabase-jwt-secret=***"
+    " --from-literal=redis-password=*** --dry-run=client -o yaml",
+    "+ kubectl apply -f -",
+]
+WAIT = "+ kubectl -n ai-backend wait --for=condition=Ready rayservice/ai-backend --timeout=15m"
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    script = tmp_path / "scripts" / "deployment" / "deploy.sh"
+    script.parent.mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "scripts" / "deployment" / "deploy.sh", script)
+    return tmp_path
+
+
+def deploy(run: Run, checkout: Path, *args: str, **env: str) -> tuple[int, list[str], str]:
+    names = [*SECRETS, "REDIS_URL", "IMAGE", "DATABASE_URL", "KUBE_CONTEXT", "ENVIRONMENT"]
+    clean = dict.fromkeys([*names, "DEPLOY_TARGET"], "")
+    done = run("bash", "scripts/deployment/deploy.sh", *args, cwd=checkout, **{**clean, **env})
+    return done.returncode, done.stdout.splitlines(), done.stderr
+
+
+def env_file(checkout: Path, environment: str) -> None:
+    lines = [f"{k}={v}" for k, v in SECRETS.items()]
+    lines.append("REDIS_URL=redis://:redis-password-value@redis:6379/1")
+    (checkout / f".env.{environment}").write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+@pytest.mark.parametrize("monitoring", [False, True])
+def test_compose_commands(run: Run, checkout: Path, environment: str, monitoring: bool) -> None:
+    env_file(checkout, environment)
+    args = ["--dry-run", *(["monitoring"] if monitoring else [])]
+    env = {} if environment == "staging" else {"ENVIRONMENT": "production"}
+    code, out, _ = deploy(run, checkout, *args, **env)
+    compose = COMPOSE + (" --profile monitoring" if monitoring else "")
+    assert code == 0
+    assert out == [
+        f"{compose} pull",
+        f"{compose} up -d --remove-orphans --wait --wait-timeout 600",
+        f"dry run: nothing was changed (ENVIRONMENT={environment} DEPLOY_TARGET=compose"
+        f" monitoring={int(monitoring)})",
+    ]
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_kubernetes_commands(run: Run, checkout: Path, environment: str) -> None:
+    code, out, _ = deploy(
+        run,
+        checkout,
+        "--dry-run",
+        "monitoring",
+        ENVIRONMENT=environment,
+        DEPLOY_TARGET="kubernetes",
+        **SECRETS,
+    )
+    assert code == 0
+    assert out[:-1] == [
+        *KUBE,
+        f"+ kubectl apply -k k8s-overlays/{environment}",
+        "+ kubectl apply -k k8s/monitoring",
+        WAIT,
+    ]
+    assert not [line for line in out if any(v in line for v in SECRETS.values())]
+
+
+def test_kubernetes_with_an_image_and_a_context(run: Run, checkout: Path) -> None:
+    code, out, _ = deploy(
+        run,
+        checkout,
+        "--dry-run",
+        DEPLOY_TARGET="kubernetes",
+        KUBE_CONTEXT="prod-cluster",
+        IMAGE="ghcr.io/fineasy/ai-backend:abc123",
+        **SECRETS,
+    )
+    assert code == 0
+    assert out[0] == "+ kubectl --context prod-cluster apply -f k8s/00-namespace.yaml"
+    assert (
+        "+ kubectl --context prod-cluster kustomize k8s-overlays/staging"
+        " (image ghcr.io/fineasy/ai-backend:abc123) | kubectl --context prod-cluster apply -f -"
+    ) in out
+
+
+@pytest.mark.parametrize("target", ["compose", "kubernetes"])
+def test_a_missing_variable_stops_it_naming_the_variable(
+    run: Run, checkout: Path, target: str
+) -> None:
+    env_file(checkout, "staging")
+    (checkout / ".env.staging").write_text(
+        (checkout / ".env.staging").read_text().replace("SUPABASE_ANON_KEY=anon-key-value\n", "")
+    )
+    given = {k: v for k, v in SECRETS.items() if k != "SUPABASE_ANON_KEY"}
+    code, out, err = deploy(run, checkout, "--dry-run", DEPLOY_TARGET=target, **given)
+    assert code == 1 and out == []
+    assert "missing: SUPABASE_ANON_KEY" in err
+
+
+def test_a_missing_env_file_and_bad_arguments(run: Run, checkout: Path) -> None:
+    code, out, err = deploy(run, checkout, "--dry-run", ENVIRONMENT="production")
+    assert code == 1 and out == [] and "missing: .env.production" in err
+    assert deploy(run, checkout, "--dry-run", ENVIRONMENT="prod")[0] == 2
+    assert deploy(run, checkout, "--dry-run", "grafana")[0] == 2
