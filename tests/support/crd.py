@@ -6,6 +6,7 @@ errors (as `kubectl apply --validate=strict`). CEL rules and `format` are not ch
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,11 @@ from jsonschema import Draft7Validator
 
 from kernel.paths import PROJECT_ROOT
 
-KUBERAY_CRDS = PROJECT_ROOT.parent / "shared" / "schemas" / "kuberay"
-"""KubeRay v1.7.0's CRDs, read where they are (beside the checkout), never copied."""
+KUBERAY_CRDS = Path(
+    os.environ.get("KUBERAY_CRDS", PROJECT_ROOT.parent / "shared" / "schemas" / "kuberay")
+)
+"""KubeRay v1.7.0's CRDs, read where they are (beside the checkout, or where KUBERAY_CRDS says:
+CI downloads them at the tag), never copied into the repository."""
 
 
 def _json_schema(node: Any) -> Any:

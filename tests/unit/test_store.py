@@ -64,6 +64,13 @@ async def test_books_load_every_row_of_one_business(store: SqlStore) -> None:
     assert sum(len(i.items) for i in books.invoices) == len(generated.invoice_items)
 
 
+async def test_names_put_into_sql_text_must_be_plain_identifiers(store: SqlStore) -> None:
+    row = {"id": "x", "business_id": business_id()}
+    for table, bad in (("expenses", {**row, "amount) VALUES (1); --": 1}), ("expenses; --", row)):
+        with pytest.raises(ValueError, match="not a plain SQL identifier"):
+            await store.insert_rows({table: [bad]})
+
+
 async def test_seeding_twice_adds_nothing(store: SqlStore) -> None:
     await store.insert_rows(demo_books()[0].rows())
     async with store.engine.connect() as conn:
