@@ -15,7 +15,7 @@ test:
 	bash scripts/test.sh
 
 check:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy kernel demo_data deployments serve_app ops
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy kernel demo_data eval_world deployments serve_app ops
 
 fmt:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .

@@ -137,22 +137,58 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> None:
 
 
 def _evaluate_fraud(args: argparse.Namespace) -> int:
-    from deployments.fraud.evaluation import evaluate
+    from deployments.fraud.evaluation import evaluate, measure, world_cases
     from deployments.fraud.predictor import FraudPredictor
     from deployments.fraud.training import EVAL_SEED, labelled_books
+    from eval_world.fraud import worlds
 
     models, manifest = _load(args, "fraud")
     shipped = _shipped()
     data = labelled_books(EVAL_SEED, args.businesses)
     print(
-        f"fraud {manifest.version} on {args.businesses} held-out businesses "
-        f"(seed {EVAL_SEED}, never used in training)"
+        f"fraud {manifest.version} on {args.businesses} held-out businesses of the training "
+        f"generator (seed {EVAL_SEED}, never used in training)"
     )
     for threshold in (0.5, 0.7):
         tuning = shipped.tuning(FraudTuning, model_version=args.version, min_confidence=threshold)
         report = evaluate(FraudPredictor(models, tuning), data)
         _table(f"\nreported at confidence >= {threshold}", report)
+    tuning = shipped.tuning(FraudTuning, model_version=args.version)
+    cases = world_cases(worlds(INDEPENDENT_SEED, args.independent_businesses))
+    result = measure(FraudPredictor(models, tuning), cases)
+    print(
+        f"\nthe independent world (eval_world, seed {INDEPENDENT_SEED}): "
+        f"{result['businesses']} businesses, {result['invoices']} invoices; shipped tuning "
+        f"(min_confidence {tuning.min_confidence}); 95% intervals from {BOOTSTRAP} bootstrap "
+        "resamples of the businesses"
+    )
+    print(f"{'type':<26}{'precision':>22}{'recall':>22}{'tp':>6}{'fp':>6}{'fn':>6}")
+    rates, intervals = result["rates"], result["intervals"]
+    for kind, row in rates.items():
+        if kind == "all":
+            continue
+        cells = [
+            f"{row[m]:.3f} [{intervals[kind][m][0]:.3f}, {intervals[kind][m][1]:.3f}]"
+            for m in ("precision", "recall")
+        ]
+        print(
+            f"{kind:<26}{cells[0]:>22}{cells[1]:>22}{row['true_positives']:>6}"
+            f"{row['false_positives']:>6}{row['false_negatives']:>6}"
+        )
+    overall, spread = rates["all"], intervals["all"]
+    low, high = spread["false_per_1000_invoices"]
+    print(f"false findings per 1,000 invoices: {overall['false_per_1000_invoices']:.2f} "
+          f"[{low:.2f}, {high:.2f}]")  # fmt: skip
+    low, high = spread["ece"]
+    print(f"expected calibration error: {overall['ece']:.3f} [{low:.3f}, {high:.3f}]")
+    print("reliability: confidence bin, findings, mean confidence, share right")
+    for span, count, confidence, right in result["reliability"]:
+        print(f"  {span}  {count:>6}  {confidence:.3f}  {right:.3f}")
     return 0
+
+
+INDEPENDENT_SEED = 5005
+BOOTSTRAP = 1000
 
 
 def _evaluate_compliance(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import ast
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-PACKAGES = ("kernel", "demo_data", "deployments", "serve_app", "ops")
+PACKAGES = ("kernel", "demo_data", "eval_world", "deployments", "serve_app", "ops")
 OFFLINE_NAMES = frozenset({"training", "evaluation", "examples", "corpus", "rate_training"})
 """Module names of the offline code inside a model package: what a replica must never load."""
 RAY_SHELLS = ("serve_app.app", "serve_app.ingress", "deployments.hosting.host")
@@ -84,6 +84,10 @@ def top(module: str) -> str:
     return module.partition(".")[0]
 
 
+def module_name(module: str) -> str:
+    return module.rsplit(".", 1)[-1]
+
+
 def model_of(module: str) -> str | None:
     """`fraud` for deployments.fraud.*; None for deployments.hosting.* and other packages."""
     parts = module.split(".")
@@ -100,7 +104,7 @@ def _layer(module: str) -> int:
 
 
 def is_offline(module: str) -> bool:
-    return top(module) in ("demo_data", "ops") or (
+    return top(module) in ("demo_data", "eval_world", "ops") or (
         top(module) == "deployments" and module.rsplit(".", 1)[-1] in OFFLINE_NAMES
     )
 
@@ -114,12 +118,17 @@ def _allowed(source: str, target: str) -> str | None:
     src, dst = top(source), top(target)
     if dst == "ops" and src != "ops":
         return "nothing imports the operator CLI"
-    if src == "ops" or dst == "kernel" or src == dst == "demo_data":
+    if dst == "eval_world" and src != "eval_world":
+        evaluation = src == "ops" or module_name(source) == "evaluation"
+        return None if evaluation else "only evaluation code sees the independent world"
+    if src == "ops" or dst == "kernel" or src == dst == "demo_data" or src == dst == "eval_world":
         return None
     if src == "kernel":
         return "the kernel imports nothing of this project"
     if src == "demo_data":
         return "demo_data imports only the kernel"
+    if src == "eval_world":
+        return "the independent world imports only the kernel"
     if src == "serve_app":
         if dst == "serve_app":
             if _layer(target) <= _layer(source):

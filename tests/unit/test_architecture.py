@@ -92,6 +92,10 @@ def test_a_replica_importing_training_code_is_caught() -> None:
         ("serve_app.infra.store", "serve_app.services.results"),
         ("serve_app.contract.errors", "serve_app.infra.logs"),
         ("serve_app.services.fraud", "serve_app.components"),
+        ("deployments.fraud.training", "eval_world.fraud"),  # training never sees it
+        ("demo_data.ledger", "eval_world.fraud"),
+        ("eval_world.fraud", "demo_data.ledger"),  # nor does it share demo_data's code
+        ("deployments.fraud.predictor", "eval_world.fraud"),
     ],
 )
 def test_each_rule_refuses_its_wrong_way(source: str, target: str) -> None:
