@@ -3,7 +3,7 @@
 Three views of a business's books:
 - invoice pairs (same party, same kind, close in time and amount) -> duplicate features;
 - transactions against the business's own history -> anomaly features;
-- invoices against their payments -> payment mismatches (exact rules).
+(payment reconciliation is in reconcile.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from kernel.books import Books, Invoice, Payment, Transaction
+from kernel.books import Books, Invoice, Transaction
 
 PAIR_FEATURES = (
     "days_apart",
@@ -213,39 +213,3 @@ def transaction_features(
             ]
         )
     return np.array(rows, dtype=float).reshape(len(rows), len(TXN_FEATURES))
-
-
-# -- payments ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Mismatch:
-    invoice: Invoice
-    payments_total: float
-    reason: str
-
-
-def payment_mismatches(
-    invoices: Sequence[Invoice],
-    payments: Sequence[Payment],
-) -> list[Mismatch]:
-    """Invoices whose paid_amount disagrees with their completed payments, or whose status
-    contradicts the amounts. Exact checks, to the client's 0.01 tolerance."""
-    paid: dict[str, float] = defaultdict(float)
-    counted: set[str] = set()
-    for payment in payments:
-        if payment.invoice_id and payment.status == "completed":
-            paid[payment.invoice_id] += payment.amount
-            counted.add(payment.invoice_id)
-    found = []
-    for inv in invoices:
-        if inv.status in ("cancelled", "draft"):
-            continue
-        total = round(paid[inv.id], 2)
-        if abs(total - inv.paid_amount) > MONEY_TOLERANCE and (
-            inv.id in counted or inv.paid_amount > 0
-        ):
-            found.append(Mismatch(inv, total, "payments_differ_from_paid_amount"))
-        elif inv.status == "paid" and inv.paid_amount < inv.total_amount - MONEY_TOLERANCE:
-            found.append(Mismatch(inv, total, "marked_paid_but_short"))
-        elif inv.paid_amount > inv.total_amount + MONEY_TOLERANCE:
-            found.append(Mismatch(inv, total, "paid_more_than_total"))
-    return found

@@ -19,12 +19,11 @@ from sklearn.ensemble._iforest import _average_path_length
 from deployments.fraud.features import (
     TXN_FEATURES,
     AmountPriors,
-    Mismatch,
     Pair,
     candidate_pairs,
-    payment_mismatches,
     transaction_features,
 )
+from deployments.fraud.reconcile import Mismatch, payment_mismatches
 from kernel.books import Books, Transaction
 from kernel.model_io import Finding, FraudReport, TxnScore, TxnScores
 from kernel.money import format_inr
@@ -210,9 +209,7 @@ class FraudPredictor:
         return out
 
     def _mismatches(self, books: Books) -> list[Finding]:
-        return [
-            self._mismatch_finding(m) for m in payment_mismatches(books.invoices, books.payments)
-        ]
+        return [self._mismatch_finding(m) for m in payment_mismatches(books)]
 
     def _mismatch_finding(self, m: Mismatch) -> Finding:
         inv = m.invoice
@@ -222,10 +219,23 @@ class FraudPredictor:
                 f"{format_inr(inv.paid_amount)} of {format_inr(inv.total_amount)} "
                 "was received"
             )
+        elif m.reason == "short_paid":
+            message = (
+                f"Invoice {inv.invoice_number} is marked paid, but the money recorded for it is "
+                f"{format_inr(m.recorded)} of {format_inr(inv.total_amount)}: "
+                f"{format_inr(inv.paid_amount - m.recorded)} short, more than TDS or a "
+                "round-off explains"
+            )
+        elif m.reason == "paid_more_than_total":
+            message = (
+                f"More money is recorded for invoice {inv.invoice_number} "
+                f"({format_inr(m.recorded)}) than its total ({format_inr(inv.total_amount)}): "
+                "a payment may be entered twice"
+            )
         else:
             message = (
-                f"Payment mismatch on {inv.invoice_number}: payments recorded "
-                f"{format_inr(m.payments_total)} but the invoice shows "
+                f"Payment mismatch on {inv.invoice_number}: money recorded "
+                f"{format_inr(m.recorded)} but the invoice shows "
                 f"{format_inr(inv.paid_amount)} paid"
             )
         return Finding(
@@ -238,9 +248,9 @@ class FraudPredictor:
                 "invoice_number": inv.invoice_number,
                 "invoice_id": inv.id,
                 "invoice_total": inv.total_amount,
-                "payments_total": m.payments_total,
+                "payments_total": m.recorded,
                 "invoice_paid_amount": inv.paid_amount,
-                "difference": round(m.payments_total - inv.paid_amount, 2),
+                "difference": round(m.recorded - inv.paid_amount, 2),
                 "status": inv.status,
                 "check": m.reason,
             },

@@ -20,10 +20,10 @@ from demo_data.ledger import GeneratedBusiness
 from deployments.fraud.features import (
     AmountPriors,
     candidate_pairs,
-    payment_mismatches,
     transaction_features,
 )
 from deployments.fraud.predictor import FraudModels, anomaly_scores
+from deployments.fraud.reconcile import payment_mismatches
 from kernel.books import Books, books_from_rows
 
 TRAIN_SEED, VALIDATION_SEED, EVAL_SEED = 1001, 2002, 3003
@@ -112,7 +112,7 @@ def _rule_precision(validation: Sequence[Labelled]) -> dict[str, float]:
     hits: dict[str, list[int]] = {}
     for item in validation:
         truth = {i for s in item.subjects("payment_mismatch") for i in s}
-        for found in payment_mismatches(item.books.invoices, item.books.payments):
+        for found in payment_mismatches(item.books):
             tally = hits.setdefault(found.reason, [0, 0])
             tally[0 if found.invoice.id in truth else 1] += 1
     return {reason: round((tp + 1) / (tp + fp + 2), 4) for reason, (tp, fp) in hits.items()}

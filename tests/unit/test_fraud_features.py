@@ -6,10 +6,9 @@ from deployments.fraud.features import (
     AmountPriors,
     candidate_pairs,
     normalize_number,
-    payment_mismatches,
     transaction_features,
 )
-from kernel.books import Books, Business, Invoice, InvoiceItem, Payment, Transaction
+from kernel.books import Books, Business, Invoice, InvoiceItem, Transaction
 from tests.support.factories import expense_history
 
 BIZ = Business(id="b", user_id="u", name="Shop")
@@ -39,43 +38,6 @@ def invoice(
             ),
         ),
     )
-
-
-def payment(invoice_id: str, amount: float, status: str = "completed") -> Payment:
-    return Payment(
-        id=f"p-{invoice_id}-{amount}",
-        business_id="b",
-        invoice_id=invoice_id,
-        amount=amount,
-        status=status,
-        payment_date=dt.datetime(2026, 3, 20),
-    )
-
-
-def test_payments_matching_paid_amount_are_not_a_mismatch() -> None:
-    inv = invoice("i1", "INV-0001", 1, 1000, paid=1000, status="paid")
-    assert payment_mismatches([inv], [payment("i1", 400), payment("i1", 600)]) == []
-
-
-def test_payment_not_reflected_in_paid_amount_is_a_mismatch() -> None:
-    inv = invoice("i1", "INV-0001", 1, 1000, paid=400, status="partially_paid")
-    found = payment_mismatches([inv], [payment("i1", 400), payment("i1", 600)])
-    assert [(m.invoice.id, m.payments_total, m.reason) for m in found] == [
-        ("i1", 1000.0, "payments_differ_from_paid_amount")
-    ]
-
-
-def test_failed_payments_do_not_count() -> None:
-    inv = invoice("i1", "INV-0001", 1, 1000, paid=1000, status="paid")
-    found = payment_mismatches([inv], [payment("i1", 1000), payment("i1", 1000, "failed")])
-    assert found == []
-
-
-def test_marked_paid_but_short_is_a_mismatch_within_the_client_tolerance() -> None:
-    short = invoice("i1", "INV-0001", 1, 1000, paid=0, status="paid")
-    exact = invoice("i2", "INV-0002", 1, 1000, paid=999.995, status="paid")
-    found = payment_mismatches([short, exact], [payment("i2", 999.995)])
-    assert [(m.invoice.id, m.reason) for m in found] == [("i1", "marked_paid_but_short")]
 
 
 def test_candidate_pairs_need_same_party_close_dates_and_amounts() -> None:
