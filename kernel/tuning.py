@@ -27,6 +27,9 @@ class FraudTuning(ModelTuning):
     min_confidence: float = Field(ge=0.0, le=1.0)
     """Findings below this are not reported. The app shows alerts from 0.7 up by default."""
     duplicate_window_days: int = Field(ge=1, le=365)
+    """How far apart two sales may be to be compared as a possible duplicate."""
+    supplier_window_days: int = Field(ge=1, le=365)
+    """The same for supplier bills, which are often booked weeks late."""
 
 
 class InsightsTuning(ModelTuning):

@@ -52,9 +52,7 @@ def _fraud(version: str, businesses: int | None) -> Trained:
     tuning = _shipped().tuning(FraudTuning, model_version=version)
     count = businesses or 24
     validation = labelled_books(VALIDATION_SEED, max(4, count // 4))
-    models, data_hash = fit_models(
-        labelled_books(TRAIN_SEED, count), validation, version, tuning.duplicate_window_days
-    )
+    models, data_hash = fit_models(labelled_books(TRAIN_SEED, count), validation, version, tuning)
     metrics = evaluate(FraudPredictor(models, tuning), validation)
     return models, {"held_out_seed": VALIDATION_SEED, **metrics}, data_hash
 

@@ -16,13 +16,8 @@ from typing import Any
 import numpy as np
 from sklearn.ensemble._iforest import _average_path_length
 
-from deployments.fraud.features import (
-    TXN_FEATURES,
-    AmountPriors,
-    Pair,
-    candidate_pairs,
-    transaction_features,
-)
+from deployments.fraud.duplicates import Pair, candidate_pairs
+from deployments.fraud.features import TXN_FEATURES, AmountPriors, transaction_features
 from deployments.fraud.reconcile import Mismatch, payment_mismatches
 from kernel.books import Books, Transaction
 from kernel.model_io import Finding, FraudReport, TxnScore, TxnScores
@@ -165,7 +160,9 @@ class FraudPredictor:
 
     # -- the four types ----------------------------------------------------------------
     def _duplicates(self, books: Books) -> list[Finding]:
-        pairs = candidate_pairs(books, self.tuning.duplicate_window_days)
+        pairs = candidate_pairs(
+            books, self.tuning.duplicate_window_days, self.tuning.supplier_window_days
+        )
         names = {p.id: p.name for p in (*books.customers, *books.suppliers)}
         out = []
         for pair, prob in zip(pairs, self.models.pair_probability(pairs), strict=True):

@@ -53,9 +53,8 @@ def business_id() -> str:
 @functools.cache
 def small_models(version: str = "v1") -> FraudModels:
     """Fitted on 12 generated businesses: fast, and good enough to find planted anomalies."""
-    window = tuning(FraudTuning).duplicate_window_days
     models, _ = fit_models(
-        labelled_books(11, 12), labelled_books(12, 2), version, window, max_iter=100
+        labelled_books(11, 12), labelled_books(12, 2), version, tuning(FraudTuning), max_iter=100
     )
     return models
 

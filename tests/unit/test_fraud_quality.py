@@ -1,13 +1,19 @@
-"""The acceptance targets, checked on books generated with a seed no model was trained on.
+"""Guards on the small test model (12 training businesses, fewer boosting rounds): on held-out
+books of the training generator, and on the independent world (eval_world), which training
+never sees. These are regression guards, not measurements: the shipped model (`make train`,
+24 businesses) is measured by `fineasy evaluate --model fraud` on both worlds.
 
-The model here is the small test model (12 training businesses); the shipped model (`make train`,
-24 businesses) is measured by `make evaluate`.
+The pair model no longer reads how alike two invoice numbers look or sees the demo generator's
+0-4 day duplicates alone (it learns from duplicates up to 30 and 90 days late, retyped, and from
+regular customers' repeat orders), so its recall on the generator's own duplicates is lower than
+the earlier model's, which those artefacts carried (0.96 there, 0.44 on the independent world).
 """
 
 import pytest
 
-from deployments.fraud.evaluation import evaluate
+from deployments.fraud.evaluation import evaluate, measure, world_cases
 from deployments.fraud.training import EVAL_SEED, labelled_books
+from eval_world.fraud import worlds
 from tests.support.factories import predictor
 
 
@@ -16,10 +22,19 @@ def report() -> dict[str, dict[str, float]]:
     return evaluate(predictor(), labelled_books(EVAL_SEED, 4))
 
 
-@pytest.mark.parametrize("kind", ["duplicate_invoice", "duplicate_supplier_bill"])
-def test_duplicates_recall_and_precision(report: dict[str, dict[str, float]], kind: str) -> None:
-    assert report[kind]["recall"] >= 0.9
-    assert report[kind]["precision"] >= 0.85
+@pytest.fixture(scope="module")
+def independent() -> dict[str, dict[str, float]]:
+    rates: dict[str, dict[str, float]] = measure(
+        predictor(), world_cases(worlds(77, 4)), resamples=20
+    )["rates"]
+    return rates
+
+
+def test_duplicates_on_the_generators_books(report: dict[str, dict[str, float]]) -> None:
+    assert report["duplicate_supplier_bill"]["recall"] >= 0.9
+    assert report["duplicate_supplier_bill"]["precision"] >= 0.85
+    assert report["duplicate_invoice"]["recall"] >= 0.8
+    assert report["duplicate_invoice"]["precision"] >= 0.6
 
 
 def test_payment_mismatches_are_exact(report: dict[str, dict[str, float]]) -> None:
@@ -31,3 +46,11 @@ def test_payment_mismatches_are_exact(report: dict[str, dict[str, float]]) -> No
 
 def test_suspicious_pattern_ranking(report: dict[str, dict[str, float]]) -> None:
     assert report["suspicious_pattern"]["pr_auc"] >= 0.6
+
+
+def test_on_independent_books(independent: dict[str, dict[str, float]]) -> None:
+    mismatch, bills = independent["payment_mismatch"], independent["duplicate_supplier_bill"]
+    assert (mismatch["precision"], mismatch["recall"]) == (1.0, 1.0)  # TDS, round-offs, cash
+    assert bills["recall"] >= 0.9 and bills["precision"] >= 0.9  # retyped, up to 80 days late
+    assert independent["duplicate_invoice"]["recall"] >= 0.4
+    assert independent["all"]["false_per_1000_invoices"] <= 15
