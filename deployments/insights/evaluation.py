@@ -86,3 +86,111 @@ def format_table(
                 f"{row['last_value']:>9.1f}{row['seasonal_naive']:>10.1f}{row['coverage']:>9.2f}"
             )
     return "\n".join(lines)
+
+
+# -- against established methods ----------------------------------------------------------
+BENCHMARKS = ("auto_ets", "auto_theta")
+"""statsforecast's AutoETS and AutoTheta (season length 12), fitted at every origin on the
+series up to it, as a forecaster without this project's features would."""
+LOW_Q, HIGH_Q = 0.1, 0.9
+"""The 80% interval's bounds, scored as these quantiles."""
+
+
+def _benchmark_forecasts(
+    data: Sequence[Example],
+) -> dict[tuple[int, str, int], dict[str, dict[str, np.ndarray]]]:
+    """Per origin (business, series, month): each benchmark's mean and 80% bounds for every
+    horizon. Imported here only: statsforecast is an evaluation dependency."""
+    from statsforecast.models import AutoETS, AutoTheta
+
+    horizon = max(HORIZONS)
+    pasts = {e.origin: e.past for e in data if e.series in SERIES and e.seasonal is not None}
+    out: dict[tuple[int, str, int], dict[str, dict[str, np.ndarray]]] = {}
+    for origin, past in pasts.items():
+        y = np.asarray(past, dtype=float)
+        fitted = {}
+        for name, model in (("auto_ets", AutoETS), ("auto_theta", AutoTheta)):
+            # Their model search tries candidates that divide by zero on flat stretches and
+            # discards them; numpy would say so on every fit.
+            with np.errstate(all="ignore"):
+                result = model(season_length=12).forecast(y=y, h=horizon, level=[80])
+            fitted[name] = {
+                "point": np.maximum(np.asarray(result["mean"], float), 0.0),
+                "low": np.maximum(np.asarray(result["lo-80"], float), 0.0),
+                "high": np.maximum(np.asarray(result["hi-80"], float), 0.0),
+            }
+        out[origin] = fitted
+    return out
+
+
+def _scale(past: Sequence[float]) -> float:
+    """MASE's scale: the mean absolute one-month change of the series up to the origin."""
+    steps = np.abs(np.diff(np.asarray(past, dtype=float)))
+    return float(steps.mean()) if len(steps) and steps.mean() > 0 else 1.0
+
+
+def pinball(low: float, high: float, actual: float) -> float:
+    """Mean pinball loss of the interval's bounds as the 0.1 and 0.9 quantiles."""
+    loss = 0.0
+    for q, value in ((LOW_Q, low), (HIGH_Q, high)):
+        loss += max(q * (actual - value), (q - 1) * (actual - value))
+    return loss / 2
+
+
+def compare(
+    models: ForecastModels, data: Sequence[Example]
+) -> dict[str, dict[int, dict[str, float]]]:
+    """Per business series and horizon: MASE of the model, AutoETS, AutoTheta and seasonal
+    naive; scaled pinball loss and 80% coverage of the model, AutoETS and AutoTheta; on the
+    origins with a year of history (where seasonal naive exists)."""
+    benchmarks = _benchmark_forecasts(data)
+    table: dict[str, dict[int, dict[str, float]]] = {}
+    for series in SERIES:
+        for h in HORIZONS:
+            rows = [e for e in data if e.series == series and e.h == h and e.seasonal is not None]
+            if not rows:
+                continue
+            errors: dict[str, list[float]] = {}
+            for e in rows:
+                scale = _scale(e.past)
+                point, low, high = models.predict(series, h, e.x, e.level)
+                fits = benchmarks[e.origin]
+                candidates = {
+                    "model": (point, low, high),
+                    **{
+                        name: (fit["point"][h - 1], fit["low"][h - 1], fit["high"][h - 1])
+                        for name, fit in fits.items()
+                    },
+                }
+                for name, (f, lo, hi) in candidates.items():
+                    errors.setdefault(f"mase_{name}", []).append(abs(f - e.actual) / scale)
+                    errors.setdefault(f"pinball_{name}", []).append(
+                        pinball(lo, hi, e.actual) / scale
+                    )
+                    errors.setdefault(f"cover_{name}", []).append(float(lo <= e.actual <= hi))
+                errors.setdefault("mase_seasonal_naive", []).append(
+                    abs((e.seasonal or 0.0) - e.actual) / scale
+                )
+            row = {key: float(np.mean(values)) for key, values in errors.items()}
+            row["origins"] = float(len(rows))
+            table.setdefault(series, {})[h] = row
+    return table
+
+
+def format_comparison(table: dict[str, dict[int, dict[str, float]]]) -> str:
+    methods = ("model", *BENCHMARKS)
+    lines = [
+        f"{'series':<10}{'h':>3}{'origins':>8}"
+        + "".join(f"{'MASE ' + m:>17}" for m in (*methods, "seasonal_naive"))
+        + "".join(f"{'pinball ' + m:>20}" for m in methods)
+        + "".join(f"{'cover ' + m:>18}" for m in methods)
+    ]
+    for series, by_h in table.items():
+        for h, row in by_h.items():
+            lines.append(
+                f"{series:<10}{h:>3}{int(row['origins']):>8}"
+                + "".join(f"{row['mase_' + m]:>17.3f}" for m in (*methods, "seasonal_naive"))
+                + "".join(f"{row['pinball_' + m]:>20.3f}" for m in methods)
+                + "".join(f"{row['cover_' + m]:>18.2f}" for m in methods)
+            )
+    return "\n".join(lines)

@@ -44,9 +44,15 @@ class Example:
     level: float
     last: float
     seasonal: float | None
+    origin: tuple[int, str, int] = (0, "", 0)
+    """(business, series, origin month index): examples sharing it share `past`."""
+    past: tuple[float, ...] = ()
+    """The series up to and including the origin month (for benchmark methods)."""
 
 
-def examples(books: Books, history: History, first_origin: int = MIN_MONTHS - 1) -> list[Example]:
+def examples(
+    books: Books, history: History, first_origin: int = MIN_MONTHS - 1, business: int = 0
+) -> list[Example]:
     """Every (origin, horizon) of one business's history whose target month is known."""
     out: list[Example] = []
     open_at = [invoice_outstanding(books, month_end(m)) for m in history.months]
@@ -60,6 +66,7 @@ def examples(books: Books, history: History, first_origin: int = MIN_MONTHS - 1)
                 known = known_inputs(books, series, history.months[t], target, open_at[t])
                 level = level_at(y, t)
                 seasonal = float(y[t + h - 12]) if t + h - 12 >= 0 else None
+                past = tuple(float(v) for v in y[: t + 1])
                 for kind, k in ((series, known), (GENERIC, None)):
                     out.append(
                         Example(
@@ -71,6 +78,8 @@ def examples(books: Books, history: History, first_origin: int = MIN_MONTHS - 1)
                             level,
                             float(y[t]),
                             seasonal,
+                            (business, series, t),
+                            past,
                         )
                     )
     return out
@@ -82,10 +91,10 @@ def generated_examples(
     """Examples from `businesses` generated businesses, and a hash of the data."""
     digest = hashlib.sha256()
     out: list[Example] = []
-    for generated in generate_dataset(seed, businesses, DATA_END, months=months):
+    for number, generated in enumerate(generate_dataset(seed, businesses, DATA_END, months=months)):
         books = books_from_rows(generated.rows())
         history = build_history(books, DATA_END)
         for name, values in sorted(history.series.items()):
             digest.update(name.encode() + np.round(values, 2).tobytes())
-        out.extend(examples(books, history))
+        out.extend(examples(books, history, business=number))
     return out, digest.hexdigest()

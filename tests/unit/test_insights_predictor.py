@@ -13,7 +13,7 @@ import pytest
 
 from demo_data.generate import generate_dataset
 from demo_data.ledger import GeneratedBusiness
-from deployments.insights.evaluation import backtest, summary
+from deployments.insights.evaluation import _scale, backtest, compare, pinball, summary
 from deployments.insights.examples import generated_examples
 from kernel.books import books_from_rows
 from kernel.model_io import Insight, InsightsReport
@@ -236,3 +236,23 @@ def test_the_learned_model_beats_both_baselines_on_unseen_businesses() -> None:
     means = result["mean_smape_h1_3"]
     assert means["model"] < min(means["last_value"], means["seasonal_naive"])
     assert 0.6 <= result["interval_coverage_80"] <= 0.95
+
+
+def test_pinball_and_the_mase_scale() -> None:
+    assert pinball(90, 110, 100) == pytest.approx((0.1 * 10 + 0.1 * 10) / 2)
+    assert pinball(90, 110, 120) == pytest.approx((0.1 * 30 + 0.9 * 10) / 2)
+    assert _scale([100, 110, 90]) == 15.0 and _scale([5, 5, 5]) == 1.0
+
+
+def test_the_comparison_with_autoets_and_autotheta_is_complete() -> None:
+    """Every business series and horizon gets every method's MASE, pinball and coverage; the
+    numbers themselves are measured by `make backtest` on the shipped model."""
+    held_out, _ = generated_examples(23, 1)
+    table = compare(small_forecast_models(), held_out)
+    assert set(table) == {"cash_in", "cash_out", "revenue", "expenses"}
+    for by_h in table.values():
+        for row in by_h.values():
+            for method in ("model", "auto_ets", "auto_theta"):
+                assert row[f"mase_{method}"] > 0 and row[f"pinball_{method}"] > 0
+                assert 0.0 <= row[f"cover_{method}"] <= 1.0
+            assert row["mase_seasonal_naive"] > 0 and row["origins"] > 0
