@@ -192,12 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.choices["evaluate"].add_argument(
         "--model", choices=("fraud", "compliance", "invoice"), default="fraud"
     )
-    sub.choices["evaluate"].add_argument(
-        "--independent-businesses",
-        type=int,
-        default=12,
-        help="businesses of the independent world (eval_world) to measure on",
-    )
+    for name in ("evaluate", "backtest"):
+        sub.choices[name].add_argument(
+            "--independent-businesses",
+            type=int,
+            default=12,
+            help="businesses of the independent world (eval_world) to measure on",
+        )
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)

@@ -1,5 +1,7 @@
 """The rolling-origin backtest of the forecast models against both baselines (last value,
-seasonal naive), and its printed table. Offline: no replica imports it."""
+seasonal naive) and against AutoETS and AutoTheta, on held-out generated businesses and on the
+independent world's (eval_world.sales), and its printed tables. Offline: no replica imports
+it."""
 
 from __future__ import annotations
 
@@ -8,9 +10,21 @@ from typing import Any
 
 import numpy as np
 
-from deployments.insights.examples import Example
+from deployments.insights.examples import DATA_END, Example, examples
 from deployments.insights.forecasting import GENERIC, HORIZONS, ForecastModels
-from deployments.insights.history import SERIES
+from deployments.insights.history import SERIES, build_history
+from eval_world.sales import businesses
+from kernel.books import books_from_rows
+
+
+def independent_examples(seed: int, count: int) -> list[Example]:
+    """Forecast examples from the independent world's businesses (eval_world.sales), which
+    neither training nor calibration ever sees."""
+    out: list[Example] = []
+    for number, rows in enumerate(businesses(seed, count, DATA_END)):
+        books = books_from_rows(rows)
+        out.extend(examples(books, build_history(books, DATA_END), business=number))
+    return out
 
 
 def smape(forecast: Sequence[float], actual: Sequence[float]) -> float:

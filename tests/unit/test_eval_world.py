@@ -73,3 +73,22 @@ def test_expected_calibration_error() -> None:
     overconfident = [(0.95, True)] * 10 + [(0.95, False)] * 10
     assert expected_calibration_error(overconfident) == pytest.approx(0.45)
     assert reliability(overconfident) == [("0.9-1.0", 20, pytest.approx(0.95), 0.5)]
+
+
+def test_festivals_fall_on_their_real_dates_in_the_forecasting_world() -> None:
+    from eval_world.sales import _festival_days, _lift
+
+    festivals = _festival_days(dt.date(2024, 4, 1), dt.date(2026, 9, 30))
+    diwali = [day for day, name in festivals if name == "Diwali"]
+    assert dt.date(2024, 10, 31) in diwali and dt.date(2025, 10, 20) in diwali  # it moves
+    week_before = _lift(dt.date(2025, 10, 13), "textiles", festivals)
+    assert week_before > 1.5 > _lift(dt.date(2025, 9, 1), "textiles", festivals)
+    assert _lift(dt.date(2025, 8, 1), "hardware", festivals) < 1.0  # the monsoon
+
+
+def test_the_forecasting_world_gives_thirty_months_of_every_series() -> None:
+    from deployments.insights.evaluation import independent_examples
+
+    data = independent_examples(3, 1)
+    assert {e.origin[1] for e in data} == {"cash_in", "cash_out", "revenue", "expenses"}
+    assert max(len(e.past) for e in data) >= 29 and all(e.actual >= 0 for e in data)
