@@ -52,8 +52,10 @@ demo-business:
 
 # A long-running local Ray (with config/ray.env), then `serve deploy` of config/serve.yaml to it (after `make run`
 # or `make setup train seed env`, so the model, the demo data and .env exist).
+HAPROXY_DIR := /tmp/fineasy-hap-$(shell id -u)
+
 deploy:
-	set -a && . config/ray.env && set +a && \
+	set -a && . config/ray.env && set +a && eval "$$(bash scripts/haproxy_env.sh $(HAPROXY_DIR))" && \
 	.venv/bin/ray start --head --num-cpus=2 --node-ip-address=127.0.0.1 \
 		--dashboard-host=127.0.0.1 --disable-usage-stats
 	$(FINEASY) config
@@ -64,3 +66,4 @@ status:
 
 stop:
 	.venv/bin/ray stop
+	bash scripts/haproxy_env.sh --stop $(HAPROXY_DIR)   # Ray leaves its HAProxy running

@@ -16,5 +16,11 @@ config["http_options"]["port"] = int(sys.argv[1])
 yaml.safe_dump(config, open("var/serve.run.yaml", "w"), sort_keys=False)
 PYEOF
 set -a; . config/ray.env; set +a   # the Ray process settings the app is tuned for
+hap=$(mktemp -d /tmp/fineasy-hap-XXXXXX)
+eval "$(bash scripts/haproxy_env.sh "$hap")"
+# Ray leaves its HAProxy running (holding the port) when serve run stops: stop it here.
+trap 'bash scripts/haproxy_env.sh --stop "$hap"; rm -rf "$hap"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 echo "Serve: http://localhost:${PORT:-8000}  (Ray dashboard: http://localhost:8265)"
-exec .venv/bin/serve run var/serve.run.yaml
+.venv/bin/serve run var/serve.run.yaml
