@@ -1,4 +1,5 @@
-"""The audit trail of predictions: a JSON line in audit.log and a row in ai_analysis_results.
+"""The audit trail of predictions: a JSON line in audit/ai_audit.log and a row in
+ai_analysis_results.
 
 No Ray import. Entry-time calls record in the background (`later`), batched by one writer;
 `drain` waits for them (shutdown, tests).

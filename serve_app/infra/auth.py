@@ -19,7 +19,7 @@ import jwt
 
 from serve_app.contract.errors import Unauthenticated
 
-logger = logging.getLogger("ai_backend.security")  # serve_app.infra.logs routes it to security.log
+logger = logging.getLogger("ai_backend.security")  # infra.logs: audit/ai_security.log
 LEEWAY_S = 30
 VERIFIED_TOKENS = 4096
 """Verified tokens a replica remembers (least recently used go first)."""

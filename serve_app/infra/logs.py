@@ -1,9 +1,15 @@
-"""JSON logs: one object per line, to stdout and to rotating files in LOG_DIR.
+"""JSON logs: one object per line, to stdout (containers) and to files in LOG_DIR, at the
+deployment guide's paths:
 
-    ai_backend.log   everything from the `ai_backend` loggers (application)
-    audit.log        `ai_backend.audit`: who ran which prediction on which business, never the
-                     financial rows themselves
-    security.log     `ai_backend.security`: rejected tokens, denied tenancy
+    ai_backend.log           the application (`ai_backend` loggers), not the two below
+    audit/ai_audit.log       `ai_backend.audit`: who ran which prediction on which business,
+                             never the financial rows themselves
+    audit/ai_security.log    `ai_backend.security`: rejected tokens, denied tenancy
+
+Several processes write each file (every Serve replica on a node): each appends whole lines
+(O_APPEND, one write per line) and none rotates. Rotation belongs to one outside tool
+(logrotate with `create`, or the container runtime for stdout): the handlers notice a rotated
+file and reopen the path. No two replicas ever rename one file under each other.
 
 Set up once per process (each Serve replica calls `configure_logging`); no Ray import.
 """
@@ -22,7 +28,7 @@ APP, AUDIT, SECURITY = "ai_backend", "ai_backend.audit", "ai_backend.security"
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 """Set per HTTP request by the ingress; every log line written while serving it carries it."""
 STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-MAX_BYTES, BACKUPS = 10 * 1024 * 1024, 5
+FILES = {APP: "ai_backend.log", AUDIT: "audit/ai_audit.log", SECURITY: "audit/ai_security.log"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -43,9 +49,8 @@ class JsonFormatter(logging.Formatter):
 
 
 def _file(path: Path) -> logging.Handler:
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
-    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.WatchedFileHandler(path, mode="a", encoding="utf-8")
     handler.setFormatter(JsonFormatter())
     return handler
 
@@ -56,15 +61,14 @@ def configure_logging(log_dir: str | Path, level: str = "INFO") -> None:
     if getattr(app, "_fineasy_configured", False):
         return
     folder = Path(log_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     console = logging.StreamHandler()
     console.setFormatter(JsonFormatter())
     app.setLevel(level)
-    app.addHandler(console)
-    app.addHandler(_file(folder / "ai_backend.log"))
-    app.propagate = False
-    for name, filename in ((AUDIT, "audit.log"), (SECURITY, "security.log")):
-        logging.getLogger(name).addHandler(_file(folder / filename))
+    for name, filename in FILES.items():
+        logger = logging.getLogger(name)
+        logger.addHandler(console)
+        logger.addHandler(_file(folder / filename))
+        logger.propagate = False  # each line in one file (stdout carries all three)
     app._fineasy_configured = True  # type: ignore[attr-defined]
 
 

@@ -67,7 +67,8 @@ class Settings(BaseSettings):
     SQLITE_PATH: str = str(PROJECT_ROOT / "var" / "fineasy.db")
     """The embedded database file, used when DATABASE_URL is unset."""
     LOG_DIR: str = str(PROJECT_ROOT / "var" / "logs")
-    """Where ai_backend.log, audit.log and security.log rotate (JSON lines)."""
+    """Where ai_backend.log, audit/ai_audit.log and audit/ai_security.log are written (JSON
+    lines, appended by every replica, rotated by logrotate or the container runtime)."""
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     MAX_REQUEST_BYTES: int = Field(default=1_000_000, ge=1024)
     CORS_ORIGINS: str = ""

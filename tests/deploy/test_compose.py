@@ -64,7 +64,14 @@ def test_production_compose_with_and_without_monitoring(run: Run, folder: Path) 
     plain = config(run, folder, "-f", "docker-compose.prod.yml")
     assert set(plain["services"]) == {"ai-backend", "redis"}
     watched = config(run, folder, "-f", "docker-compose.prod.yml", "--profile", "monitoring")
-    assert set(watched["services"]) == {"ai-backend", "redis", "prometheus", "alertmanager"}
+    assert set(watched["services"]) == {
+        "ai-backend",
+        "redis",
+        "prometheus",
+        "alertmanager",
+        "loki",
+        "promtail",
+    }
     assert {k: watched["volumes"][k]["name"] for k in VOLUMES} == VOLUMES
     app = watched["services"]["ai-backend"]
     assert app["environment"]["SUPABASE_URL"].startswith("https://")  # from the env file

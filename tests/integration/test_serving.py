@@ -92,7 +92,7 @@ def test_fraud_analysis_end_to_end_is_contract_shaped_and_stored(
 
     stored = count(stack, "SELECT COUNT(*) FROM fraud_alerts WHERE business_id = :b")
     assert stored == len(body["alerts"])
-    audit_lines = (stack.log_dir / "audit.log").read_text().splitlines()
+    audit_lines = (stack.log_dir / "audit" / "ai_audit.log").read_text().splitlines()
     assert any('"fraud_analysis"' in line and business_id() in line for line in audit_lines)
 
 
@@ -110,7 +110,7 @@ def test_insights_end_to_end_are_contract_shaped_and_stored(
     assert stored == len(body["insights"])
     again = http.get(f"/api/v1/insights/{business_id()}", headers=owner_headers())
     assert again.json() == body  # served from Redis: same books, same day
-    audit_lines = (stack.log_dir / "audit.log").read_text().splitlines()
+    audit_lines = (stack.log_dir / "audit" / "ai_audit.log").read_text().splitlines()
     assert sum('"business_insights"' in line for line in audit_lines) == 1
 
 
@@ -127,7 +127,7 @@ def test_compliance_check_of_a_stored_invoice(stack: Stack, http: httpx.Client) 
     mismatch = next(i for i in body["issues"] if i["type"] == "gst_mismatch")
     assert "since 22 Sep 2025" in mismatch["plain_language_explanation"]
     assert body["overall_status"] == "issues_found"
-    audit_lines = (stack.log_dir / "audit.log").read_text().splitlines()
+    audit_lines = (stack.log_dir / "audit" / "ai_audit.log").read_text().splitlines()
     assert any('"compliance_check"' in line and invoice_id in line for line in audit_lines)
 
 

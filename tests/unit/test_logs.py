@@ -6,7 +6,7 @@ import pytest
 
 from serve_app.contract.errors import Unauthenticated
 from serve_app.infra.auth import Caller, SupabaseAuth, mint_token
-from serve_app.infra.logs import audit, configure_logging, deny
+from serve_app.infra.logs import FILES, audit, configure_logging, deny
 
 
 @pytest.fixture(scope="module")
@@ -18,14 +18,18 @@ def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def lines(path: Path) -> list[dict[str, object]]:
-    for handler in logging.getLogger("ai_backend").handlers:
-        handler.flush()
+    for name in FILES:
+        for handler in logging.getLogger(name).handlers:
+            handler.flush()
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def test_audit_events_are_json_lines_in_audit_and_app_logs(log_dir: Path) -> None:
+AUDIT_LOG, SECURITY_LOG = Path("audit/ai_audit.log"), Path("audit/ai_security.log")
+
+
+def test_audit_events_are_json_lines_in_the_audit_log_only(log_dir: Path) -> None:
     audit("fraud_analysis", caller="u-1", business_id="b-1", alerts=3)
-    entry = lines(log_dir / "audit.log")[-1]
+    entry = lines(log_dir / AUDIT_LOG)[-1]
     assert {k: entry[k] for k in ("level", "logger", "message", "event", "caller", "alerts")} == {
         "level": "INFO",
         "logger": "ai_backend.audit",
@@ -34,7 +38,8 @@ def test_audit_events_are_json_lines_in_audit_and_app_logs(log_dir: Path) -> Non
         "caller": "u-1",
         "alerts": 3,
     }
-    assert sum(e.get("event") == "fraud_analysis" for e in lines(log_dir / "ai_backend.log")) == 1
+    app = log_dir / "ai_backend.log"
+    assert not app.exists() or all(e.get("event") != "fraud_analysis" for e in lines(app))
 
 
 def test_rejected_tokens_and_denied_tenancy_reach_the_security_log(log_dir: Path) -> None:
@@ -42,10 +47,10 @@ def test_rejected_tokens_and_denied_tenancy_reach_the_security_log(log_dir: Path
     with pytest.raises(Unauthenticated):
         SupabaseAuth("y" * 48).authenticate(f"Bearer {forged}")
     deny(Caller("u-2", "authenticated"), "b-9", exists=True)
-    events = lines(log_dir / "security.log")
+    events = lines(log_dir / SECURITY_LOG)
     assert [e["event"] for e in events[-2:]] == ["token_rejected", "tenancy_denied"]
     assert events[-2]["reason"] == "InvalidSignatureError"
-    assert forged not in (log_dir / "security.log").read_text()
+    assert forged not in (log_dir / SECURITY_LOG).read_text()
 
 
 def test_lines_written_while_serving_a_request_carry_its_id(log_dir: Path) -> None:
@@ -57,5 +62,62 @@ def test_lines_written_while_serving_a_request_carry_its_id(log_dir: Path) -> No
     finally:
         request_id.reset(token)
     audit("fraud_score", caller="u-4")
-    last_two = lines(log_dir / "audit.log")[-2:]
+    last_two = lines(log_dir / AUDIT_LOG)[-2:]
     assert [e.get("request_id") for e in last_two] == ["req-42", None]
+
+
+WRITER = """
+import pathlib, sys, time
+from serve_app.infra.logs import audit, configure_logging
+folder, tag, pause = pathlib.Path(sys.argv[1]), sys.argv[2], sys.argv[3] == "pause"
+configure_logging(folder)
+for k in range(400):
+    if pause and k == 200:  # halfway: say so, wait until the file has been rotated
+        (folder / "ready").touch()
+        while not (folder / "go").exists():
+            time.sleep(0.01)
+    audit("fraud_score", caller=tag, n=k, padding="x" * 300)
+"""
+
+
+def _writers(folder: Path, tags: list[str], pause: bool = False) -> list[object]:
+    import subprocess
+    import sys
+
+    return [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(folder), tag, "pause" if pause else "-"],
+            stderr=subprocess.DEVNULL,  # the console copy of every line
+        )
+        for tag in tags
+    ]
+
+
+def _entries(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_several_processes_append_whole_lines_to_one_file(tmp_path: Path) -> None:
+    """Four processes (four replicas on a node) write one audit file at once."""
+    procs = _writers(tmp_path, ["a0", "a1", "a2", "a3"])
+    assert [p.wait(timeout=60) for p in procs] == [0] * 4  # type: ignore[attr-defined]
+    entries = _entries(tmp_path / AUDIT_LOG)
+    assert len(entries) == 1600 and {e["caller"] for e in entries} == {"a0", "a1", "a2", "a3"}
+
+
+def test_a_running_process_follows_an_outside_rotation(tmp_path: Path) -> None:
+    """logrotate renames the file and a new one is written: a process already writing goes on
+    in the new file; nothing is lost and no process rotates anything itself."""
+    import time
+
+    (proc,) = _writers(tmp_path, ["w"], pause=True)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "ready").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    log = tmp_path / AUDIT_LOG
+    log.rename(log.with_suffix(".log.1"))
+    (tmp_path / "go").touch()
+    assert proc.wait(timeout=60) == 0  # type: ignore[attr-defined]
+    before, after = _entries(log.with_suffix(".log.1")), _entries(log)
+    assert [e["n"] for e in before] == list(range(200))
+    assert [e["n"] for e in after] == list(range(200, 400))
