@@ -64,7 +64,16 @@ deploy_compose() {
   set +a
   require "${SECRET_VARIABLES[@]}" REDIS_URL
   local compose=(docker compose -f docker-compose.prod.yml)
-  if [ "$monitoring" = 1 ]; then compose+=(--profile monitoring); fi
+  if [ "$monitoring" = 1 ]; then
+    require GRAFANA_ADMIN_PASSWORD
+    compose+=(--profile monitoring)
+    # Grafana reads its admin password from this file (a compose secret), never from env.
+    echo "+ write secrets/grafana_admin_password (mode 600) from GRAFANA_ADMIN_PASSWORD"
+    if [ "$dry_run" = 0 ]; then
+      (umask 077 && mkdir -p secrets && printf '%s' "$GRAFANA_ADMIN_PASSWORD" \
+        > secrets/grafana_admin_password)
+    fi
+  fi
   export ENV_FILE="$env_file"
   if [ -n "${IMAGE:-}" ]; then export AI_BACKEND_IMAGE="$IMAGE"; fi
   run "${compose[@]}" pull

@@ -71,7 +71,13 @@ def test_production_compose_with_and_without_monitoring(run: Run, folder: Path) 
         "alertmanager",
         "loki",
         "promtail",
+        "grafana",
     }
+    grafana = watched["services"]["grafana"]
+    assert grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD__FILE"] == (
+        "/run/secrets/grafana_admin_password"
+    )
+    assert "GF_SECURITY_ADMIN_PASSWORD" not in grafana["environment"]
     assert {k: watched["volumes"][k]["name"] for k in VOLUMES} == VOLUMES
     app = watched["services"]["ai-backend"]
     assert app["environment"]["SUPABASE_URL"].startswith("https://")  # from the env file

@@ -20,6 +20,7 @@ SECRETS = {
     "SUPABASE_JWT_SECRET": "jwt-secret-value-" + "x" * 20,
     "REDIS_PASSWORD": "redis-password-value",
 }
+OTHER_SECRETS = ("grafana-password-value",)
 COMPOSE = "+ docker compose -f docker-compose.prod.yml"
 KUBE = [
     "+ kubectl apply -f k8s/00-namespace.yaml",
@@ -41,7 +42,8 @@ def checkout(tmp_path: Path) -> Path:
 
 
 def deploy(run: Run, checkout: Path, *args: str, **env: str) -> tuple[int, list[str], str]:
-    names = [*SECRETS, "REDIS_URL", "IMAGE", "DATABASE_URL", "KUBE_CONTEXT", "ENVIRONMENT"]
+    names = [*SECRETS, "REDIS_URL", "IMAGE", "DATABASE_URL", "KUBE_CONTEXT", "ENVIRONMENT",
+             "GRAFANA_ADMIN_PASSWORD"]  # fmt: skip
     clean = dict.fromkeys([*names, "DEPLOY_TARGET"], "")
     done = run("bash", "scripts/deployment/deploy.sh", *args, cwd=checkout, **{**clean, **env})
     return done.returncode, done.stdout.splitlines(), done.stderr
@@ -50,6 +52,7 @@ def deploy(run: Run, checkout: Path, *args: str, **env: str) -> tuple[int, list[
 def env_file(checkout: Path, environment: str) -> None:
     lines = [f"{k}={v}" for k, v in SECRETS.items()]
     lines.append("REDIS_URL=redis://:redis-password-value@redis:6379/1")
+    lines.append("GRAFANA_ADMIN_PASSWORD=grafana-password-value")
     (checkout / f".env.{environment}").write_text("\n".join(lines) + "\n")
 
 
@@ -61,8 +64,11 @@ def test_compose_commands(run: Run, checkout: Path, environment: str, monitoring
     env = {} if environment == "staging" else {"ENVIRONMENT": "production"}
     code, out, _ = deploy(run, checkout, *args, **env)
     compose = COMPOSE + (" --profile monitoring" if monitoring else "")
-    assert code == 0
+    assert code == 0 and not (checkout / "secrets").exists()  # a dry run writes nothing
+    assert not [line for line in out if any(v in line for v in (*SECRETS.values(), *OTHER_SECRETS))]
+    grafana = ["+ write secrets/grafana_admin_password (mode 600) from GRAFANA_ADMIN_PASSWORD"]
     assert out == [
+        *(grafana if monitoring else []),
         f"{compose} pull",
         f"{compose} up -d --remove-orphans --wait --wait-timeout 600",
         f"dry run: nothing was changed (ENVIRONMENT={environment} DEPLOY_TARGET=compose"
@@ -128,3 +134,12 @@ def test_a_missing_env_file_and_bad_arguments(run: Run, checkout: Path) -> None:
     assert code == 1 and out == [] and "missing: .env.production" in err
     assert deploy(run, checkout, "--dry-run", ENVIRONMENT="prod")[0] == 2
     assert deploy(run, checkout, "--dry-run", "grafana")[0] == 2
+
+
+def test_monitoring_needs_the_grafana_password(run: Run, checkout: Path) -> None:
+    env_file(checkout, "staging")
+    text = (checkout / ".env.staging").read_text()
+    (checkout / ".env.staging").write_text(text.replace("GRAFANA_ADMIN_PASSWORD=", "X="))
+    code, out, err = deploy(run, checkout, "--dry-run", "monitoring")
+    assert code == 1 and out == [] and "missing: GRAFANA_ADMIN_PASSWORD" in err
+    assert deploy(run, checkout, "--dry-run")[0] == 0  # without monitoring it is not needed
