@@ -35,6 +35,24 @@ def haproxy_env(folder: Path) -> dict[str, str]:
     }
 
 
+def stop_processes_using(folder: Path) -> None:
+    """Stops (TERM, then KILL after 5 s) every process whose command line names `folder`: the
+    HAProxy Ray starts with its files there, which can outlive the Ray that started it (a
+    reload spawned while the cluster stops has no Ray parent left to stop it)."""
+    import psutil
+
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if any(str(folder) in arg for arg in proc.info["cmdline"] or ()):
+                proc.terminate()
+                found.append(proc)
+    _, alive = psutil.wait_procs(found, timeout=5)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+
+
 def _wait_for_port(port: int, timeout_s: float = 20.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
