@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -140,8 +140,8 @@ async def dependencies(parts: ComponentsDep) -> dict[str, Any]:
 
 
 @health_router.get("/metrics", response_class=Response)
-async def metrics(parts: ComponentsDep) -> Response:
-    return Response(await parts.metrics.render(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(parts: ComponentsDep, scope: Literal["all", "app"] = "all") -> Response:
+    return Response(await parts.metrics.render(scope), media_type=CONTENT_TYPE_LATEST)
 
 
 @health_router.post("/health/test/{component}")

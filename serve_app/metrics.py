@@ -49,13 +49,18 @@ def backend_gauges(
     )
     for name, enabled in sorted(features.items()):
         feature.add_metric([name], float(enabled))
+    overall = GaugeMetricFamily(
+        "ai_backend_health_status",
+        "The whole service: 1 healthy, 0.5 degraded, 0 unhealthy (the cached detailed health)",
+    )
+    overall.add_metric([], STATUS_VALUE.get(str(health.get("status")), 0.0))
     dependency = GaugeMetricFamily(
-        "ai_backend_dependency_up",
-        "1 healthy, 0.5 degraded, 0 down (from the cached detailed health)",
+        "ai_backend_component_health",
+        "Per component: 1 healthy, 0.5 degraded, 0 down (the cached detailed health)",
         labels=["component"],
     )
     latency = GaugeMetricFamily(
-        "ai_backend_dependency_check_ms", "Latency of the last health check", labels=["component"]
+        "ai_backend_component_check_ms", "Latency of the last health check", labels=["component"]
     )
     model = GaugeMetricFamily(
         "ai_backend_model_info", "1 per loaded model version", labels=["model", "version"]
@@ -65,7 +70,7 @@ def backend_gauges(
         latency.add_metric([component], float(check["response_time_ms"]))
         for name, loaded in sorted(check.get("models", {}).items()):
             model.add_metric([name, loaded["version"]], 1.0)
-    return [up, uptime, feature, dependency, latency, model]
+    return [up, uptime, feature, overall, dependency, latency, model]
 
 
 class _Families(Collector):
@@ -112,7 +117,9 @@ class MetricsPage:
                 self._ray = (time.monotonic(), families)
             return self._ray[1]
 
-    async def render(self) -> bytes:
+    async def render(self, scope: str = "all") -> bytes:
+        """scope "all": Ray's families of every node and ours; "app": ours only, for a
+        Prometheus that already scrapes Ray's nodes itself (KubeRay's PodMonitors)."""
         detail = await self._health.detailed()
         own = backend_gauges(detail, self._features, self._started)
-        return render([*await self._ray_families(), *own])
+        return render(own if scope == "app" else [*await self._ray_families(), *own])

@@ -110,7 +110,7 @@ def test_metrics_page_carries_the_backend_gauges(client: TestClient) -> None:
     }
     assert samples[("ai_backend_up", ())] == 1.0
     assert samples[("ai_backend_feature_enabled", (("feature", "nlp_invoice"),))] == 1.0
-    assert samples[("ai_backend_dependency_up", (("component", "database"),))] == 1.0
+    assert samples[("ai_backend_component_health", (("component", "database"),))] == 1.0
     assert samples[("ai_backend_model_info", (("model", "fraud"), ("version", "v1")))] == 1.0
 
 
@@ -170,3 +170,26 @@ def test_public_health_reports_services_without_waiting_on_them(client: TestClie
         "compliance_deployment": "healthy",
         "invoice_deployment": "healthy",
     }
+
+
+def test_the_app_scope_serves_only_the_ingress_gauges(client: TestClient) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    page = client.get("/metrics", params={"scope": "app"})
+    assert page.status_code == 200
+    names = {f.name for f in text_string_to_metric_families(page.text)}
+    assert names == {
+        "ai_backend_up",
+        "ai_backend_uptime_seconds",
+        "ai_backend_feature_enabled",
+        "ai_backend_health_status",
+        "ai_backend_component_health",
+        "ai_backend_component_check_ms",
+        "ai_backend_model_info",
+    }
+    samples = {
+        s.name: s.value for f in text_string_to_metric_families(page.text) for s in f.samples
+    }
+    assert samples["ai_backend_health_status"] == 1.0  # the fakes are all healthy
+    bad = client.get("/metrics", params={"scope": "ray"})
+    assert bad.status_code == 422 and {"message", "code", "details"} <= set(bad.json())

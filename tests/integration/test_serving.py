@@ -315,7 +315,7 @@ def test_metrics_merge_rays_own_with_the_backend_gauges(stack: Stack, http: http
         if {"ray_ai_backend_predictions", "ray_ai_backend_http_latency_ms"} <= names:
             break
         time.sleep(2)
-    assert {"ai_backend_up", "ai_backend_model_info", "ai_backend_dependency_up"} <= names
+    assert {"ai_backend_up", "ai_backend_model_info", "ai_backend_component_health"} <= names
     assert any(n.startswith("ray_serve_") for n in names)
     assert {
         "ray_ai_backend_predictions",
