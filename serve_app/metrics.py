@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -37,13 +39,96 @@ def merge_families(texts: Iterable[str]) -> list[Metric]:
     return list(merged.values())
 
 
+REQUESTS, LATENCY = "ray_ai_backend_http_requests", "ray_ai_backend_http_latency_ms"
+WINDOW_S = 60.0
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """The cluster's ingress totals at one moment: summed over every node's replicas."""
+
+    at: float
+    requests: float
+    errors: float
+    latency_sum: float
+    latency_count: float
+
+    @classmethod
+    def of(cls, families: Iterable[Metric], at: float) -> Traffic:
+        requests = errors = latency_sum = latency_count = 0.0
+        for family in families:
+            if family.name == REQUESTS:
+                for sample in family.samples:
+                    if sample.name.endswith("_total"):
+                        requests += sample.value
+                        errors += sample.value if sample.labels.get("status", "")[:1] == "5" else 0
+            elif family.name == LATENCY:
+                for sample in family.samples:
+                    if sample.name.endswith("_sum"):
+                        latency_sum += sample.value
+                    elif sample.name.endswith("_count"):
+                        latency_count += sample.value
+        return cls(at, requests, errors, latency_sum, latency_count)
+
+
+class TrafficWindow:
+    """The last WINDOW_S of cluster totals: requests per minute, the share failing with 5xx and
+    the mean latency over it. Every ingress replica computes the same cluster totals (from every
+    node's metrics), so each tells the same story whichever is scraped. A total that falls (a
+    replica restarted, its counters with it) starts the window again."""
+
+    def __init__(self, window_s: float = WINDOW_S) -> None:
+        self._window = window_s
+        self._seen: deque[Traffic] = deque()
+
+    def add(self, now: Traffic) -> None:
+        if self._seen and (
+            now.requests < self._seen[-1].requests
+            or now.latency_count < self._seen[-1].latency_count
+        ):
+            self._seen.clear()
+        self._seen.append(now)
+        while len(self._seen) > 2 and now.at - self._seen[1].at >= self._window:
+            self._seen.popleft()
+
+    def gauges(self) -> list[Metric]:
+        if len(self._seen) < 2:
+            return []
+        first, last = self._seen[0], self._seen[-1]
+        span = last.at - first.at
+        if span <= 0:
+            return []
+        requests = last.requests - first.requests
+        count = last.latency_count - first.latency_count
+        values = {
+            "ai_backend_requests_per_minute": (
+                "Ingress requests per minute over the last minute, the whole cluster",
+                requests / span * 60.0,
+            ),
+            "ai_backend_error_rate": (
+                "Share of those requests answered 5xx (0 with no requests)",
+                (last.errors - first.errors) / requests if requests > 0 else 0.0,
+            ),
+            "ai_backend_avg_response_time_ms": (
+                "Mean ingress latency over the last minute (0 with no requests)",
+                (last.latency_sum - first.latency_sum) / count if count > 0 else 0.0,
+            ),
+        }
+        out: list[Metric] = []
+        for name, (help_text, value) in values.items():
+            gauge = GaugeMetricFamily(name, help_text)
+            gauge.add_metric([], round(value, 4))
+            out.append(gauge)
+        return out
+
+
 def backend_gauges(
-    health: Mapping[str, Any], features: Mapping[str, bool], started: float
+    health: Mapping[str, Any], features: Mapping[str, bool], uptime_s: float
 ) -> list[Metric]:
     up = GaugeMetricFamily("ai_backend_up", "1 while the ingress answers")
     up.add_metric([], 1.0)
     uptime = GaugeMetricFamily("ai_backend_uptime_seconds", "Seconds since this replica started")
-    uptime.add_metric([], round(time.monotonic() - started, 1))
+    uptime.add_metric([], round(uptime_s, 1))
     feature = GaugeMetricFamily(
         "ai_backend_feature_enabled", "1 if the feature is enabled", labels=["feature"]
     )
@@ -100,26 +185,34 @@ class MetricsPage:
         features: Mapping[str, bool],
         ray_source: RaySource = no_ray_metrics,
         ttl_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._health, self._features, self._source, self._ttl = health, features, ray_source, ttl_s
-        self._started = time.monotonic()
+        self._clock = clock
+        self._started = clock()
         self._ray: tuple[float, list[Metric]] | None = None
+        self._traffic = TrafficWindow()
         self._lock = asyncio.Lock()
 
     async def _ray_families(self) -> list[Metric]:
         async with self._lock:
-            if self._ray is None or time.monotonic() - self._ray[0] > self._ttl:
+            if self._ray is None or self._clock() - self._ray[0] > self._ttl:
                 try:
                     families = merge_families(await asyncio.wait_for(self._source(), 5.0))
                 except Exception as exc:  # a metrics outage must not break the page
                     logger.warning("Ray metrics unavailable: %s", type(exc).__name__)
                     families = []
-                self._ray = (time.monotonic(), families)
+                now = self._clock()
+                if families:
+                    self._traffic.add(Traffic.of(families, now))
+                self._ray = (now, families)
             return self._ray[1]
 
     async def render(self, scope: str = "all") -> bytes:
         """scope "all": Ray's families of every node and ours; "app": ours only, for a
         Prometheus that already scrapes Ray's nodes itself (KubeRay's PodMonitors)."""
         detail = await self._health.detailed()
-        own = backend_gauges(detail, self._features, self._started)
-        return render(own if scope == "app" else [*await self._ray_families(), *own])
+        ray_families = await self._ray_families()
+        uptime = self._clock() - self._started
+        own = [*backend_gauges(detail, self._features, uptime), *self._traffic.gauges()]
+        return render(own if scope == "app" else [*ray_families, *own])

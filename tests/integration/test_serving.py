@@ -324,5 +324,18 @@ def test_metrics_merge_rays_own_with_the_backend_gauges(stack: Stack, http: http
         "ray_ai_backend_model_latency_ms",
         "ray_ai_backend_model_loaded",
     } <= names
+    traffic = {}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # a window needs two samples of the cluster's totals
+        analyze(http, owner_headers())
+        page = http.get("/metrics", params={"scope": "app"}).text
+        traffic = {s.name: s.value for f in text_string_to_metric_families(page) for s in f.samples}
+        if "ai_backend_requests_per_minute" in traffic:
+            break
+        time.sleep(3)
+    assert traffic["ai_backend_requests_per_minute"] > 0
+    assert 0 <= traffic["ai_backend_error_rate"] <= 1
+    assert traffic["ai_backend_avg_response_time_ms"] > 0
+    assert not any(name.startswith("ray_") for name in traffic)
     errors = (stack.log_dir / "ai_backend.log").read_text()
     assert "unhandled error" not in errors

@@ -16,3 +16,61 @@ def test_families_from_several_nodes_are_merged_once() -> None:
         s.labels["node"]: s.value for f in text_string_to_metric_families(text) for s in f.samples
     }
     assert parsed == {"a": 3.0, "b": 4.0}
+
+
+CLUSTER = """# HELP ray_ai_backend_http_requests_total Requests.
+# TYPE ray_ai_backend_http_requests_total counter
+ray_ai_backend_http_requests_total{replica="a",status="200"} %(ok_a)d
+ray_ai_backend_http_requests_total{replica="b",status="200"} %(ok_b)d
+ray_ai_backend_http_requests_total{replica="b",status="503"} %(failed)d
+# HELP ray_ai_backend_http_latency_ms Latency.
+# TYPE ray_ai_backend_http_latency_ms histogram
+ray_ai_backend_http_latency_ms_bucket{replica="a",le="+Inf"} %(count)d
+ray_ai_backend_http_latency_ms_sum{replica="a"} %(sum)f
+ray_ai_backend_http_latency_ms_count{replica="a"} %(count)d
+"""
+
+
+class FakeHealth:
+    async def detailed(self) -> dict[str, object]:
+        return {"status": "degraded", "checks": {}}
+
+
+def test_traffic_gauges_are_cluster_totals_over_the_last_minute() -> None:
+    """Two nodes' pages summed; requests per minute, 5xx share and mean latency between the
+    oldest and newest sample of the window; a counter that falls starts the window again."""
+    import asyncio
+
+    from serve_app.metrics import MetricsPage
+
+    now = [0.0]
+    pages = [
+        {"ok_a": 100, "ok_b": 50, "failed": 10, "count": 160, "sum": 1600.0},  # t=0
+        {"ok_a": 130, "ok_b": 80, "failed": 10, "count": 220, "sum": 2800.0},  # t=30
+        {"ok_a": 160, "ok_b": 110, "failed": 30, "count": 300, "sum": 4400.0},  # t=60
+        {"ok_a": 5, "ok_b": 110, "failed": 30, "count": 145, "sum": 2900.0},  # a restarted
+    ]
+    current: dict[str, float] = {}
+
+    async def source() -> list[str]:
+        return [CLUSTER % current]
+
+    page = MetricsPage(FakeHealth(), {}, source, ttl_s=1.0, clock=lambda: now[0])
+
+    def gauges() -> dict[str, float]:
+        text = asyncio.run(page.render("app")).decode()
+        return {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples}
+
+    found = []
+    for t, values in zip((0.0, 30.0, 60.0, 90.0), pages, strict=True):
+        now[0], current = t, values
+        found.append(gauges())
+    assert "ai_backend_requests_per_minute" not in found[0]  # one sample: no window yet
+    assert found[1]["ai_backend_requests_per_minute"] == 120.0  # 60 requests in 30 s
+    assert found[1]["ai_backend_error_rate"] == 0.0
+    assert found[1]["ai_backend_avg_response_time_ms"] == 20.0  # 1,200 ms over 60
+    assert found[2]["ai_backend_requests_per_minute"] == 140.0  # 140 in the 60 s window
+    assert found[2]["ai_backend_error_rate"] == round(20 / 140, 4)
+    assert "ai_backend_requests_per_minute" not in found[3]  # totals fell: window restarts
+    assert found[3]["ai_backend_health_status"] == 0.5
+    assert not any(name.startswith("ray_") for name in found[2])  # scope=app
