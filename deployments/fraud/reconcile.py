@@ -50,14 +50,22 @@ def explained(invoice: Invoice, shortfall: float) -> bool:
     return any(abs(shortfall - taxable * rate) <= ROUND_OFF for rate in TDS_RATES)
 
 
-def _mentions(entry: CashbookEntry, number: str) -> bool:
-    return (
-        bool(entry.details)
-        and re.search(
-            rf"(?<![\w/-]){re.escape(number)}(?![\w/-])", entry.details or "", re.IGNORECASE
-        )
-        is not None
-    )
+NUMBER = re.compile(r"[\w/-]+")
+"""What can stand around an invoice number in a cash-book line's text without being part of it."""
+
+
+def _direction(invoice: Invoice) -> str:
+    return "IN" if invoice.invoice_type == "customer" else "OUT"
+
+
+def _mentioned(entry: CashbookEntry, by_number: dict[tuple[str, str], list[Invoice]]) -> set[str]:
+    """Ids of the invoices (of the entry's direction) whose number the entry's text names."""
+    kind = entry.type.upper()
+    return {
+        inv.id
+        for word in NUMBER.findall(entry.details or "")
+        for inv in by_number.get((kind, word.lower()), ())
+    }
 
 
 def recorded_money(books: Books) -> dict[str, float]:
@@ -86,28 +94,38 @@ def recorded_money(books: Books) -> dict[str, float]:
 
 
 def _cashbook(books: Books, money: dict[str, float]) -> None:
-    entries = list(books.cashbook_entries)
-    used: set[str] = set()
+    """One pass over the entries by invoice number, then, for an invoice marked paid with
+    nothing else recorded, the first unused entry of its total within a day (amounts indexed
+    by the rupee)."""
+    by_number: dict[tuple[str, str], list[Invoice]] = defaultdict(list)
     for invoice in books.invoices:
-        wanted = "IN" if invoice.invoice_type == "customer" else "OUT"
-        for entry in entries:
-            if entry.type.upper() == wanted and _mentions(entry, invoice.invoice_number):
-                money[invoice.id] += entry.amount
-                used.add(entry.id)
-    for invoice in books.invoices:  # paid, nothing else recorded: a line of its total that day
+        by_number[(_direction(invoice), invoice.invoice_number.lower())].append(invoice)
+    used: set[str] = set()
+    by_amount: dict[tuple[str, int], list[tuple[int, CashbookEntry]]] = defaultdict(list)
+    for order, entry in enumerate(books.cashbook_entries):
+        named = _mentioned(entry, by_number)
+        for invoice_id in named:
+            money[invoice_id] += entry.amount
+        if named:
+            used.add(entry.id)
+        else:
+            by_amount[(entry.type.upper(), round(entry.amount))].append((order, entry))
+    for invoice in books.invoices:
         if invoice.status != "paid" or money.get(invoice.id):
             continue
-        wanted = "IN" if invoice.invoice_type == "customer" else "OUT"
-        for entry in entries:
-            if (
-                entry.id not in used
-                and entry.type.upper() == wanted
-                and abs(entry.amount - invoice.total_amount) <= 1.0
-                and abs((entry.entry_date.date() - invoice.invoice_date).days) <= 1
-            ):
-                money[invoice.id] += entry.amount
-                used.add(entry.id)
-                break
+        near = round(invoice.total_amount)
+        candidates = sorted(
+            (order, entry)
+            for rupees in (near - 1, near, near + 1)
+            for order, entry in by_amount.get((_direction(invoice), rupees), ())
+            if entry.id not in used
+            and abs(entry.amount - invoice.total_amount) <= 1.0
+            and abs((entry.entry_date.date() - invoice.invoice_date).days) <= 1
+        )
+        if candidates:
+            entry = candidates[0][1]
+            money[invoice.id] += entry.amount
+            used.add(entry.id)
 
 
 def payment_mismatches(books: Books) -> list[Mismatch]:
