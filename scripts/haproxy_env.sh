@@ -8,7 +8,13 @@
 set -euo pipefail
 if [ "${1:-}" = "--stop" ]; then
   folder="${2:?usage: $0 --stop FOLDER}"
-  pkill -f -- "haproxy .*-f ${folder}/" 2>/dev/null || true
+  pattern="haproxy .*-f ${folder}/"
+  pkill -f -- "$pattern" 2>/dev/null || true
+  for _ in 1 2 3 4 5 6 7 8 9 10; do   # up to 5 s to finish, then KILL
+    pgrep -f -- "$pattern" >/dev/null || exit 0
+    sleep 0.5
+  done
+  pkill -KILL -f -- "$pattern" 2>/dev/null || true
   exit 0
 fi
 folder="${1:?usage: $0 FOLDER}"

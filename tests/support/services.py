@@ -21,36 +21,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+HAPROXY_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "haproxy_env.sh"
+
+
 def haproxy_env(folder: Path) -> dict[str, str]:
     """Ray's HAProxy (config/ray.env turns it on) for a cluster of our own: its files in `folder`
-    and its stats and metrics ports free, so it never meets another cluster's on this machine."""
+    (the variables scripts/haproxy_env.sh names, as `make run` and `make deploy` use them) and
+    its stats and metrics ports free, so it never meets another cluster's on this machine."""
+    exports = subprocess.run(
+        ["bash", str(HAPROXY_SCRIPT), str(folder)], check=True, capture_output=True, text=True
+    ).stdout
+    variables = dict(
+        line.removeprefix("export ").split("=", 1) for line in exports.splitlines() if line
+    )
     return {
-        "RAY_SERVE_HAPROXY_CONFIG_FILE_LOC": str(folder / "haproxy.cfg"),
-        "RAY_SERVE_HAPROXY_SOCKET_PATH": str(folder / "admin.sock"),
-        "RAY_SERVE_HAPROXY_SERVER_STATE_BASE": str(folder),
-        "RAY_SERVE_HAPROXY_SERVER_STATE_FILE": str(folder / "server-state"),
-        "RAY_SERVE_HAPROXY_METRICS_SOCKET_PATH": str(folder / "metrics.sock"),
+        **variables,
         "RAY_SERVE_HAPROXY_STATS_PORT": str(free_port()),
         "RAY_SERVE_HAPROXY_METRICS_PORT": str(free_port()),
     }
 
 
-def stop_processes_using(folder: Path) -> None:
-    """Stops (TERM, then KILL after 5 s) every process whose command line names `folder`: the
-    HAProxy Ray starts with its files there, which can outlive the Ray that started it (a
-    reload spawned while the cluster stops has no Ray parent left to stop it)."""
-    import psutil
-
-    found = []
-    for proc in psutil.process_iter(["cmdline"]):
-        with contextlib.suppress(psutil.Error):
-            if any(str(folder) in arg for arg in proc.info["cmdline"] or ()):
-                proc.terminate()
-                found.append(proc)
-    _, alive = psutil.wait_procs(found, timeout=5)
-    for proc in alive:
-        with contextlib.suppress(psutil.Error):
-            proc.kill()
+def stop_haproxy(folder: Path) -> None:
+    """Stops the HAProxy that Ray started with its files in `folder`, if it outlived that Ray
+    (a reload spawned while the cluster stops has no Ray parent left to stop it)."""
+    subprocess.run(["bash", str(HAPROXY_SCRIPT), "--stop", str(folder)], check=True, timeout=30)
 
 
 def _wait_for_port(port: int, timeout_s: float = 20.0) -> None:

@@ -19,7 +19,7 @@ import yaml
 
 from serve_app.serve_config import SERVE_YAML, ray_env
 from tests.support.factories import SECRET, write_model
-from tests.support.services import Postgres, RedisServer, haproxy_env, stop_processes_using
+from tests.support.services import Postgres, RedisServer, haproxy_env, stop_haproxy
 from tests.support.stores import seeded_store, settings_for
 
 MODEL_NAMES = ("fraud", "insights", "compliance", "invoice")
@@ -104,5 +104,5 @@ def start_backing(cleanup: contextlib.ExitStack, tmp: pytest.TempPathFactory) ->
     # folder of its own below this one.
     haproxy_dir = Path(tempfile.mkdtemp(prefix="hap-", dir="/tmp"))
     cleanup.callback(shutil.rmtree, haproxy_dir, ignore_errors=True)
-    cleanup.callback(stop_processes_using, haproxy_dir)  # runs first, after Ray has stopped
+    cleanup.callback(stop_haproxy, haproxy_dir)  # runs first, after Ray has stopped
     return Backing(postgres, redis, models_dir, tmp.mktemp("logs"), haproxy_env(haproxy_dir))
