@@ -89,6 +89,12 @@ RETYPE = {  # how a clerk retypes an item name
 }
 
 
+REGULAR, OCCASIONAL = "a regular's order", "an occasional customer's order"
+"""What a planted duplicate sale copies: a regular reorders much the same basket every few days,
+so some of its real orders are line-for-line the same by chance; an occasional customer's are
+not."""
+
+
 @dataclass(frozen=True)
 class Planted:
     type: str
@@ -105,6 +111,14 @@ class World:
 
     def subjects(self, kind: str) -> set[frozenset[str]]:
         return {frozenset(p.subject_ids) for p in self.planted if p.type == kind}
+
+    def strata(self) -> dict[frozenset[str], str]:
+        """Duplicate sales by what they copy (REGULAR or OCCASIONAL)."""
+        return {
+            frozenset(p.subject_ids): p.how.split(",")[0]
+            for p in self.planted
+            if p.type == "duplicate_invoice"
+        }
 
     @property
     def invoice_count(self) -> int:
@@ -375,7 +389,7 @@ def business(seed: int, trade: str, end: dt.date, months: int = 18) -> World:
         _settle_sale(book, invoice, when, customer)
     for bill, when, supplier in bills:
         _settle_bill(book, bill, when, supplier)
-    _plant(book, sales, bills)
+    _plant(book, sales, bills, set(regulars))
     for bill in book.rows["invoices"]:
         bill.pop("retyped_number", None)
     for customer in customers:
@@ -394,7 +408,7 @@ def business(seed: int, trade: str, end: dt.date, months: int = 18) -> World:
     return World(rows, book.planted)
 
 
-def _plant(book: _Book, sales: list[Any], bills: list[Any]) -> None:
+def _plant(book: _Book, sales: list[Any], bills: list[Any], regulars: set[str]) -> None:
     rng, end = book.rng, book.end
     n = len(sales)
     candidates = [s for s in sales if s[1] < end - dt.timedelta(days=25)]
@@ -440,8 +454,9 @@ def _plant(book: _Book, sales: list[Any], bills: list[Any]) -> None:
                 for i in items
             ]
             copy = book.invoice("customer", customer, when, lines)
+            whose = REGULAR if customer["id"] in regulars else OCCASIONAL
             book.planted.append(
-                Planted("duplicate_invoice", (invoice["id"], copy["id"]), f"again after {lag} d")
+                Planted("duplicate_invoice", (invoice["id"], copy["id"]), f"{whose}, {lag} d later")
             )
     chosen = rng.permutation(len(bills))[: max(2, len(bills) // 50)]
     for bill, day, supplier in [bills[i] for i in chosen]:

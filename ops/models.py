@@ -51,7 +51,7 @@ def _fraud(version: str, businesses: int | None) -> Trained:
 
     tuning = _shipped().tuning(FraudTuning, model_version=version)
     count = businesses or 24
-    validation = labelled_books(VALIDATION_SEED, max(4, count // 4))
+    validation = labelled_books(VALIDATION_SEED, max(4, count))
     models, data_hash = fit_models(labelled_books(TRAIN_SEED, count), validation, version, tuning)
     metrics = evaluate(FraudPredictor(models, tuning), validation)
     return models, {"held_out_seed": VALIDATION_SEED, **metrics}, data_hash
@@ -173,6 +173,8 @@ def _evaluate_fraud(args: argparse.Namespace) -> int:
             f"{kind:<26}{cells[0]:>22}{cells[1]:>22}{row['true_positives']:>6}"
             f"{row['false_positives']:>6}{row['false_negatives']:>6}"
         )
+    for stratum, (found, total) in result["recall_by_stratum"].items():
+        print(f"  duplicates of {stratum}: {found} of {total} found")
     overall, spread = rates["all"], intervals["all"]
     low, high = spread["false_per_1000_invoices"]
     print(f"false findings per 1,000 invoices: {overall['false_per_1000_invoices']:.2f} "

@@ -70,6 +70,9 @@ class Pair:
     second: Invoice
     features: tuple[float, ...]
 
+    def feature(self, name: str) -> float:
+        return self.features[PAIR_FEATURES.index(name)]
+
 
 def lines_same(a: Invoice, b: Invoice) -> tuple[float, float]:
     """(share of lines with a fuzzily equal name and equal quantity and price, mean best name

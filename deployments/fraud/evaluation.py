@@ -7,7 +7,7 @@ Offline: no replica imports it."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -30,6 +30,8 @@ class Case:
 
     books: Books
     truth: Mapping[str, set[frozenset[str]]]
+    strata: Mapping[frozenset[str], str] = field(default_factory=dict)
+    """Some true findings by what kind of case they are, for recall per stratum."""
 
 
 def generated_cases(data: Iterable[Labelled]) -> list[Case]:
@@ -37,7 +39,9 @@ def generated_cases(data: Iterable[Labelled]) -> list[Case]:
 
 
 def world_cases(worlds: Iterable[World]) -> list[Case]:
-    return [Case(books_from_rows(w.rows), {k: w.subjects(k) for k in KINDS}) for w in worlds]
+    return [
+        Case(books_from_rows(w.rows), {k: w.subjects(k) for k in KINDS}, w.strata()) for w in worlds
+    ]
 
 
 def _keys(kind: str, subjects: Iterable[Iterable[str]]) -> set[frozenset[str]]:
@@ -56,6 +60,8 @@ class Scored:
     confidences: list[tuple[float, bool]]
     """each reported finding: (confidence, right?)"""
     invoices: int
+    strata: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """per stratum of true findings: (found, all)"""
 
 
 def score(predictor: FraudPredictor, case: Case) -> Scored:
@@ -70,7 +76,12 @@ def score(predictor: FraudPredictor, case: Case) -> Scored:
         confidences += [
             (f.confidence_score, bool(_keys(kind, [f.subject_ids]) <= wanted)) for f in mine
         ]
-    return Scored(counts, confidences, len(case.books.invoices))
+    reported = {frozenset(f.subject_ids) for f in findings}
+    strata: dict[str, tuple[int, int]] = {}
+    for subjects, stratum in case.strata.items():
+        hits, total = strata.get(stratum, (0, 0))
+        strata[stratum] = (hits + (subjects in reported), total + 1)
+    return Scored(counts, confidences, len(case.books.invoices), strata)
 
 
 def _rates(scored: Sequence[Scored]) -> dict[str, dict[str, float]]:
@@ -141,9 +152,16 @@ def measure(
             if metric in ("precision", "recall", "false_per_1000_invoices", "ece"):
                 low, high = np.percentile([d[kind][metric] for d in draws], [2.5, 97.5])
                 intervals.setdefault(kind, {})[metric] = (float(low), float(high))
+    strata: dict[str, list[int]] = {}
+    for one in scored:
+        for stratum, (found, total) in one.strata.items():
+            tally = strata.setdefault(stratum, [0, 0])
+            tally[0] += found
+            tally[1] += total
     return {
         "intervals": intervals,
         "rates": point,
+        "recall_by_stratum": {k: (found, total) for k, (found, total) in sorted(strata.items())},
         "reliability": reliability([c for s in scored for c in s.confidences]),
         "businesses": len(cases),
         "invoices": sum(s.invoices for s in scored),

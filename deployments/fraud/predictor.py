@@ -198,8 +198,8 @@ class FraudPredictor:
                         "amounts": f"{a.total_amount:.2f}, {b.total_amount:.2f}",
                         "dates": f"{a.invoice_date.isoformat()}, {b.invoice_date.isoformat()}",
                         "days_apart": days,
-                        "number_similarity": round(pair.features[3], 3),
-                        "item_similarity": round(pair.features[5], 3),
+                        "amount_difference": round(abs(a.total_amount - b.total_amount), 2),
+                        "item_similarity": round(pair.feature("names_similarity"), 3),
                     },
                 )
             )

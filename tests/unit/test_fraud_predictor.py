@@ -52,7 +52,10 @@ def test_duplicate_evidence_names_rows_amounts_dates_and_similarity(report) -> N
         "dates",
         "days_apart",
         "item_similarity",
+        "amount_difference",
     } <= set(duplicate.evidence)
+    first, second = (float(a) for a in str(duplicate.evidence["amounts"]).split(", "))
+    assert duplicate.evidence["amount_difference"] == round(abs(first - second), 2)
 
 
 def test_finding_ids_do_not_depend_on_subject_order() -> None:

@@ -9,11 +9,13 @@ regular customers' repeat orders), so its recall on the generator's own duplicat
 the earlier model's, which those artefacts carried (0.96 there, 0.44 on the independent world).
 """
 
+from typing import Any
+
 import pytest
 
 from deployments.fraud.evaluation import evaluate, measure, world_cases
 from deployments.fraud.training import EVAL_SEED, labelled_books
-from eval_world.fraud import worlds
+from eval_world.fraud import OCCASIONAL, REGULAR, worlds
 from tests.support.factories import predictor
 
 
@@ -23,10 +25,13 @@ def report() -> dict[str, dict[str, float]]:
 
 
 @pytest.fixture(scope="module")
-def independent() -> dict[str, dict[str, float]]:
-    rates: dict[str, dict[str, float]] = measure(
-        predictor(), world_cases(worlds(77, 4)), resamples=20
-    )["rates"]
+def measured() -> dict[str, Any]:
+    return measure(predictor(), world_cases(worlds(77, 4)), resamples=20)
+
+
+@pytest.fixture(scope="module")
+def independent(measured: dict[str, Any]) -> dict[str, dict[str, float]]:
+    rates: dict[str, dict[str, float]] = measured["rates"]
     return rates
 
 
@@ -54,3 +59,15 @@ def test_on_independent_books(independent: dict[str, dict[str, float]]) -> None:
     assert bills["recall"] >= 0.9 and bills["precision"] >= 0.9  # retyped, up to 80 days late
     assert independent["duplicate_invoice"]["recall"] >= 0.4
     assert independent["all"]["false_per_1000_invoices"] <= 15
+
+
+def test_duplicate_sales_are_counted_by_what_they_copy(measured: dict[str, Any]) -> None:
+    strata = measured["recall_by_stratum"]
+    assert set(strata) == {REGULAR, OCCASIONAL}
+    rates = measured["rates"]["duplicate_invoice"]
+    found = sum(f for f, _ in strata.values())
+    assert sum(t for _, t in strata.values()) == rates["true_positives"] + rates["false_negatives"]
+    assert found == rates["true_positives"]
+    # An occasional customer's duplicate is found; a regular's is mostly indistinguishable from
+    # its real repeat orders (docs/fraud.md).
+    assert strata[OCCASIONAL][0] >= 0.7 * strata[OCCASIONAL][1]
