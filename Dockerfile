@@ -25,6 +25,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
  && pip install -c requirements.lock -r /tmp/runtime.txt
 COPY kernel ./kernel
 COPY demo_data ./demo_data
+COPY eval_world ./eval_world
 COPY deployments ./deployments
 COPY serve_app ./serve_app
 COPY ops ./ops

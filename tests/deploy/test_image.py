@@ -6,6 +6,7 @@ COPY finds its source there. Building and running the image is left to a machine
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 from docker.utils.build import exclude_paths
@@ -75,6 +76,20 @@ def test_every_copy_finds_its_source_in_the_context() -> None:
         assert source in context or any(p.startswith(source.rstrip("/") + "/") for p in context), (
             source
         )
+
+
+def test_every_package_of_the_project_is_built_into_the_image() -> None:
+    """`fineasy train` runs in the build: a package left out of the context breaks it (the
+    fraud trainer's held-out evaluation imports eval_world)."""
+    include = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"
+    ]["find"]["include"]
+    packages = sorted(glob.rstrip("*") for glob in include)
+    context = build_context()
+    copied = (PROJECT_ROOT / "Dockerfile").read_text()
+    for package in packages:
+        assert f"{package}/__init__.py" in context, package
+        assert f"COPY {package} ./{package}" in copied, package
 
 
 def test_the_image_runs_as_non_root_with_a_health_check_and_wget() -> None:
