@@ -163,6 +163,10 @@ class InvoiceFacts(BaseModel):
     sgst: float | None = None
     igst: float | None = None
     aggregate_turnover: float | None = None
+    cess_amount: float | None = None
+    """Compensation cess the invoice states apart from GST (inline invoices only)."""
+    composition_dealer: bool = False
+    """The business pays tax under the composition scheme (section 10): no GST on its sales."""
     numbers_in_financial_year: frozenset[str] = frozenset()
     """The business's other sales invoice numbers in this invoice's financial year."""
 

@@ -144,6 +144,20 @@ def cmd_k8s(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rates_doc(args: argparse.Namespace) -> int:
+    """Writes the rate table of docs/compliance.md; --check only says whether it differs."""
+    from ops import rates_doc
+
+    if args.check:
+        if rates_doc.drifted():
+            print("docs/compliance.md's rate table differs from the data: run `fineasy rates-doc`")
+            return 1
+        return 0
+    rates_doc.write()
+    print("wrote the rate table of docs/compliance.md")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fineasy")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -157,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     kube = sub.add_parser("k8s", help="write k8s/ parts generated from config/ and monitoring/")
     kube.add_argument("--check", action="store_true", help="write nothing; fail if any differs")
     kube.set_defaults(run=cmd_k8s)
+    doc = sub.add_parser("rates-doc", help="write docs/compliance.md's rate table from the data")
+    doc.add_argument("--check", action="store_true", help="write nothing; fail if it differs")
+    doc.set_defaults(run=cmd_rates_doc)
     seed = sub.add_parser("seed", help="migrate, then load demo businesses")
     seed.add_argument("--seed", type=int, default=42)
     seed.add_argument("--businesses", type=int, default=3)

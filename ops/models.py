@@ -4,6 +4,7 @@ versioned artifacts, and print their held-out quality."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -193,7 +194,12 @@ BOOTSTRAP = 1000
 
 def _evaluate_compliance(args: argparse.Namespace) -> int:
     from deployments.compliance.checker import ComplianceChecker
-    from deployments.compliance.evaluation import EVAL_SEED, evaluate, labelled_invoices
+    from deployments.compliance.evaluation import (
+        EVAL_SEED,
+        evaluate,
+        findings_on_correct,
+        labelled_invoices,
+    )
     from deployments.compliance.rate_training import (
         HELD_OUT_SEED,
         accuracy,
@@ -221,12 +227,26 @@ def _evaluate_compliance(args: argparse.Namespace) -> int:
         report,
     )
     print(f"clean invoices flagged: {int(clean['flagged'])} of {int(clean['count'])}")
+    worst = findings_on_correct(checker, dt.date.today())
+    total = sum(len(v) for v in worst.values())
+    print(
+        f"hand-written correct invoices (eval_world/data/gst_correct_invoices.jsonl, {total}), "
+        "by the worst finding on each: "
+        + ", ".join(
+            f"{k} {len(worst.get(k, []))}" for k in ("none", "low", "medium", "high", "critical")
+        )
+    )
+    for severity in ("critical", "high", "medium", "low"):
+        for invoice_id, description in worst.get(severity, []):
+            print(f"  {severity:<8} {invoice_id}: {description}")
     generated_accuracy = accuracy(model, generated(HELD_OUT_SEED, 20))
     written_accuracy = accuracy(model, hand_written())
+    goods_accuracy = accuracy(model, hand_written(), goods=True)
     print(
         f"rate classifier top-1 accuracy: {generated_accuracy:.4f} on generated held-out "
         f"descriptions (seed {HELD_OUT_SEED}), {written_accuracy:.4f} on "
-        f"{len(hand_written())} hand-written ones (deployments/compliance/data/rate_holdout.csv)"
+        f"{len(hand_written())} hand-written ones (deployments/compliance/data/rate_holdout.csv); "
+        f"{goods_accuracy:.4f} counting loose and pre-packaged rows of one item as one"
     )
     return 0
 

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
@@ -33,6 +33,7 @@ from serve_app.contract.schemas import (
     BusinessInsightsResponse,
     ComplianceCheckRequest,
     ComplianceResponse,
+    FilingScheme,
     ForecastRequest,
     ForecastResponse,
     FraudAnalysisResponse,
@@ -198,9 +199,12 @@ async def explain_gstin(gstin: str, parts: ComponentsDep, _: CallerDep) -> Gstin
 
 @compliance_router.get("/reminders/{business_id}")
 async def filing_reminders(
-    business_id: Annotated[Uuid, Path()], parts: ComponentsDep, who: CallerDep
+    business_id: Annotated[Uuid, Path()],
+    parts: ComponentsDep,
+    who: CallerDep,
+    scheme: Annotated[FilingScheme, Query()] = "quarterly",
 ) -> RemindersResponse:
-    return await parts.compliance.reminders(who, business_id)
+    return await parts.compliance.reminders(who, business_id, scheme)
 
 
 @invoice_router.post("/api/v1/invoice/generate")

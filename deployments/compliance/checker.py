@@ -35,7 +35,8 @@ class ComplianceChecker:
             documents.numbering(invoice, issues)
             documents.hsn_digits(invoice, issues)
             rates.rates(invoice, issues, self.rate_model, self.tuning)
-            arithmetic.arithmetic(invoice, issues, self.tuning)
+            cess = rates.cess_bounds(invoice, self.rate_model, self.tuning)
+            arithmetic.arithmetic(invoice, issues, self.tuning, cess)
             parties.tax_split(invoice, issues, self.tuning)
             documents.e_invoice(invoice, issues)
         return ComplianceReport(

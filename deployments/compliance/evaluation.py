@@ -18,6 +18,7 @@ from demo_data.ledger import gstin_for
 from demo_data.tables import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
 from deployments.compliance.checker import ComplianceChecker
 from deployments.compliance.rate_training import BRANDS, hand_written, vocabulary
+from eval_world.gst import correct_invoices
 from kernel import gst_rules
 from kernel.gstin import CHARSET, STATE_CODES, STATE_NAMES
 from kernel.model_io import InvoiceFacts, ItemFacts
@@ -157,7 +158,7 @@ def labelled_invoices(seed: int, count: int) -> list[Labelled]:
 
 
 def _items(m: _Maker, day: dt.date, n: int | None = None) -> list[ItemFacts]:
-    keys = sorted(m.names)
+    keys = gst_rules.item_keys()
     return [m.item(str(m.pick(keys)), day) for _ in range(n or int(m.rng.integers(1, 4)))]
 
 
@@ -343,3 +344,19 @@ def evaluate(checker: ComplianceChecker, data: Sequence[Labelled]) -> dict[str, 
         "flagged": sum(bool(f) for f in clean),
     }
     return table
+
+
+def findings_on_correct(
+    checker: ComplianceChecker, today: dt.date
+) -> dict[str, list[tuple[str, str]]]:
+    """The hand-written correct invoices (eval_world.gst) by the worst severity the checker
+    gives each: {severity or "none": [(id, issue description)]}. Every one is right, so any
+    finding is a false one; the acceptance bar is none at `high` or `critical`."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    order = ("critical", "high", "medium", "low")
+    for written in correct_invoices():
+        issues = checker.check(written.invoice, today).issues
+        worst = min(issues, key=lambda i: order.index(i.severity), default=None)
+        key = worst.severity if worst is not None else "none"
+        out.setdefault(key, []).append((written.id, worst.description if worst else ""))
+    return out

@@ -23,6 +23,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from deployments.compliance.rate_model import RateModel
 from kernel import gst_rules
+from kernel.gst_rules import LOOSE
 
 DATA = Path(__file__).parent / "data"
 TRAIN_SEED, HELD_OUT_SEED = 7101, 8202
@@ -32,7 +33,7 @@ BRANDS = [
 ]  # fmt: skip
 SIZES = [
     "1kg", "500g", "5 kg", "1 l", "200 ml", "pack of 10", "50kg bag", "box", "carton", "2 pcs",
-    "12mm", "size l", "set", "1 nos", "10 kg", "250 gm", "family pack", "bulk", "loose", "1 dozen",
+    "12mm", "size l", "set", "1 nos", "10 kg", "250 gm", "family pack", "1 dozen", "per kg",
 ]  # fmt: skip
 TEMPLATES = [
     "{name}", "{brand} {name}", "{name} {size}", "{brand} {name} {size}", "{name} ({size})",
@@ -56,11 +57,12 @@ def _noisy(rng: np.random.Generator, text: str) -> str:
 
 
 def generated(seed: int, per_key: int) -> list[tuple[str, str]]:
-    """(description, key) pairs, `per_key` for every item of the rate table."""
+    """(description, key) pairs, `per_key` for every item of the rate table (twice as many as
+    it has names where that is more: "other" has many)."""
     rng = np.random.default_rng(seed)
     out = []
     for key, names in sorted(vocabulary().items()):
-        for _ in range(per_key):
+        for _ in range(max(per_key, 2 * len(names))):
             template = TEMPLATES[int(rng.integers(len(TEMPLATES)))]
             text = template.format(
                 name=names[int(rng.integers(len(names)))],
@@ -90,9 +92,15 @@ def fit(pairs: Sequence[tuple[str, str]], version: str) -> RateModel:
     return RateModel(version, pipeline)
 
 
-def accuracy(model: RateModel, pairs: Sequence[tuple[str, str]]) -> float:
+def accuracy(model: RateModel, pairs: Sequence[tuple[str, str]], goods: bool = False) -> float:
+    """Top-1 accuracy; with `goods`, an item's loose and pre-packaged rows count as one (the
+    checker takes the form from the description's words, not from the model)."""
     predicted = model.predict([d for d, _ in pairs])
-    return float(np.mean([p == k for (p, _), (_, k) in zip(predicted, pairs, strict=True)]))
+
+    def same(a: str, b: str) -> bool:
+        return a == b or (goods and a.removesuffix(LOOSE) == b.removesuffix(LOOSE))
+
+    return float(np.mean([same(p, k) for (p, _), (_, k) in zip(predicted, pairs, strict=True)]))
 
 
 def train(version: str, per_key: int = 60) -> tuple[RateModel, str]:
@@ -101,6 +109,7 @@ def train(version: str, per_key: int = 60) -> tuple[RateModel, str]:
     model.metrics = {
         "top1_generated_held_out": round(accuracy(model, generated(HELD_OUT_SEED, 20)), 4),
         "top1_hand_written": round(accuracy(model, hand_written()), 4),
+        "top1_hand_written_goods": round(accuracy(model, hand_written(), goods=True), 4),
         "classes": len(model.pipeline.classes_),
         "rate_table_version": gst_rules.rules()["version"],
         "trained_on": dt.date.today().isoformat(),

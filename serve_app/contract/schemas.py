@@ -212,6 +212,11 @@ class InvoiceIn(Strict):
     igst_amount: float | None = Field(default=None, ge=0, le=1e13)
     aggregate_turnover: float | None = Field(default=None, ge=0, le=1e15)
     """The business's aggregate turnover (rupees), for the HSN-digit and e-invoice rules."""
+    cess_amount: float | None = Field(default=None, ge=0, le=1e13)
+    """Compensation cess charged apart from GST (tobacco, pan masala, aerated drinks and cars,
+    while the cess was in force); `tax_amount` may include it or not."""
+    composition_dealer: bool = False
+    """The business is a composition dealer (bill of supply, no GST charged)."""
 
 
 class GstinResponse(BaseModel):
@@ -238,8 +243,13 @@ class FilingReminder(BaseModel):
     priority: Literal["high", "medium", "low"]
 
 
+FilingScheme = Literal["monthly", "quarterly", "composition"]
+
+
 class RemindersResponse(BaseModel):
     business_id: str
+    scheme: FilingScheme
+    """The filing scheme the reminders are for (asked, or quarterly: QRMP, see docs/api.md)."""
     reminders: list[FilingReminder]
     generated_at: UtcDateTime
 

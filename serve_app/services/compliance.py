@@ -11,12 +11,13 @@ import datetime as dt
 from typing import Protocol
 
 from kernel import gst_rules
-from kernel.gstin import explain
+from kernel.gstin import explain, is_valid_gstin, state_code_of
 from kernel.model_io import ComplianceReport, InvoiceFacts, ModelInfo
 from serve_app.contract.errors import InvalidInput, NotFound
 from serve_app.contract.schemas import (
     ComplianceResponse,
     FilingReminder,
+    FilingScheme,
     GstinResponse,
     InvoiceIn,
     RemindersResponse,
@@ -87,11 +88,19 @@ class ComplianceService(ModelService[ComplianceModel]):
         report = explain(raw)
         return GstinResponse(explanation=report.explanation(), **report.__dict__)
 
-    async def reminders(self, caller: Caller, business_id: str) -> RemindersResponse:
-        await self._store.business_for(caller, business_id)
+    async def reminders(
+        self, caller: Caller, business_id: str, scheme: FilingScheme
+    ) -> RemindersResponse:
+        """The next returns due under `scheme`; a quarterly filer's GSTR-3B date follows the
+        business's state (its GSTIN's code, else `businesses.state`)."""
+        business = await self._store.business_for(caller, business_id)
+        gstin = (business.gst_number or "").strip().upper()
+        state = gstin[:2] if is_valid_gstin(gstin) else state_code_of(business.state)
         now = self._clock()
+        due = gst_rules.filing_reminders(now.date(), scheme, state)
         return RemindersResponse(
             business_id=business_id,
-            reminders=[FilingReminder(**r) for r in gst_rules.filing_reminders(now.date())],
+            scheme=scheme,
+            reminders=[FilingReminder(**r) for r in due],
             generated_at=now,
         )

@@ -151,4 +151,6 @@ def inline_facts(body: InvoiceIn) -> InvoiceFacts:
         sgst=body.sgst_amount,
         igst=body.igst_amount,
         aggregate_turnover=body.aggregate_turnover,
+        cess_amount=body.cess_amount,
+        composition_dealer=body.composition_dealer,
     )

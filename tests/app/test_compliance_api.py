@@ -187,14 +187,20 @@ def test_gstin_explanations(client: TestClient, owner_headers: dict[str, str]) -
 def test_filing_reminders_for_the_owner_only(
     client: TestClient, business_id: str, owner_headers: dict[str, str]
 ) -> None:
-    body = client.get(f"/api/v1/compliance/reminders/{business_id}", headers=owner_headers).json()
-    assert [r["return_type"] for r in body["reminders"]] in (
-        ["GSTR-1", "GSTR-3B"],
-        ["GSTR-3B", "GSTR-1"],
-    )
+    path = f"/api/v1/compliance/reminders/{business_id}"
+    body = client.get(path, headers=owner_headers).json()
+    assert body["scheme"] == "quarterly"  # QRMP: most small businesses
+    assert {r["return_type"] for r in body["reminders"]} == {"GSTR-1", "GSTR-3B", "PMT-06"}
     assert all(
         r["days_left"] >= 0 and r["priority"] in {"high", "medium", "low"}
         for r in body["reminders"]
+    )
+    monthly = client.get(path + "?scheme=monthly", headers=owner_headers).json()
+    assert sorted(r["return_type"] for r in monthly["reminders"]) == ["GSTR-1", "GSTR-3B"]
+    composition = client.get(path + "?scheme=composition", headers=owner_headers).json()
+    assert sorted(r["return_type"] for r in composition["reminders"]) == ["CMP-08", "GSTR-4"]
+    assert_error(
+        client.get(path + "?scheme=weekly", headers=owner_headers), 422, "validation_error"
     )
     stranger = {"Authorization": f"Bearer {mint_token(SECRET, OTHER_USER)}"}
     assert_error(
