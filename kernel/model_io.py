@@ -237,10 +237,21 @@ class DraftLine:
     unit: str | None = None
     product_id: str | None = None
     hsn_code: str | None = None
+    default_rate: bool = False
+    """The rate is the app's default slab: nothing (text, product, past line) gave one."""
 
     @property
     def total_price(self) -> float:
         return round(self.quantity * self.unit_price, 2)
+
+
+@dataclass(frozen=True)
+class RateHint:
+    """The GST rate of an item on a date from the rate table: the row's item and source."""
+
+    rate: float
+    item: str
+    source: str
 
 
 @dataclass

@@ -24,8 +24,10 @@ from kernel.model_io import (
     FraudReport,
     InsightsReport,
     InvoiceFacts,
+    ItemFacts,
     ModelInfo,
     ParsedInvoice,
+    RateHint,
     SeriesForecast,
     TxnScores,
 )
@@ -96,6 +98,10 @@ class ComplianceClient(HandleClient):
 
     async def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport:
         result: ComplianceReport = await self._call("check", invoice, today)
+        return result
+
+    async def suggest_rates(self, items: list[ItemFacts], day: dt.date) -> list[RateHint | None]:
+        result: list[RateHint | None] = await self._call("suggest_rates", items, day)
         return result
 
 

@@ -10,12 +10,13 @@ plus ₹0.01 per item (each line's tax is rounded to paise; the app rounds nowhe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from deployments.compliance import arithmetic, documents, parties, rates
 from deployments.compliance.issues import Issues, overall_status
 from deployments.compliance.rate_model import RateModel
 from kernel import gst_rules
-from kernel.model_io import ComplianceReport, InvoiceFacts
+from kernel.model_io import ComplianceReport, InvoiceFacts, ItemFacts, RateHint
 from kernel.tuning import ComplianceTuning
 
 
@@ -26,6 +27,17 @@ class ComplianceChecker:
     @property
     def version(self) -> str:
         return self.rate_model.version
+
+    def suggest_rates(self, items: Sequence[ItemFacts], day: dt.date) -> list[RateHint | None]:
+        """Each item's GST rate on `day` where the table and the model are sure which item it
+        is (as the check decides it), else None: for a draft's new lines (their own tax_rate is
+        ignored)."""
+        hints: list[RateHint | None] = []
+        for item in items:
+            expected = rates.expected_item(item, self.rate_model, self.tuning)
+            row = gst_rules.rate_on(expected[0], day, item.unit_price) if expected else None
+            hints.append(RateHint(row.rate, row.description, row.source) if row else None)
+        return hints
 
     def check(self, invoice: InvoiceFacts, today: dt.date | None = None) -> ComplianceReport:
         issues = Issues(invoice.invoice_id)

@@ -11,7 +11,7 @@ from ray import serve
 from deployments.compliance.checker import ComplianceChecker
 from deployments.compliance.rate_model import RateModel
 from deployments.hosting.host import ModelHost
-from kernel.model_io import ComplianceReport, InvoiceFacts
+from kernel.model_io import ComplianceReport, InvoiceFacts, ItemFacts, RateHint
 from kernel.tuning import ComplianceTuning
 
 
@@ -21,6 +21,10 @@ class ComplianceDeployment(ModelHost[ComplianceChecker]):
     tuning_type = ComplianceTuning
     artifact_type = RateModel
     predictor_type = ComplianceChecker
+
+    def suggest_rates(self, items: list[ItemFacts], day: dt.date) -> list[RateHint | None]:
+        with self._observed("rates"):
+            return self._ready().suggest_rates(items, day)
 
     def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport:
         with self._observed("invoice"):

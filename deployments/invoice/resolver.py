@@ -117,8 +117,8 @@ def _line(
         price = float(last["unit_price"])  # type: ignore[arg-type]
         suggestions.append(f"Used the last price billed for {item.name}: ₹{price:g}")
     tax = parsed.tax_rate
+    known = tax is not None or (last is not None and last.get("tax_rate") is not None)
     if tax is None:
-        known = last is not None and last.get("tax_rate") is not None
         tax = float(last["tax_rate"]) if known and last else DEFAULT_TAX_RATE  # type: ignore[arg-type]
     return DraftLine(
         name=str(product["name"]) if product else item.name,
@@ -128,4 +128,5 @@ def _line(
         unit=item.unit or (str(product["unit"]) if product and product.get("unit") else None),
         product_id=str(product["id"]) if product else None,
         hsn_code=str(last["hsn_code"]) if last is not None and last.get("hsn_code") else None,
+        default_rate=not known,
     )

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from kernel import gst_rules
 from kernel.gstin import explain, is_valid_gstin, state_code_of
-from kernel.model_io import ComplianceReport, InvoiceFacts, ModelInfo
+from kernel.model_io import ComplianceReport, InvoiceFacts, ItemFacts, ModelInfo, RateHint
 from serve_app.contract.errors import InvalidInput, NotFound
 from serve_app.contract.schemas import (
     ComplianceResponse,
@@ -34,6 +34,9 @@ MISSING_INVOICE = "Invoice not found"
 
 class ComplianceModel(Protocol):
     async def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport: ...
+    async def suggest_rates(
+        self, items: list[ItemFacts], day: dt.date
+    ) -> list[RateHint | None]: ...
     async def info(self) -> ModelInfo: ...
 
 

@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kernel.model_io import Catalogue, Draft, ModelInfo, ParsedInvoice
+from kernel.model_io import Catalogue, Draft, ItemFacts, ModelInfo, ParsedInvoice, RateHint
+from serve_app.contract.errors import ModelUnavailable
 from serve_app.contract.schemas import (
     InvoiceGenerateRequest,
     InvoiceGenerationResponse,
@@ -32,6 +33,39 @@ class InvoiceModel(Protocol):
         self, text: str, today: dt.date, catalogue: Catalogue, use_business_data: bool
     ) -> tuple[ParsedInvoice, Draft]: ...
     async def info(self) -> ModelInfo: ...
+
+
+class RateAdvisor(Protocol):
+    """The compliance model's rate table, for a draft's new lines."""
+
+    async def suggest_rates(
+        self, items: list[ItemFacts], day: dt.date
+    ) -> list[RateHint | None]: ...
+
+
+async def with_table_rates(draft: Draft, advisor: RateAdvisor | None, day: dt.date) -> None:
+    """Lines that only have the app's default slab take the rate table's rate for the item on
+    `day`, when the compliance model is sure which item it is; they keep the default when it
+    is not, or when the compliance deployment is off or unavailable (a draft is still a
+    draft). Each rate taken is named in the suggestions with its notification."""
+    open_lines = [line for line in draft.lines if line.default_rate]
+    if advisor is None or not open_lines:
+        return
+    items = [
+        ItemFacts(name=line.name, hsn_code=line.hsn_code, quantity=line.quantity,
+                  unit_price=line.unit_price, tax_rate=line.tax_rate)
+        for line in open_lines
+    ]  # fmt: skip
+    try:
+        hints = await advisor.suggest_rates(items, day)
+    except ModelUnavailable:
+        return
+    for line, hint in zip(open_lines, hints, strict=True):
+        if hint is not None:
+            line.tax_rate, line.default_rate = hint.rate, False
+            draft.suggestions.append(
+                f"GST on {line.name}: {hint.rate:g}% as {hint.item.lower()} ({hint.source})"
+            )
 
 
 def _money(value: float) -> float:
@@ -115,9 +149,12 @@ class InvoiceService(ModelService[InvoiceModel]):
         auditor: Auditor,
         clock: Callable[[], dt.datetime] = utcnow,
         limiter: RateLimiter | None = None,
+        rates: RateAdvisor | None = None,
     ) -> None:
+        """`rates`: the compliance model, for new lines' GST rates (None: the default slab)."""
         super().__init__(store, results, model, auditor, clock)
         self._limiter = limiter or RateLimiter(LEGACY_PER_MINUTE)
+        self._rates = rates
 
     async def generate(
         self, caller: Caller, body: InvoiceGenerateRequest
@@ -129,6 +166,7 @@ class InvoiceService(ModelService[InvoiceModel]):
         (parsed, draft), elapsed_ms = await timed(
             self._model.draft(body.raw_input, now.date(), catalogue, True)
         )
+        await with_table_rates(draft, self._rates, now.date())
         invoice_id = number = None
         if body.save_draft and not draft.errors:
             invoice_id, number = await self._save(business.user_id, body.business_id, draft, now)
@@ -211,6 +249,7 @@ class InvoiceService(ModelService[InvoiceModel]):
         self._limiter.check(client)
         today = self._clock().date()
         _parsed, draft = await self._model.draft(text, today, Catalogue(), False)
+        await with_table_rates(draft, self._rates, today)
         data = invoice_data(
             draft,
             f"INV-{int(self._clock().timestamp() * 1000)}",

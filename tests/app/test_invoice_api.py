@@ -10,7 +10,7 @@ from serve_app.infra.auth import mint_token
 from tests.app.conftest import ClientFactory
 from tests.support.contract import assert_error
 from tests.support.factories import OTHER_USER, SECRET, demo_books, invoice_parser
-from tests.support.fakes import LocalInvoiceModel
+from tests.support.fakes import LocalInvoiceModel, UnavailableModel
 
 
 def a_customer() -> str:
@@ -224,3 +224,35 @@ def test_legacy_endpoints_are_rate_limited_per_client(make_client: ClientFactory
     limited = client.post("/api/nlp/process-invoice", json={"text": "Bill Om: 1 fan at 900"})
     assert_error(limited, 429, "rate_limited")
     assert json.loads(limited.text)["details"]["retry_after_s"] >= 1
+
+
+def test_a_new_item_takes_its_rate_from_the_gst_table_not_the_default_slab(
+    client: TestClient, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    name = a_customer()
+    body = generate(
+        client,
+        owner_headers,
+        raw_input=f"Bill {name}: 5 kg kaju at 900 per kg and 2 umbrellas at 300",
+        business_id=business_id,
+    ).json()
+    rates = {item["name"].lower(): item["tax_rate"] for item in body["invoice_data"]["items"]}
+    assert rates.get("kaju") == 5.0, rates  # cashew: 5%, N1/2017-CT(Rate)
+    assert [r for n, r in rates.items() if "umbrella" in n] == [18.0]  # not in the table
+    assert any("N1/2017-CT(Rate)" in s for s in body["suggestions"]), body["suggestions"]
+    assert body["invoice_data"]["tax_amount"] == 225.0 + 108.0
+
+
+def test_without_the_compliance_model_a_new_item_keeps_the_default_slab(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    for client in (
+        make_client(COMPLIANCE_CHECKING_ENABLED="false"),
+        make_client(compliance=UnavailableModel("compliance")),  # type: ignore[arg-type]
+    ):
+        response = generate(
+            client, owner_headers, raw_input="Bill Ravi: 5 kg kaju at 900", business_id=business_id
+        )
+        assert response.status_code == 200 and response.json()["success"] is True
+        [item] = response.json()["invoice_data"]["items"]
+        assert item["tax_rate"] == 18.0

@@ -22,8 +22,10 @@ from kernel.model_io import (
     FraudReport,
     InsightsReport,
     InvoiceFacts,
+    ItemFacts,
     ModelInfo,
     ParsedInvoice,
+    RateHint,
     SeriesForecast,
     TxnScores,
 )
@@ -90,6 +92,9 @@ class LocalComplianceModel:
         self.checks += 1
         return self.checker.check(invoice, today)
 
+    async def suggest_rates(self, items: list[ItemFacts], day: dt.date) -> list[RateHint | None]:
+        return self.checker.suggest_rates(items, day)
+
     async def info(self) -> ModelInfo:
         return local_info("compliance", self.checker.version, self.checker.tuning)
 
@@ -128,6 +133,9 @@ class UnavailableModel:
         raise ModelUnavailable(self.name, "overloaded")
 
     async def check(self, *_: object) -> Any:
+        raise ModelUnavailable(self.name, "overloaded")
+
+    async def suggest_rates(self, *_: object) -> Any:
         raise ModelUnavailable(self.name, "overloaded")
 
     async def draft(self, *_: object) -> Any:

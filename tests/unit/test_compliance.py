@@ -396,3 +396,18 @@ def test_every_rate_row_is_in_the_compliance_document() -> None:
     assert not rates_doc.drifted(), "run `fineasy rates-doc`"
     text = rates_doc.DOC.read_text()
     assert all(row.source in text for row in gst_rules.rate_table())
+
+
+def test_rate_hints_for_a_draft_follow_the_date_and_stay_silent_when_unsure() -> None:
+    checker = compliance_checker()
+    lines = [
+        item("Cement OPC 53", None, 18, price=350),
+        item("Basmati rice", None, 18, price=90),  # loose or packed: the words do not say
+        item("Umbrella", None, 18),
+        item("Kaju", None, 18, price=900),
+    ]
+    before = checker.suggest_rates(lines, BEFORE)
+    after = checker.suggest_rates(lines, AFTER)
+    assert [h.rate if h else None for h in before] == [28.0, None, None, 5.0]
+    assert [h.rate if h else None for h in after] == [18.0, None, None, 5.0]
+    assert after[0] is not None and "N9/2025" in after[0].source
