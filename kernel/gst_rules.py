@@ -181,7 +181,7 @@ SIZED = {
 """Items told apart by engine size, which a description states in cc or not at all: (the limit
 in cc, the item at or under it, the item above it). A car up to 1500cc may still be a large car
 (a petrol engine above 1200cc, or longer than 4 m), so only above 1500cc is it certain."""
-ENGINE = re.compile(r"(\d{2,4})\s*cc\b")
+ENGINE = re.compile(r"(above|over|more than|upto|up to)?\s*(\d{2,4})\s*cc\b")
 
 
 def by_engine(keys: frozenset[str], description: str) -> str | None:
@@ -190,7 +190,9 @@ def by_engine(keys: frozenset[str], description: str) -> str | None:
     found = ENGINE.search(description.lower())
     if found is None:
         return None
-    return small if int(found.group(1)) <= limit else large
+    above = found.group(1) in ("above", "over", "more than")
+    cc = int(found.group(2)) + (1 if above else 0)
+    return small if cc <= limit else large
 
 
 def stated_form(description: str) -> str | None:

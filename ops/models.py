@@ -196,9 +196,12 @@ def _evaluate_compliance(args: argparse.Namespace) -> int:
     from deployments.compliance.checker import ComplianceChecker
     from deployments.compliance.evaluation import (
         EVAL_SEED,
+        INDEPENDENT_SEED,
         evaluate,
         findings_on_correct,
+        independent_invoices,
         labelled_invoices,
+        measure,
     )
     from deployments.compliance.rate_training import (
         HELD_OUT_SEED,
@@ -227,6 +230,27 @@ def _evaluate_compliance(args: argparse.Namespace) -> int:
         report,
     )
     print(f"clean invoices flagged: {int(clean['flagged'])} of {int(clean['count'])}")
+    world = independent_invoices(INDEPENDENT_SEED, count)
+    point, spread = measure(checker, world)
+    print(
+        f"\nthe independent world (eval_world.gst, seed {INDEPENDENT_SEED}): {count} invoices, "
+        f"{sum(bool(d.planted) for d in world)} with one planted error; 95% intervals from "
+        "1000 bootstrap resamples of the invoices"
+    )
+    print(f"{'type':<26}{'precision':>22}{'recall':>22}{'tp':>6}{'fp':>6}{'fn':>6}")
+    for kind, row in point.items():
+        if kind == "clean_invoices" or kind not in spread:
+            continue
+        cells = [
+            f"{row[m]:.3f} [{spread[kind][m][0]:.3f}, {spread[kind][m][1]:.3f}]"
+            for m in ("precision", "recall")
+        ]
+        print(
+            f"{kind:<26}{cells[0]:>22}{cells[1]:>22}{int(row['true_positives']):>6}"
+            f"{int(row['false_positives']):>6}{int(row['false_negatives']):>6}"
+        )
+    world_clean = point["clean_invoices"]
+    print(f"clean invoices flagged: {int(world_clean['flagged'])} of {int(world_clean['count'])}")
     worst = findings_on_correct(checker, dt.date.today())
     total = sum(len(v) for v in worst.values())
     print(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from demo_data.ledger import gstin_for
 from demo_data.tables import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
 from deployments.compliance.checker import ComplianceChecker
 from deployments.compliance.rate_training import BRANDS, hand_written, vocabulary
-from eval_world.gst import correct_invoices
+from eval_world.gst import correct_invoices, gst_world
 from kernel import gst_rules
 from kernel.gstin import CHARSET, STATE_CODES, STATE_NAMES
 from kernel.model_io import InvoiceFacts, ItemFacts
@@ -325,12 +326,19 @@ def _legacy_rate_unlisted(m: _Maker) -> Labelled:
 def evaluate(checker: ComplianceChecker, data: Sequence[Labelled]) -> dict[str, dict[str, float]]:
     """Per issue type: precision and recall over invoices (a type found on an invoice counts
     once), with the counts."""
-    table: dict[str, dict[str, float]] = {}
     found = [{i.type for i in checker.check(item.invoice).issues} for item in data]
+    return _rates(found, [d.planted for d in data])
+
+
+def _rates(
+    found: Sequence[AbstractSet[str]], planted: Sequence[frozenset[str]]
+) -> dict[str, dict[str, float]]:
+    table: dict[str, dict[str, float]] = {}
+    pairs = list(zip(found, planted, strict=True))
     for kind in ISSUE_TYPES:
-        tp = sum(kind in f and kind in d.planted for f, d in zip(found, data, strict=True))
-        fp = sum(kind in f and kind not in d.planted for f, d in zip(found, data, strict=True))
-        fn = sum(kind not in f and kind in d.planted for f, d in zip(found, data, strict=True))
+        tp = sum(kind in f and kind in p for f, p in pairs)
+        fp = sum(kind in f and kind not in p for f, p in pairs)
+        fn = sum(kind not in f and kind in p for f, p in pairs)
         table[kind] = {
             "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
             "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
@@ -338,12 +346,34 @@ def evaluate(checker: ComplianceChecker, data: Sequence[Labelled]) -> dict[str, 
             "false_positives": fp,
             "false_negatives": fn,
         }
-    clean = [f for f, d in zip(found, data, strict=True) if not d.planted]
-    table["clean_invoices"] = {
-        "count": len(clean),
-        "flagged": sum(bool(f) for f in clean),
-    }
+    clean = [f for f, p in pairs if not p]
+    table["clean_invoices"] = {"count": len(clean), "flagged": sum(bool(f) for f in clean)}
     return table
+
+
+def measure(
+    checker: ComplianceChecker, data: Sequence[Labelled], resamples: int = 1000, seed: int = 7
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, tuple[float, float]]]]:
+    """`evaluate`, with 95% bootstrap intervals of each type's precision and recall
+    (invoices resampled)."""
+    found = [{i.type for i in checker.check(item.invoice).issues} for item in data]
+    planted = [d.planted for d in data]
+    point = _rates(found, planted)
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(resamples):
+        picks = rng.integers(0, len(data), len(data))
+        draws.append(_rates([found[i] for i in picks], [planted[i] for i in picks]))
+    intervals = {
+        kind: {
+            metric: tuple(
+                float(x) for x in np.percentile([d[kind][metric] for d in draws], [2.5, 97.5])
+            )
+            for metric in ("precision", "recall")
+        }
+        for kind in ISSUE_TYPES
+    }
+    return point, intervals  # type: ignore[return-value]
 
 
 def findings_on_correct(
@@ -360,3 +390,11 @@ def findings_on_correct(
         key = worst.severity if worst is not None else "none"
         out.setdefault(key, []).append((written.id, worst.description if worst else ""))
     return out
+
+
+INDEPENDENT_SEED = 6006
+
+
+def independent_invoices(seed: int, count: int) -> list[Labelled]:
+    """The independent GST world (eval_world.gst.gst_world) as labelled invoices."""
+    return [Labelled(p.invoice, p.kinds, p.how) for p in gst_world(seed, count)]

@@ -77,17 +77,17 @@ def gstins(inv: InvoiceFacts, issues: Issues) -> None:
 
 def place_of_supply(inv: InvoiceFacts) -> tuple[str | None, str | None]:
     """(supplier state code, place-of-supply state code) from GSTINs, the business's state
-    and the customer's address; an unknown buyer's place is the supplier's (counter sale)."""
+    and the customer's address; an unknown buyer's place is the supplier's (counter sale), but
+    a buyer whose GSTIN is invalid has no place unless the invoice states one (None)."""
     supplier = (
         inv.business_gstin[:2]
         if inv.business_gstin and explain(inv.business_gstin).valid
         else inv.business_state
     )
-    recipient = (
-        inv.party_gstin[:2]
-        if inv.party_gstin and explain(inv.party_gstin).valid
-        else inv.place_of_supply or state_in_address(inv.party_address)
-    )
+    stated = inv.place_of_supply or state_in_address(inv.party_address)
+    if inv.party_gstin and not explain(inv.party_gstin).valid:
+        return supplier, stated  # a registered buyer whose state cannot be read: not local
+    recipient = inv.party_gstin[:2] if inv.party_gstin else stated
     return supplier, recipient or supplier
 
 

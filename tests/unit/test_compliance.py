@@ -10,6 +10,7 @@ from deployments.compliance.evaluation import (
     ISSUE_TYPES,
     evaluate,
     findings_on_correct,
+    independent_invoices,
     labelled_invoices,
 )
 from deployments.compliance.parties import place_of_supply
@@ -411,3 +412,25 @@ def test_rate_hints_for_a_draft_follow_the_date_and_stay_silent_when_unsure() ->
     assert [h.rate if h else None for h in before] == [28.0, None, None, 5.0]
     assert [h.rate if h else None for h in after] == [18.0, None, None, 5.0]
     assert after[0] is not None and "N9/2025" in after[0].source
+
+
+def test_on_the_independent_gst_world() -> None:
+    data = independent_invoices(77, 200)
+    assert {k for d in data for k in d.planted} == {
+        "gst_mismatch",
+        "missing_gstin",
+        "tax_calculation_error",
+        "incomplete_invoice_data",
+    }
+    report = evaluate(compliance_checker(), data)
+    for kind in ("gst_mismatch", "missing_gstin", "tax_calculation_error"):
+        assert report[kind]["precision"] >= 0.95 and report[kind]["recall"] >= 0.95, (kind, report)
+    assert report["clean_invoices"]["flagged"] == 0
+
+
+def test_an_engine_size_decides_the_motorcycle_class_as_written() -> None:
+    pair = frozenset({"motorcycle_small", "motorcycle_large"})
+    assert gst_rules.by_engine(pair, "Classic 350cc") == "motorcycle_small"
+    assert gst_rules.by_engine(pair, "motorcycle above 350cc") == "motorcycle_large"
+    assert gst_rules.by_engine(pair, "KTM Duke 390 cc") == "motorcycle_large"
+    assert gst_rules.by_engine(pair, "Royal Enfield Classic 350") is None
