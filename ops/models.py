@@ -292,9 +292,11 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
         evaluate,
         generated,
         hand_written,
+        independent,
     )
     from deployments.invoice.parser import InvoiceParser
     from deployments.invoice.resolver import resolve
+    from eval_world.prompts import STYLES
     from kernel.model_io import Catalogue
 
     models, manifest = _load(args, "invoice")
@@ -311,6 +313,10 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
             *generated(count),
             *hand_written(FINAL),
         ],
+        "the independent hand-written prompts (eval_world/data), all styles": independent(),
+        **{
+            f"the independent hand-written prompts, {style}": independent(style) for style in STYLES
+        },
     }
     print(f"invoice {manifest.version}: field-level scores, relative dates from {TODAY}")
     for title, prompts in sets.items():

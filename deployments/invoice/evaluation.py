@@ -12,6 +12,7 @@ from typing import Any
 
 from deployments.invoice import corpus as invoice_corpus
 from deployments.invoice.parser import InvoiceParser
+from eval_world.prompts import written_prompts
 from kernel.model_io import ParsedInvoice
 
 DATA = Path(__file__).parent / "data"
@@ -107,6 +108,28 @@ def hand_written(name: str = HAND_WRITTEN) -> list[Prompt]:
         )
         out.append(Prompt(row["text"], gold, name))
     return out
+
+
+def independent(style: str | None = None) -> list[Prompt]:
+    """The independent hand-written prompts (eval_world.prompts), of one style or all."""
+    return [
+        Prompt(
+            p.text,
+            invoice_corpus.Gold(
+                customer=p.gold.get("customer"),
+                items=p.gold.get("items", []),
+                tax_rate=p.gold.get("tax_rate"),
+                discount=p.gold.get("discount"),
+                due_date=dt.date.fromisoformat(p.gold["due_date"])
+                if p.gold.get("due_date")
+                else None,
+                payment=p.gold.get("payment"),
+            ),
+            f"independent:{p.style}",
+        )
+        for p in written_prompts()
+        if style in (None, p.style)
+    ]
 
 
 def generated(count: int) -> list[Prompt]:
