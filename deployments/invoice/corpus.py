@@ -20,7 +20,8 @@ from deployments.invoice.tokens import tokenize
 
 TRAIN_SEED, EVAL_SEED = 5151, 6262
 TODAY = dt.date(2026, 11, 27)
-LABELS = ("CUST", "ITEM", "QTY", "PRICE", "TAX", "DISC", "DUE", "PAY")
+LABELS = ("CUST", "ITEM", "QTY", "PRICE", "TOTAL", "TAX", "DISC", "DUE", "PAY")
+"""TOTAL: a line's total ("12 kurtas, total 9,600"): the unit price is it over the quantity."""
 ITEMS = [
     ("cement", ["bag", "bags"]), ("TMT bar", ["pcs"]), ("chawal", ["kg"]),
     ("basmati rice", ["kg", "bag"]),
@@ -78,7 +79,8 @@ DUE_FORMS = [
     "in {w} weeks",
 ]  # fmt: skip
 WEEKDAY_FORMS = ["by next {d}", "by {d}", "before {d}"]
-DATE_FORMS = ["by {day}th {month}", "due on {day} {month}"]
+DATE_FORMS = ["by {day}th {month}", "due on {day} {month}", "due on {dd}/{mm}/{yyyy}",
+              "by {dd}/{mm}/{yyyy}", "due {dd}-{mm}-{yyyy}"]  # fmt: skip
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 MONTHS = ["December", "January", "February", "March"]
 
@@ -301,12 +303,23 @@ def _extras(rng: np.random.Generator, b: _Builder, gold: Gold) -> None:
         else:
             day = int(rng.integers(1, 28))
             month = MONTHS[int(rng.integers(len(MONTHS)))]
-            text = DATE_FORMS[int(rng.integers(len(DATE_FORMS)))].format(day=day, month=month)
+            number = {"December": 12, "January": 1, "February": 2, "March": 3}[month]
+            text = DATE_FORMS[int(rng.integers(len(DATE_FORMS)))].format(
+                day=day,
+                month=month,
+                dd=f"{day:02d}",
+                mm=f"{number:02d}",
+                yyyy=2026 if month == "December" else 2027,
+            )
         extras.append((text, "DUE", ("due_date", parse_due(text, TODAY))))
     if rng.random() < 0.55:
         mode = str(rng.choice(sorted(PAYMENTS)))
         text = str(rng.choice(PAYMENTS[mode]))
         extras.append((text, "PAY", ("payment", mode)))
+    if rng.random() < 0.08:  # an advance is neither a discount nor a payment term: untagged
+        extras.append((str(rng.choice(["50% advance", "half advance paid", "30% advance",
+                                       "advance 20% paid", "25% advance received"])),
+                       "O", ("", None)))  # fmt: skip
     if rng.random() < 0.1:  # a delivery date is not a payment due date: left untagged
         extras.append(
             (DELIVERY[int(rng.integers(len(DELIVERY)))].format(d=WEEKDAYS[int(rng.integers(6))]),
@@ -331,6 +344,13 @@ def generate(seed: int, count: int) -> list[Example]:
         gold.customer = customer
         hinglish = rng.random() < 0.4
         style = int(rng.integers(6))
+        roll = rng.random()
+        if roll < 0.3:
+            out.append(_messy(rng))
+            continue
+        if roll < 0.4:
+            out.append(_hindi(rng))
+            continue
 
         def say(*options: str, into: _Builder = b) -> None:
             into.add(str(rng.choice(options)))
@@ -341,7 +361,16 @@ def generate(seed: int, count: int) -> list[Example]:
             _items(rng, b, gold, hinglish)
             say("ka bill banao", "ka invoice bana do", "bhejna hai")
         elif style == 0:
-            say("Generate an invoice for", "Create invoice for", "Make a bill for", "Invoice for")
+            say(
+                "Generate an invoice for",
+                "Create invoice for",
+                "Make a bill for",
+                "Invoice for",
+                "Please bill",
+                "Invoice to",
+                "Bill to",
+                "Raise a bill on",
+            )
             b.add(customer, "CUST")
             say(",", "for", ":", "-")
             _items(rng, b, gold, hinglish)
@@ -368,6 +397,204 @@ def generate(seed: int, count: int) -> list[Example]:
         _extras(rng, b, gold)
         out.append(b.build(gold))
     return out
+
+
+# -- how owners type in a hurry (WhatsApp), and Hindi as the tagger reads it romanised ----------
+MESSY_OPENERS = ["", "", "bill pls", "bill banao", "bill bana do", "inv for", "bill -", "bill for",
+                 "bill kar do", "make bill 4", "bill urgent", "invoice"]  # fmt: skip
+MESSY_AFTER_CUSTOMER = ["", "", ":", "-", "ko", "ka bill -", "--", "ke liye"]
+SHOP_KINDS = ["n sons", "and sons", "& sons", "traders", "stores", "kirana", "medical",
+              "electricals", "hardware", "agency"]  # fmt: skip
+RELATIONS = ["bhai", "ji", "sir", "didi", "aunty", "sahab", "bro", "uncle", "madam"]
+SEPARATORS = [" n ", " + ", " aur ", ", ", " ", "; ", " & ", ". "]
+STRENGTHS = ["500mg", "650", "250mg", "9w", "1.5 sqmm", "12mm", "20ft", "2inch", "2L", "25kg",
+             "1kg", "10kg", "5L", "6mm", "1 inch", "4x4"]  # fmt: skip
+GLUED_UNITS = ["kg", "ltr", "mtr", "kgs", "gm", "l", "m", "pcs", "pc", "ft"]
+PER_UNIT = ["/{u}", "rs {u}", " rupaye {u}", " rupees {u}", " per {u}", " {u}", " ka {u}",
+            "/- {u}", " {u} ka"]  # fmt: skip
+EACH = ["each", "ea", "ek", "ki ek", "ka ek", "/- each", "wala", "per piece", "each one", ""]
+MESSY_TAX = ["gst {r}", "{r}%gst", "{r} % gst", "{r}% gst", "gst {r}%", "gst {r} extra",
+             "{r}% gst lagega"]  # fmt: skip
+MESSY_DUE = [("{n} din me", "days"), ("paisa {n} din me", "days"), ("{n} din baad payment", "days"),
+             ("paymnt {n} days", "days"), ("due {n} days", "days"), ("payment {n} din", "days"),
+             ("due next week", "week"), ("1 mahine", "month"), ("ek mahine me", "month"),
+             ("by {d}", "weekday")]  # fmt: skip
+MESSY_PAY = {
+    "upi": ["gpay kiya", "paytm", "upi done", "gpay", "phonepe se", "upi"],
+    "cash": ["cash diya", "cash me", "cash", "nakad"],
+    "card": ["card swipe", "emi card", "card"],
+    "bank_transfer": ["neft", "neft kiya", "bank transfer"],
+    "cheque": ["cheque", "chq"],
+    "credit": ["udhar", "udhaar", "baad me dega", "credit"],
+}  # fmt: skip
+
+
+def _messy_customer(rng: np.random.Generator) -> str:
+    roll = rng.random()
+    if roll < 0.35:
+        name = str(rng.choice(FIRST_NAMES))
+    elif roll < 0.6:
+        name = f"{rng.choice([*FIRST_NAMES, *SURNAMES])} {rng.choice(RELATIONS)}"
+    elif roll < 0.8:
+        name = _customer(rng)
+    else:
+        name = f"{rng.choice(SURNAMES)} {rng.choice(SHOP_KINDS)}"
+    return name.lower() if rng.random() < 0.75 else name
+
+
+MESSY_PRICES = [3.5, 7, 8, 12, 15, 25, 32, 45, 60, 85, 120, 180, 240, 320, 450, 650, 780, 999,
+                1200, 1450, 2200, 3200, 4800, 7200, 18500]  # fmt: skip
+
+
+def _messy_item(rng: np.random.Generator, b: _Builder, gold: Gold) -> None:
+    name = (ITEMS[int(rng.integers(len(ITEMS)))] if rng.random() < 0.6 else _open_item(rng))[0]
+    name = name.lower() if rng.random() < 0.7 else name
+    qty = int(rng.choice([1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 24, 25, 30, 40, 50, 100]))
+    price = float(rng.choice(MESSY_PRICES))
+    unit = str(rng.choice(GLUED_UNITS))
+    style = int(rng.integers(8))
+    if rng.random() < 0.15:  # a strength or size is part of the name
+        name = f"{name} {rng.choice(STRENGTHS)}"
+    if style == 0:  # 25kg atta 48/kg
+        b.add(f"{qty}{unit}", "QTY")
+        b.add(name, "ITEM")
+        per = str(rng.choice(PER_UNIT)).format(u=unit)
+        if per.startswith(" "):  # "48 rupaye kg": the price, then words
+            b.add(f"{price:g}", "PRICE")
+            b.add(per.strip())
+        else:  # "48/kg", "48rs kg": one piece
+            b.add(f"{price:g}{per}", "PRICE")
+    elif style == 1:  # 3 saree 1800 ki ek
+        b.add(str(qty), "QTY")
+        b.add(name, "ITEM")
+        b.add(f"{price:g}", "PRICE")
+        if each := str(rng.choice(EACH)):
+            b.add(each)
+    elif style == 2:  # vitrified tiles 60 boxes at 520
+        b.add(name, "ITEM")
+        b.add(f"{qty} {rng.choice(UNIT_WORDS)}" if rng.random() < 0.6 else str(qty), "QTY")
+        b.add(str(rng.choice(["@", "at", "@", ""])))
+        b.add(f"{price:g}", "PRICE")
+    elif style == 3:  # 5 kilo besan 85 rupaye kilo
+        word = str(rng.choice(["kilo", "kg", "litre", "ltr", "mtr", "bag", "box", "pkt", "case"]))
+        b.add(f"{qty} {word}", "QTY")
+        b.add(name, "ITEM")
+        b.add(f"{price:g}", "PRICE")
+        b.add(str(rng.choice(PER_UNIT)).format(u=word).strip())
+    elif style == 4:  # 12 kurtas, total 9,600
+        b.add(str(qty), "QTY")
+        b.add(name, "ITEM")
+        b.add(str(rng.choice([", total", "total", "for a total of", "- total", ", total of"])))
+        b.add(_money(rng, price * qty), "TOTAL")
+    elif style == 5:  # 10 box gloves @550
+        b.add(f"{qty} {rng.choice(UNIT_WORDS)}", "QTY")
+        b.add(name, "ITEM")
+        b.add("@" + f"{price:g}", "PRICE")
+    elif style == 6:  # crocin 50 strip @32
+        b.add(name, "ITEM")
+        b.add(f"{qty} {rng.choice(['strip', 'pc', 'nos', 'pcs', 'box', 'bag'])}", "QTY")
+        b.add(f"@{price:g}" if rng.random() < 0.5 else f"@ {price:g}", "PRICE")
+    else:  # aata 10kg 420 ka bag x 4
+        b.add(name, "ITEM")
+        b.add(f"{price:g}", "PRICE")
+        b.add(str(rng.choice(["x", "X", "*"])))
+        b.add(str(qty), "QTY")
+    gold.items.append({"name": name, "quantity": float(qty), "unit_price": price})
+
+
+def _messy(rng: np.random.Generator) -> Example:
+    """A request as typed on a phone: lower case, few commas, Hinglish glue words, units glued
+    to numbers, prices per unit or per piece in many spellings, line totals."""
+    gold, b = Gold(), _Builder()
+    customer = _messy_customer(rng)
+    gold.customer = customer
+    opener = str(rng.choice(MESSY_OPENERS))
+    if opener:
+        b.add(opener)
+    b.add(customer, "CUST")
+    if after := str(rng.choice(MESSY_AFTER_CUSTOMER)):
+        b.add(after)
+    for i in range(int(rng.choice([1, 1, 2, 2, 3]))):
+        if i:
+            b.add(str(rng.choice(SEPARATORS)).strip() or ",")
+        _messy_item(rng, b, gold)
+    extras: list[tuple[str, str, tuple[str, object]]] = []
+    if rng.random() < 0.3:
+        rate = float(rng.choice([3, 5, 12, 18, 28]))
+        extras.append((str(rng.choice(MESSY_TAX)).format(r=f"{rate:g}"), "TAX", ("tax_rate", rate)))
+    if rng.random() < 0.15:
+        disc = float(rng.choice([2, 5, 10, 15]))
+        extras.append((f"{disc:g}% off" if rng.random() < 0.5 else f"{disc:g}% discount", "DISC",
+                       ("discount", disc)))  # fmt: skip
+    if rng.random() < 0.3:
+        form, _ = MESSY_DUE[int(rng.integers(len(MESSY_DUE)))]
+        text = form.format(
+            n=int(rng.choice([5, 7, 10, 15, 20, 30])), d=str(rng.choice(WEEKDAYS)).lower()
+        )
+        extras.append((text, "DUE", ("due_date", parse_due(text, TODAY))))
+    if rng.random() < 0.5:
+        mode = str(rng.choice(sorted(MESSY_PAY)))
+        extras.append((str(rng.choice(MESSY_PAY[mode])), "PAY", ("payment", mode)))
+    for index in rng.permutation(len(extras)):
+        text, tag, (name, value) = extras[int(index)]
+        b.add(str(rng.choice([",", "", ".", "-", ""])) or " ")
+        b.add(text, tag)
+        setattr(gold, name, value)
+    return b.build(gold)
+
+
+HINDI_FRAMES = [
+    "{c} ko {items} bill banao", "{c} ka bill: {items}", "{c} ke liye {items} ka bill",
+    "{c} ko {items} ka bill banao", "{c} ka bill banao: {items}", "{c}: {items}",
+    "{c} ko {items}",
+]  # fmt: skip
+HINDI_PRICE = ["{p} rupees", "{p} rupees {u}", "{p} rupees ke bhav se", "{p} rupees per {u}",
+               "{p} rupees {u} ka", "{p}"]  # fmt: skip
+HINDI_UNITS = ["kilo", "litre", "metre", "bori", "packet", "box", "dozen", "pcs", "strip"]
+
+
+def _hindi(rng: np.random.Generator) -> Example:
+    """Hindi requests as the parser reads Devanagari once romanised (hindi.romanize): the
+    structure words in the lexicon's spelling, names and items transliterated (no capitals)."""
+    gold, b = Gold(), _Builder()
+    customer = _messy_customer(rng).lower()
+    gold.customer = customer
+    frame = str(rng.choice(HINDI_FRAMES))
+    head, _, tail = frame.partition("{items}")
+    b.add(customer, "CUST")
+    if rest := head.replace("{c}", "").strip():
+        b.add(rest)
+    for i in range(int(rng.choice([1, 1, 2]))):
+        if i:
+            b.add(str(rng.choice(["aur", ","])))
+        name, _ = ITEMS[int(rng.integers(len(ITEMS)))] if rng.random() < 0.5 else _open_item(rng)
+        name = name.lower()
+        qty = int(rng.choice([1, 2, 3, 5, 10, 12, 20, 25, 40, 50, 100, 200]))
+        price = int(rng.choice([10, 25, 40, 55, 75, 95, 120, 160, 250, 350, 400, 600, 720, 1500]))
+        unit = str(rng.choice(HINDI_UNITS))
+        b.add(f"{qty} {unit}" if rng.random() < 0.7 else str(qty), "QTY")
+        b.add(name, "ITEM")
+        form = str(rng.choice(HINDI_PRICE)).format(p=price, u=unit)
+        b.add(form.split(" ")[0], "PRICE")
+        if len(form.split(" ")) > 1:
+            b.add(" ".join(form.split(" ")[1:]))
+        gold.items.append({"name": name, "quantity": float(qty), "unit_price": float(price)})
+    if tail.strip():
+        b.add(tail.strip())
+    if rng.random() < 0.5:
+        mode = str(rng.choice(sorted(["cash", "credit", "upi", "cheque"])))
+        text = {"cash": "cash", "credit": "udhaar", "upi": "upi se payment",
+                "cheque": "cheque se"}[mode]  # fmt: skip
+        b.add(",")
+        b.add(text, "PAY")
+        gold.payment = mode
+    elif rng.random() < 0.4:
+        n = int(rng.choice([7, 10, 15, 30]))
+        text = f"payment {n} din mein"
+        b.add(",")
+        b.add(text, "DUE")
+        gold.due_date = parse_due(text, TODAY)
+    return b.build(gold)
 
 
 NOT_INVOICES = [

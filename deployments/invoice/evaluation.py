@@ -87,6 +87,9 @@ BLIND = "invoice_prompts_blind.jsonl"
 """20 more, written later; their first scores led to corpus fixes (optimistic now too)."""
 FRESH = "invoice_prompts_fresh.jsonl"
 """50 more; scored blind once, then led to the CRF and an open item vocabulary (dev set now)."""
+MESSY_DEV = "invoice_prompts_messy_dev.jsonl"
+"""51 more, written after the independent set (eval_world) was frozen, in its styles (glued
+units, line totals, WhatsApp style, Devanagari): the development set for those forms."""
 FINAL = "invoice_prompts_final.jsonl"
 """50 more, written after every change above and scored blind: the acceptance set's hand-written
 part, together with the 300 generated held-out prompts."""

@@ -18,6 +18,7 @@ import numpy as np
 import pycrfsuite
 from sklearn.pipeline import Pipeline
 
+from deployments.invoice.hindi import has_devanagari, romanize
 from deployments.invoice.text import (
     MULTIPLIERS,
     NUMBER_WORDS,
@@ -121,7 +122,14 @@ class Span:
     start: int
     end: int
     text: str
+    """As the owner wrote it (names keep their script)."""
     confidence: float
+    plain: str = ""
+    """As the normalisers read it: Devanagari words romanised (नकद -> cash)."""
+
+    @property
+    def value_text(self) -> str:
+        return self.plain or self.text
 
 
 def spans(
@@ -129,7 +137,9 @@ def spans(
     text: str,
     tags: Sequence[str],
     probs: Sequence[float],
+    readable: Sequence[str] | None = None,
 ) -> list[Span]:
+    """`readable`: the tokens as the tagger read them (romanised), for the spans' `plain`."""
     out: list[Span] = []
     current: list[int] = []
     label = ""
@@ -140,13 +150,20 @@ def spans(
         fresh_item = tag.startswith("B-") and not (kind == label == "ITEM")
         if current and (tag == "O" or fresh_item or kind != label):
             first, last = current[0], current[-1]
+            written = text[offsets[first][0] : offsets[last][1]]
+            plain = (
+                " ".join(readable[first : last + 1])
+                if readable is not None and has_devanagari(written)
+                else ""
+            )
             out.append(
                 Span(
                     label,
                     first,
                     last,
-                    text[offsets[first][0] : offsets[last][1]],
+                    written,
                     float(np.mean([probs[j] for j in current])),
+                    plain,
                 )
             )
             current = []
@@ -169,9 +186,10 @@ class InvoiceParser:
     def parse(self, raw: str, today: dt.date) -> ParsedInvoice:
         text = clean(raw)
         tokenized = tokenize(text)
-        tokens = [t for t, _, _ in tokenized]
+        tokens = [romanize(t) for t, _, _ in tokenized]
         offsets = [(s, e) for _, s, e in tokenized]
-        intent_probs = self.models.intent.predict_proba([text.lower()])[0]
+        readable = " ".join(tokens) if has_devanagari(text) else text
+        intent_probs = self.models.intent.predict_proba([readable.lower()])[0]
         classes = list(self.models.intent.classes_)
         is_invoice = (
             float(intent_probs[classes.index("create_invoice")])
@@ -181,8 +199,8 @@ class InvoiceParser:
         if not tokens:
             return ParsedInvoice(text=text, intent_confidence=0.0, model_version=self.version)
         tags, confidence = self.models.tag(crf_features(tokens))
-        found = spans(offsets, text, tags, confidence)
-        parsed = assemble(text, found, today, is_invoice)
+        found = spans(offsets, text, tags, confidence, tokens)
+        parsed = assemble(text, found, today, is_invoice, readable, tokens)
         return parsed.model_copy(
             update={"notes": notes(text, found, offsets), "model_version": self.version}
         )
@@ -229,6 +247,10 @@ def _gap(a: Span | _Slot, b: Span | _Slot) -> int:
     return a.start - b.end - 1 if a.start > b.end else b.start - a.end - 1
 
 
+AFTER_ITEM = {"x", "*", "×", "qty", "quantity", "nos"}
+"""Words that put a quantity after its item ("paneer x 3", "soap, qty 10")."""
+
+
 def _closest(span: Span, slots: list[_Slot], free: str, before_only: bool) -> _Slot | None:
     """The nearest slot still missing `free`; with `before_only`, the nearest one before the
     span when there is one (a price follows its item, even past "qty 10, rate")."""
@@ -240,8 +262,25 @@ def _closest(span: Span, slots: list[_Slot], free: str, before_only: bool) -> _S
     return min(candidates, key=lambda s: (_gap(span, s), s.start < span.start))
 
 
+GST_SLABS = {0.0, 0.1, 0.25, 1.5, 3.0, 5.0, 12.0, 18.0, 28.0, 40.0}
+
+
+def tax_rate(text: str) -> float | None:
+    """ "18% GST", or "gst 18" with no percent sign when the number is a GST slab."""
+    percent = parse_percent(text)
+    if percent is not None:
+        return percent
+    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)]
+    return next((n for n in numbers if n in GST_SLABS), None)
+
+
 def assemble(
-    text: str, found: Sequence[Span], today: dt.date, intent_confidence: float
+    text: str,
+    found: Sequence[Span],
+    today: dt.date,
+    intent_confidence: float,
+    readable: str | None = None,
+    words: Sequence[str] = (),
 ) -> ParsedInvoice:
     """Fields from tagged spans. A quantity joins the nearest item without one ("10 bags cement",
     "cement x 10", the following item on a tie); a price the nearest item before it without one.
@@ -249,30 +288,37 @@ def assemble(
     unit."""
     slots = [_Slot(s.start, s.end, s.text, s.confidence) for s in found if s.label == "ITEM"]
     for span in (s for s in found if s.label == "QTY"):
-        parsed = parse_quantity(span.text)
+        parsed = parse_quantity(span.value_text)
         if parsed is None:
             continue
-        target = _closest(span, slots, "quantity", before_only=False)
+        marker = words[span.start - 1].lower() if words and span.start > 0 else ""
+        target = _closest(span, slots, "quantity", before_only=marker in AFTER_ITEM)
         if target is None or _gap(span, target) > 4:
-            words = [
+            named = [
                 w for w in re.findall(r"[A-Za-z]+", span.text) if w.lower() not in NUMBER_WORDS
             ]
             target = _Slot(
-                span.start, span.end, words[-1].title() if words else "Item", span.confidence
+                span.start, span.end, named[-1].title() if named else "Item", span.confidence
             )
             slots.append(target)
         target.quantity, target.unit = parsed
     slots.sort(key=lambda s: s.start)
     for span in (s for s in found if s.label == "PRICE"):
-        amount = parse_amount(span.text)
+        amount = parse_amount(span.value_text)
         target = _closest(span, slots, "price", before_only=True)
         if amount is not None and target is not None:
             target.price = amount
+    for span in (s for s in found if s.label == "TOTAL"):  # "12 kurtas, total 9,600"
+        amount = parse_amount(span.value_text)
+        target = _closest(span, slots, "price", before_only=True)
+        if amount is not None and target is not None:
+            target.price = round(amount / (target.quantity or 1.0), 2)
     items = [
         ParsedItem(
             name=re.sub(r"\s+", " ", slot.name).strip(" ,.-"),
             quantity=slot.quantity if slot.quantity is not None else 1.0,
-            quantity_stated=slot.quantity is not None,
+            # "n gas 1800": a priced line with no count is one of it
+            quantity_stated=slot.quantity is not None or slot.price is not None,
             unit=slot.unit,
             unit_price=slot.price,
             confidence=round(slot.confidence, 3),
@@ -281,16 +327,16 @@ def assemble(
     ]
     customer = _first(found, "CUST")
     tax, disc, due = (_first(found, label) for label in ("TAX", "DISC", "DUE"))
-    modes = [m for s in found if s.label == "PAY" and (m := parse_payment(s.text))]
-    payment = modes[0] if modes else parse_payment(text)
+    modes = [m for s in found if s.label == "PAY" and (m := parse_payment(s.value_text))]
+    payment = modes[0] if modes else parse_payment(readable or text)
     confidences = [s.confidence for s in found if s.label in ("CUST", "ITEM", "QTY", "PRICE")]
     return ParsedInvoice(
         text=text,
         customer=customer.text.strip(" ,.-:") if customer else None,
         items=items,
-        tax_rate=parse_percent(tax.text) if tax else None,
-        discount_percent=parse_percent(disc.text) if disc else None,
-        due_date=parse_due(due.text, today) if due else None,
+        tax_rate=tax_rate(tax.value_text) if tax else None,
+        discount_percent=parse_percent(disc.value_text) if disc else None,
+        due_date=parse_due(due.value_text, today) if due else None,
         payment_mode=payment,
         intent_confidence=round(intent_confidence, 3),
         extraction_confidence=round(float(np.mean(confidences)), 3) if confidences else 0.0,

@@ -51,6 +51,10 @@ UNITS = {
     "jars": "jar", "can": "can", "cans": "can", "sack": "bag", "sacks": "bag", "tin": "tin",
     "tins": "tin", "pack": "pkt", "packs": "pkt", "visit": "visit", "visits": "visit",
     "plate": "plate", "plates": "plate", "cup": "cup", "cups": "cup",
+    "strip": "strip", "strips": "strip", "tablet": "pcs", "tablets": "pcs", "case": "box",
+    "cases": "box", "ctn": "box", "ctns": "box", "quintal": "quintal", "quintals": "quintal",
+    "qtl": "quintal", "bundle": "bundle", "bundles": "bundle", "trip": "trip", "trips": "trip",
+    "month": "month", "months": "month",
 }  # fmt: skip
 PAYMENT_WORDS = [
     (r"\b(upi|gpay|google pay|phonepe|phone pe|paytm|bhim|qr)\b", "upi"),
@@ -79,10 +83,14 @@ MONTHS = {
 }  # fmt: skip
 
 
+DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
 def clean(text: str) -> str:
-    """Control characters out, Unicode compatibility forms folded (full-width digits), spaces
-    collapsed. The result never contains anything that could end a log line early."""
-    folded = unicodedata.normalize("NFKC", text)
+    """Control characters out, Unicode compatibility forms folded (full-width digits),
+    Devanagari digits as ASCII, spaces collapsed. The result never contains anything that could
+    end a log line early."""
+    folded = unicodedata.normalize("NFKC", text).translate(DEVANAGARI_DIGITS)
     visible = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in folded)
     return re.sub(r"\s+", " ", visible).strip()
 
@@ -124,15 +132,15 @@ QUANTITY = re.compile(
 
 
 def parse_quantity(text: str) -> tuple[float, str | None] | None:
-    """ "10 bags" -> (10, "bag"); "5 kg" -> (5, "kg"); "1 dozen" -> (12, "pcs"); "das" -> 10."""
+    """ "10 bags" -> (10, "bag"); "5 kg" -> (5, "kg"); "das" -> 10; "30 dozen" -> (30, "dozen"):
+    a price next to dozens is per dozen ("30 dozen eggs 84 per dozen"), so the quantity stays
+    in dozens; a bare "dozen" is 12 pieces."""
     match = QUANTITY.search(text)
     if match is None:
         return None
     raw = match.group("number").lower()
     number = float(raw) if raw[0].isdigit() else float(NUMBER_WORDS[raw])
     unit_word = (match.group("unit") or "").lower()
-    if unit_word == "dozen":
-        return number * 12, "pcs"
     if raw == "dozen":
         return 12.0, "pcs"
     return number, UNITS.get(unit_word)
@@ -163,8 +171,16 @@ def parse_due(text: str, today: dt.date) -> dt.date | None:
         return today + dt.timedelta(days=int(match.group(1)) * unit)
     if match := re.search(r"\b(?:in|within|net|after)\s+(\d{1,3})\s*(?:days?|din)?\b", lowered):
         return today + dt.timedelta(days=int(match.group(1)))
-    if match := re.search(r"\b(\d{1,3})\s*(?:days?|din)\s*(?:mein|me|main|ke andar)\b", lowered):
+    if match := re.search(
+        r"\b(\d{1,3})\s*(?:days?|din)\s*(?:mein|me|main|ke andar|baad|later|after)\b", lowered
+    ):
         return today + dt.timedelta(days=int(match.group(1)))
+    if match := re.search(r"\b(?:1|ek|one)\s+(?:mahine|mahina|month)\b", lowered):
+        return today + dt.timedelta(days=30)
+    if re.search(r"\b(?:next|agle|agla)\s+(?:week|hafte|hafta)\b", lowered):
+        return today + dt.timedelta(days=7)
+    if re.search(r"\b(?:today|aaj)\b", lowered):
+        return today
     if match := re.search(
         r"\b(?:(?:in|within)\s+(?:a|one|ek)\s+(week|month)|(?:ek|a)\s+(hafte|mahine)\s*"
         r"(?:mein|me|main|ke andar))\b",
@@ -190,6 +206,8 @@ def parse_due(text: str, today: dt.date) -> dt.date | None:
         rf"\b({month_names})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}}))?", lowered
     ):
         return _dated(today, int(match.group(2)), MONTHS[match.group(1)], match.group(3))
+    if match := re.search(r"\b(\d{1,3})\s*(?:days?|din)\b", lowered):  # "paymnt 7 days"
+        return today + dt.timedelta(days=int(match.group(1)))
     return None
 
 

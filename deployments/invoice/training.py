@@ -48,7 +48,7 @@ def fit(
 
 
 def train(
-    version: str, examples: int = 3000, max_iterations: int = 150
+    version: str, examples: int = 5000, max_iterations: int = 150
 ) -> tuple[InvoiceModels, str]:
     corpus = invoice_corpus.generate(invoice_corpus.TRAIN_SEED, examples)
     intents = invoice_corpus.intent_examples(invoice_corpus.TRAIN_SEED + 7, 600)

@@ -56,6 +56,13 @@ class InvalidInput(AppError):
     status_code, code = 422, "validation_error"
 
 
+class NotAnInvoice(AppError):
+    """Text in which nothing invoice-like was found (no item): the legacy screens fall back to
+    their local parser on any non-200, which is the honest answer."""
+
+    status_code, code = 422, "not_an_invoice"
+
+
 class RateLimited(AppError):
     status_code, code = 429, "rate_limited"
 

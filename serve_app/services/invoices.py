@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from kernel.model_io import Catalogue, Draft, ItemFacts, ModelInfo, ParsedInvoice, RateHint
-from serve_app.contract.errors import ModelUnavailable
+from serve_app.contract.errors import ModelUnavailable, NotAnInvoice
 from serve_app.contract.schemas import (
     InvoiceGenerateRequest,
     InvoiceGenerationResponse,
@@ -249,6 +249,8 @@ class InvoiceService(ModelService[InvoiceModel]):
         self._limiter.check(client)
         today = self._clock().date()
         _parsed, draft = await self._model.draft(text, today, Catalogue(), False)
+        if not draft.lines:  # gibberish or a question: never a made-up invoice
+            raise NotAnInvoice("No invoice found in the text", {"errors": draft.errors})
         await with_table_rates(draft, self._rates, today)
         data = invoice_data(
             draft,

@@ -256,3 +256,14 @@ def test_without_the_compliance_model_a_new_item_keeps_the_default_slab(
         assert response.status_code == 200 and response.json()["success"] is True
         [item] = response.json()["invoice_data"]["items"]
         assert item["tax_rate"] == 18.0
+
+
+def test_legacy_endpoints_refuse_text_with_no_invoice_in_it(make_client: ClientFactory) -> None:
+    """The app falls back to its local parser on any non-200: better than a made-up invoice
+    with the gibberish as its customer."""
+    client = make_client()
+    for path in ("/api/nlp/process-invoice", "/api/v1/nlp/parse-invoice"):
+        for said in ("asdf qwerty zxcv", "What is the GST rate on cement?"):
+            response = client.post(path, json={"text": said, "business_id": "current_business_id"})
+            assert_error(response, 422, "not_an_invoice")
+            assert "No items found in the text" in response.json()["details"]["errors"]
