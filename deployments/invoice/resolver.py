@@ -9,6 +9,7 @@ line value; the live NLP screen taxes the value after discount. `tax_after_disco
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from rapidfuzz import fuzz, process
 
@@ -20,10 +21,18 @@ DEFAULT_TERMS_DAYS = 30
 MATCH, AMBIGUOUS = 90.0, 80.0
 
 
+def canonical(name: str) -> str:
+    """A party name as compared: lower case, "and" / "n" / "&" one way ("Mohan Lal and Sons" is
+    "Mohan Lal & Sons"), no dots or commas, single spaces."""
+    text = re.sub(r"[.,]", " ", name.lower())
+    text = re.sub(r"\s*&\s*|\s+(?:and|n)\s+", " & ", f" {text} ")
+    return " ".join(text.split())
+
+
 def _best(name: str, choices: dict[str, str]) -> list[tuple[str, float, str]]:
-    """(choice label, score, key) best first, by token-set similarity (case-insensitive)."""
+    """(choice label, score, key) best first, by token-set similarity of canonical names."""
     found = process.extract(
-        name.lower(), {k: v.lower() for k, v in choices.items()}, scorer=fuzz.WRatio, limit=3
+        canonical(name), {k: canonical(v) for k, v in choices.items()}, scorer=fuzz.WRatio, limit=3
     )
     return [(choices[key], float(score), str(key)) for _, score, key in found]
 
@@ -44,7 +53,7 @@ def resolve(
         suggestions.append('Name the customer, e.g. "for Rajesh Traders"')
     elif use_business_data:
         customers = {str(c["id"]): str(c["name"]) for c in catalogue.customers}
-        exact = [k for k, v in customers.items() if v.lower() == parsed.customer.lower()]
+        exact = [k for k, v in customers.items() if canonical(v) == canonical(parsed.customer)]
         ranked = _best(parsed.customer, customers) if customers and not exact else []
         if exact:
             customer_id = exact[0]

@@ -12,7 +12,7 @@ from deployments.invoice.evaluation import (
     generated,
     hand_written,
 )
-from deployments.invoice.resolver import resolve
+from deployments.invoice.resolver import canonical, resolve
 from kernel.model_io import Catalogue
 from tests.support.factories import invoice_parser
 
@@ -141,3 +141,16 @@ def test_the_messy_development_set() -> None:
     scores = evaluate(invoice_parser(), hand_written(MESSY_DEV))
     for field in FIELDS:
         assert scores[field]["f1"] >= 0.9, (field, scores[field])
+
+
+def test_and_sons_is_ampersand_sons_whichever_way_it_is_typed() -> None:
+    catalogue = Catalogue(
+        customers=[
+            {"id": "m", "name": "Mohan Lal & Sons", "gst_number": None},
+            {"id": "k", "name": "Kumar & Sons", "gst_number": None},
+        ]
+    )
+    assert canonical("Mohan Lal and Sons") == canonical("mohan lal n sons") == "mohan lal & sons"
+    for typed in ("Mohan Lal and Sons", "mohan lal & sons", "Mohan Lal n Sons"):
+        result = draft(f"Bill {typed} for 50 bags cement at 345", catalogue)
+        assert result.customer_id == "m" and not result.errors, (typed, result.errors)
