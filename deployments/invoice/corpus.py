@@ -46,8 +46,27 @@ ITEMS = [
 ]  # fmt: skip
 UNIT_WORDS = [
     "pcs", "box", "kg", "packet", "sq ft", "feet", "reams", "sheets", "jars", "cans", "sacks",
-    "tins", "sets", "pairs", "litre", "metre", "nos", "dozen", "rolls", "bottles",
+    "tins", "sets", "pairs", "litre", "metre", "nos", "dozen", "rolls", "bottles", "cylinders",
+    "tubes", "bags", "cartons", "quintal", "tonnes",
 ]  # fmt: skip
+SIZES = ["15L", "2000W", "40L", "100ml", "253L", "185/65 R15", "1.5 ton", "32 inch", "500g",
+         "10kg", "5 star", "2 burner", "4 door", "6mm", "1HP", "750ml", "50kg", "12V"]  # fmt: skip
+"""Sizes and ratings that are part of an item's name ("groundnut oil 15L", "milk 40L")."""
+PLACES = ["Pune", "Mumbai", "Nagpur", "Raipur", "Delhi", "Jaipur", "Surat", "Indore", "Kochi",
+          "Madurai", "Patna", "Ranchi", "Lucknow", "Kanpur"]  # fmt: skip
+ROUTES = ["trips {a} to {b}", "truck {a} to {b}", "tempo {a} to {b}", "freight {a} to {b}",
+          "trip {a}-{b}", "container {a} to {b}"]  # fmt: skip
+SERVICES_FOR = [
+    "stitching charges",
+    "washing charges",
+    "printing charges",
+    "repair charges",
+    "labour charges",
+    "polishing charges",
+    "packing charges",
+    "alteration charges",
+]
+"""A service billed for a count of things: "stitching charges for 40 blazers"."""
 ADJECTIVES = [
     "red", "blue", "white", "steel", "plastic", "wooden", "copper", "large", "small", "premium",
     "cotton", "glass", "brass", "rubber", "A4", "6mm", "12mm", "heavy", "mini", "LED",
@@ -196,6 +215,15 @@ def _open_item(rng: np.random.Generator) -> tuple[str, list[str]]:
 
 def _item(rng: np.random.Generator, b: _Builder, gold: Gold, hinglish: bool) -> None:
     name, units = ITEMS[int(rng.integers(len(ITEMS)))] if rng.random() < 0.6 else _open_item(rng)
+    roll = rng.random()
+    if roll < 0.12:  # a size that is part of the name
+        name = f"{name} {rng.choice(SIZES)}"
+    elif roll < 0.17:  # a route
+        a, b_ = rng.choice(PLACES, size=2, replace=False)
+        name, units = str(rng.choice(ROUTES)).format(a=a, b=b_), ["trips"]
+    elif roll < 0.22:  # a service for a count of things
+        _service_for(rng, b, gold)
+        return
     if rng.random() < 0.05:
         name = f"Item {'ABCDEFGH'[int(rng.integers(8))]}"
         units = ["units", "pcs"]
@@ -216,7 +244,17 @@ def _item(rng: np.random.Generator, b: _Builder, gold: Gold, hinglish: bool) -> 
     def word(*options: str) -> tuple[str, str]:
         return str(rng.choice(options)), "O"
 
-    if style == 0:  # 10 bags cement @ 350
+    if rng.random() < 0.08:  # Innova for 4 days at 3,200 per day; logo design 1 at 12,000
+        span = str(rng.choice(["days", "hours", "months", "nights", "weeks"]))
+        if rng.random() < 0.5:
+            add((name, "ITEM"), ("for", "O"), (f"{qty} {span}", "QTY"))
+            if priced:
+                add(("at", "O"), (money, "PRICE"), ("per " + span.rstrip("s"), "O"))
+        else:
+            add((name, "ITEM"), (str(qty), "QTY"))
+            if priced:
+                add(("at", "O"), (money, "PRICE"))
+    elif style == 0:  # 10 bags cement @ 350
         add((f"{qty} {unit}", "QTY"), (name, "ITEM"))
         if priced:
             add(("@", "O"), (money, "PRICE"))
@@ -248,6 +286,25 @@ def _item(rng: np.random.Generator, b: _Builder, gold: Gold, hinglish: bool) -> 
     gold.items.append(
         {"name": name, "quantity": float(qty), "unit_price": price if priced else None}
     )
+
+
+def _service_for(rng: np.random.Generator, b: _Builder, gold: Gold) -> None:
+    """ "stitching charges for 40 blazers, total 24,000" / "... at 600 each"."""
+    name = str(rng.choice(SERVICES_FOR))
+    qty = int(rng.choice([5, 10, 20, 40, 50, 100, 150]))
+    price = float(rng.choice([20, 40, 60, 150, 300, 600]))
+    thing = str(rng.choice(NOUNS)) + "s"
+    b.add(name, "ITEM")
+    b.add("for")
+    b.add(f"{qty} {thing}", "QTY")
+    if rng.random() < 0.5:
+        b.add(", total")
+        b.add(_money(rng, price * qty), "TOTAL")
+    else:
+        b.add("at")
+        b.add(_money(rng, price), "PRICE")
+        b.add("each")
+    gold.items.append({"name": name, "quantity": float(qty), "unit_price": price})
 
 
 def _items(rng: np.random.Generator, b: _Builder, gold: Gold, hinglish: bool) -> None:

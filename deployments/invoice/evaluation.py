@@ -90,6 +90,9 @@ FRESH = "invoice_prompts_fresh.jsonl"
 MESSY_DEV = "invoice_prompts_messy_dev.jsonl"
 """51 more, written after the independent set (eval_world) was frozen, in its styles (glued
 units, line totals, WhatsApp style, Devanagari): the development set for those forms."""
+FORMS_DEV = "invoice_prompts_forms_dev.jsonl"
+"""40 more, written after the independent set's second scoring, in its plain style (a quantity
+after the item, "of", per hour / plate / trip, sizes in names): development set."""
 FINAL = "invoice_prompts_final.jsonl"
 """50 more, written after every change above and scored blind: the acceptance set's hand-written
 part, together with the 300 generated held-out prompts."""

@@ -54,7 +54,8 @@ UNITS = {
     "strip": "strip", "strips": "strip", "tablet": "pcs", "tablets": "pcs", "case": "box",
     "cases": "box", "ctn": "box", "ctns": "box", "quintal": "quintal", "quintals": "quintal",
     "qtl": "quintal", "bundle": "bundle", "bundles": "bundle", "trip": "trip", "trips": "trip",
-    "month": "month", "months": "month",
+    "month": "month", "months": "month", "cylinder": "cylinder", "cylinders": "cylinder",
+    "tube": "tube", "tubes": "tube",
 }  # fmt: skip
 PAYMENT_WORDS = [
     (r"\b(upi|gpay|google pay|phonepe|phone pe|paytm|bhim|qr)\b", "upi"),

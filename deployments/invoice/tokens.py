@@ -7,10 +7,11 @@ import re
 
 TOKEN = re.compile(
     r"(?:Dr|Mr|Mrs|Ms|Smt|Shri|Sri)\.|M/[sS]\.?|\d+(?:[,.]\d+)*(?:[kK](?![A-Za-z]))?|₹|"
-    r"[A-Za-z]+(?:['&][A-Za-z]+)*|[\u0900-\u0963\u0971-\u097F]+|&|%|/-|[^\sA-Za-z\d]"
+    r"[A-Za-z]+(?:['&-][A-Za-z]+)*|[\u0900-\u0963\u0971-\u097F]+|&|%|/-|[^\sA-Za-z\d]"
 )
 """A number keeps a thousands "k" ("2k") but not the first letter of a glued unit ("25kg" is
-"25", "kg"); a Devanagari word (letters and vowel signs) is one token."""
+"25", "kg"); a hyphenated word ("pre-wedding") and a Devanagari word (letters and vowel
+signs) are one token each."""
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:

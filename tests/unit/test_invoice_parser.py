@@ -7,6 +7,7 @@ import datetime as dt
 from deployments.invoice.evaluation import (
     FIELDS,
     FINAL,
+    FORMS_DEV,
     MESSY_DEV,
     evaluate,
     generated,
@@ -135,10 +136,10 @@ def test_units_glued_to_numbers_prices_per_unit_and_line_totals() -> None:
     assert [(i.quantity, i.unit_price) for i in total.items] == [(8.0, 300.0)]
 
 
-def test_the_messy_development_set() -> None:
-    """WhatsApp-style and Devanagari prompts written to develop those forms (not the frozen
-    independent set, which only `fineasy evaluate --model invoice` scores)."""
-    scores = evaluate(invoice_parser(), hand_written(MESSY_DEV))
+def test_the_messy_and_forms_development_sets() -> None:
+    """WhatsApp-style, Devanagari and plain prompts written to develop those forms (not the
+    frozen independent set, which only `fineasy evaluate --model invoice` scores)."""
+    scores = evaluate(invoice_parser(), [*hand_written(MESSY_DEV), *hand_written(FORMS_DEV)])
     for field in FIELDS:
         assert scores[field]["f1"] >= 0.9, (field, scores[field])
 
