@@ -45,6 +45,9 @@ class InsightsTuning(ModelTuning):
     runway_warning_days: int = Field(ge=1, le=365)
     expense_growth_alert: float = Field(ge=0.0, le=5.0)
     """Warn when the last 3 months' operating expenses exceed the 3 before by this share."""
+    expense_drop_check: float = Field(default=0.4, gt=0.0, le=1.0)
+    """When they fell by this share or more, ask the owner to check the books rather than call
+    it good news: a fall that large is more often bills not yet entered than spending cut."""
     valid_hours: int = Field(ge=1, le=24 * 30)
 
 

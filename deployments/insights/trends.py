@@ -99,6 +99,22 @@ def expenses(r: Report) -> Insight:
             "expenses",
             data,
         )
+    if before > 0 and change <= -r.tuning.expense_drop_check:
+        return r.insight(
+            "expense_trend",
+            "falling",
+            f"Operating expenses down {-change:.0%}: check nothing is missing",
+            f"Operating expenses were {inr(recent)} in the last three months, {-change:.0%} "
+            f"less than the {inr(before)} of the three before. A fall this large is more often "
+            "bills or expenses not yet entered than spending cut.",
+            [
+                "Check that every bill and expense of the last three months is in FinEasy",
+                "If the fall is real, note what changed so it can last",
+            ],
+            0.45,
+            "expenses",
+            data,
+        )
     return r.insight(
         "expense_trend",
         "steady",

@@ -256,3 +256,19 @@ def test_the_comparison_with_autoets_and_autotheta_is_complete() -> None:
                 assert row[f"mase_{method}"] > 0 and row[f"pinball_{method}"] > 0
                 assert 0.0 <= row[f"cover_{method}"] <= 1.0
             assert row["mase_seasonal_naive"] > 0 and row["origins"] > 0
+
+
+def test_a_steep_fall_in_expenses_is_a_question_not_good_news() -> None:
+    """From 150k a month to 20k: more likely bills not yet entered than spending cut."""
+    books = cash_crunch()
+    for row in books.expenses[-3:]:
+        row["amount"] = 20_000.0
+    now = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
+    insight = next(i for i in report_for(books, now).insights if i.insight_type == "expense_trend")
+    assert insight.title == "Operating expenses down 87%: check nothing is missing"
+    assert "under control" not in insight.title and inr(60_000) in insight.description
+    assert insight.data["change"] == round((60_000 - 450_000) / 450_000, 4)
+    steady = next(
+        i for i in report_for(cash_crunch(), now).insights if i.insight_type == "expense_trend"
+    )
+    assert steady.title == "Operating expenses under control"
