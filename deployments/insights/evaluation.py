@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from deployments.insights.combination import Combined, combine, statistical
 from deployments.insights.examples import DATA_END, Example, examples
 from deployments.insights.forecasting import GENERIC, HORIZONS, ForecastModels
 from deployments.insights.history import SERIES, build_history
@@ -104,6 +105,8 @@ def format_table(
 
 # -- against established methods ----------------------------------------------------------
 BENCHMARKS = ("auto_ets", "auto_theta")
+SHOWN = ("served", "model")
+"""The forecast the app shows (the combination) and the learned model alone."""
 """statsforecast's AutoETS and AutoTheta (season length 12), fitted at every origin on the
 series up to it, as a forecaster without this project's features would."""
 LOW_Q, HIGH_Q = 0.1, 0.9
@@ -114,26 +117,16 @@ def _benchmark_forecasts(
     data: Sequence[Example],
 ) -> dict[tuple[int, str, int], dict[str, dict[str, np.ndarray]]]:
     """Per origin (business, series, month): each benchmark's mean and 80% bounds for every
-    horizon. Imported here only: statsforecast is an evaluation dependency."""
-    from statsforecast.models import AutoETS, AutoTheta
-
+    horizon (the same fits the served combination makes, from its cache)."""
     horizon = max(HORIZONS)
     pasts = {e.origin: e.past for e in data if e.series in SERIES and e.seasonal is not None}
     out: dict[tuple[int, str, int], dict[str, dict[str, np.ndarray]]] = {}
     for origin, past in pasts.items():
-        y = np.asarray(past, dtype=float)
-        fitted = {}
-        for name, model in (("auto_ets", AutoETS), ("auto_theta", AutoTheta)):
-            # Their model search tries candidates that divide by zero on flat stretches and
-            # discards them; numpy would say so on every fit.
-            with np.errstate(all="ignore"):
-                result = model(season_length=12).forecast(y=y, h=horizon, level=[80])
-            fitted[name] = {
-                "point": np.maximum(np.asarray(result["mean"], float), 0.0),
-                "low": np.maximum(np.asarray(result["lo-80"], float), 0.0),
-                "high": np.maximum(np.asarray(result["hi-80"], float), 0.0),
-            }
-        out[origin] = fitted
+        fits = statistical(tuple(float(v) for v in past), horizon)
+        out[origin] = {
+            name: dict(zip(("point", "low", "high"), fits[name], strict=True))
+            for name in BENCHMARKS
+        }
     return out
 
 
@@ -151,6 +144,33 @@ def pinball(low: float, high: float, actual: float) -> float:
     return loss / 2
 
 
+def served(models: ForecastModels, data: Sequence[Example]) -> dict[tuple[object, int], Combined]:
+    """What the app shows at each example's origin: the combination (combination.py) of
+    AutoETS, AutoTheta, seasonal naive and the learned model, per (origin, horizon)."""
+    by_origin: dict[tuple[int, str, int], dict[int, Example]] = {}
+    for e in data:
+        if e.series in SERIES:
+            by_origin.setdefault(e.origin, {})[e.h] = e
+    out: dict[tuple[object, int], Combined] = {}
+    for origin, rows in by_origin.items():
+        first = next(iter(rows.values()))
+        y = np.asarray(first.past, dtype=float)
+        learned = {
+            h: models.predict(first.series, h, e.x, e.level) for h, e in sorted(rows.items())
+        }
+        business, series, _ = origin
+
+        def one_step(t: int, business: int = business, series: str = series) -> float:
+            """The learned model's forecast made at month t: the example already there."""
+            e = by_origin[(business, series, t)][1]
+            return models.predict(series, 1, e.x, e.level)[0]
+
+        combined = combine(y, learned, one_step)
+        for h, c in combined.items():
+            out[(origin, h)] = c
+    return out
+
+
 def compare(
     models: ForecastModels, data: Sequence[Example]
 ) -> dict[str, dict[int, dict[str, float]]]:
@@ -158,6 +178,7 @@ def compare(
     naive; scaled pinball loss and 80% coverage of the model, AutoETS and AutoTheta; on the
     origins with a year of history (where seasonal naive exists)."""
     benchmarks = _benchmark_forecasts(data)
+    shown = served(models, data)
     table: dict[str, dict[int, dict[str, float]]] = {}
     for series in SERIES:
         for h in HORIZONS:
@@ -169,7 +190,9 @@ def compare(
                 scale = _scale(e.past)
                 point, low, high = models.predict(series, h, e.x, e.level)
                 fits = benchmarks[e.origin]
+                combined = shown[(e.origin, h)]
                 candidates = {
+                    "served": (combined.point, combined.low, combined.high),
                     "model": (point, low, high),
                     **{
                         name: (fit["point"][h - 1], fit["low"][h - 1], fit["high"][h - 1])
@@ -192,7 +215,7 @@ def compare(
 
 
 def format_comparison(table: dict[str, dict[int, dict[str, float]]]) -> str:
-    methods = ("model", *BENCHMARKS)
+    methods = (*SHOWN, *BENCHMARKS)
     lines = [
         f"{'series':<10}{'h':>3}{'origins':>8}"
         + "".join(f"{'MASE ' + m:>17}" for m in (*methods, "seasonal_naive"))

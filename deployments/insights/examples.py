@@ -48,6 +48,8 @@ class Example:
     """(business, series, origin month index): examples sharing it share `past`."""
     past: tuple[float, ...] = ()
     """The series up to and including the origin month (for benchmark methods)."""
+    first_month: dt.date = dt.date(2000, 1, 1)
+    """The month `past` starts in (for the served combination's calendar features)."""
 
 
 def examples(
@@ -80,6 +82,7 @@ def examples(
                             seasonal,
                             (business, series, t),
                             past,
+                            history.months[0],
                         )
                     )
     return out

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from deployments.insights import cash, customers, general, trends
+from deployments.insights.combination import combine, generic_one_step
 from deployments.insights.forecasting import GENERIC, INTERVAL, MIN_MONTHS, ForecastModels, features
 from deployments.insights.history import STALE_AFTER_DAYS, add_months, build_history, month_start
 from deployments.insights.report import Report
@@ -63,17 +64,23 @@ class InsightsPredictor:
         y = np.asarray(values, float)
         t = len(y) - 1
         level = max(float(np.mean(y[max(0, t - 2) :])), 1.0)
-        points = []
-        for h in range(1, horizon + 1):
-            target = add_months(month_start(start), t + h)
-            value, low, high = self.models.predict(
-                GENERIC, h, features(y, t, h, target, None), level
+        first = month_start(start)
+        learned = {
+            h: self.models.predict(
+                GENERIC, h, features(y, t, h, add_months(first, t + h), None), level
             )
-            points.append(
-                ForecastPoint(
-                    month=target, value=round(value, 2), lower=round(low, 2), upper=round(high, 2)
-                )
+            for h in range(1, horizon + 1)
+        }
+        combined = combine(y, learned, generic_one_step(self.models, y, first))
+        points = [
+            ForecastPoint(
+                month=add_months(first, t + h),
+                value=round(c.point, 2),
+                lower=round(c.low, 2),
+                upper=round(c.high, 2),
             )
+            for h, c in combined.items()
+        ]
         seasonal = (
             [float(y[t + h - 12]) for h in range(1, horizon + 1)] if t + horizon - 12 >= 0 else None
         )

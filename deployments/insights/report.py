@@ -18,12 +18,14 @@ from typing import TypedDict
 
 import numpy as np
 
+from deployments.insights.combination import combine
 from deployments.insights.forecasting import (
     GENERIC,
     HORIZONS,
     ForecastModels,
     features,
     known_inputs,
+    level_at,
 )
 from deployments.insights.history import (
     History,
@@ -96,6 +98,9 @@ class Report:
         self.valid_until = now + dt.timedelta(hours=self.tuning.valid_hours)
         self.salt = f"{books.business.id}:{self.as_of}:{models.version}"
         self.model_used: dict[str, str] = {}
+        self.weights: dict[str, dict[str, float]] = {}
+        self._open_at: dict[int, list[tuple[Invoice, float]]] = {}
+        """Per series: each method's weight in the combined forecast (combination.py)."""
 
     def insight(
         self,
@@ -163,17 +168,42 @@ class Report:
         informed = self.informed(series)
         self.model_used[series] = series if informed else GENERIC
         outstanding = self.open_at_origin
-        out = []
+        learned = {}
         for h in HORIZONS:
             target = add_months(origin, h)
             known = (
                 known_inputs(self.books, series, origin, target, outstanding) if informed else None
             )
-            value, low, high = self.models.predict(
+            learned[h] = self.models.predict(
                 self.model_used[series], h, features(y, t, h, target, known), level
             )
-            out.append(MonthForecast(target, h, value, low, high))
-        return out
+        combined = combine(y, learned, functools.partial(self.one_step, series))
+        self.weights[series] = combined[HORIZONS[0]].weights
+        return [
+            MonthForecast(add_months(origin, h), h, c.point, c.low, c.high)
+            for h, c in combined.items()
+        ]
+
+    def one_step(self, series: str, t: int) -> float:
+        """The learned model's one-month-ahead forecast of `series` made at month t, as it
+        would have been made then (with that month's known future): the combination's
+        weights judge the model that forecasts now."""
+        y = self.history.series[series]
+        origin = self.history.months[t]
+        target = add_months(origin, 1)
+        known = (
+            known_inputs(self.books, series, origin, target, self.open_at(t))
+            if self.model_used[series] != GENERIC
+            else None
+        )
+        x = features(y, t, 1, target, known)
+        return self.models.predict(self.model_used[series], 1, x, level_at(y, t))[0]
+
+    def open_at(self, t: int) -> list[tuple[Invoice, float]]:
+        """Open invoices at month t's end (cached: every series asks for the same months)."""
+        if t not in self._open_at:
+            self._open_at[t] = invoice_outstanding(self.books, month_end(self.history.months[t]))
+        return self._open_at[t]
 
     def shown(self, series: str) -> list[MonthForecast]:
         return [f for f in self.forecasts[series] if f.h in self.presented]
@@ -193,6 +223,7 @@ class Report:
             "forecast": [f.as_point() for f in self.shown(series)],
             "current_month": current[0].as_point() if current else None,
             "model": self.model_used[series],
+            "weights": self.weights.get(series, {}),
         }
 
     @functools.cached_property

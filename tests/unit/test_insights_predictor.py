@@ -9,10 +9,12 @@ import re
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 import pytest
 
 from demo_data.generate import generate_dataset
 from demo_data.ledger import GeneratedBusiness
+from deployments.insights.combination import combine
 from deployments.insights.evaluation import _scale, backtest, compare, pinball, summary
 from deployments.insights.examples import generated_examples
 from kernel.books import books_from_rows
@@ -252,7 +254,7 @@ def test_the_comparison_with_autoets_and_autotheta_is_complete() -> None:
     assert set(table) == {"cash_in", "cash_out", "revenue", "expenses"}
     for by_h in table.values():
         for row in by_h.values():
-            for method in ("model", "auto_ets", "auto_theta"):
+            for method in ("served", "model", "auto_ets", "auto_theta"):
                 assert row[f"mase_{method}"] > 0 and row[f"pinball_{method}"] > 0
                 assert 0.0 <= row[f"cover_{method}"] <= 1.0
             assert row["mase_seasonal_naive"] > 0 and row["origins"] > 0
@@ -272,3 +274,24 @@ def test_a_steep_fall_in_expenses_is_a_question_not_good_news() -> None:
         i for i in report_for(cash_crunch(), now).insights if i.insight_type == "expense_trend"
     )
     assert steady.title == "Operating expenses under control"
+
+
+def test_the_combination_leans_on_the_method_that_forecast_this_series_best() -> None:
+    """A shop whose months repeat exactly each year: last year's month is right every time, so
+    seasonal naive gets the largest weight and the combined forecast is close to it."""
+    pattern = [100.0, 90, 120, 300, 110, 95, 100, 105, 400, 500, 130, 100]
+    y = np.array(pattern * 2 + pattern[:6])  # 30 months
+    learned = dict.fromkeys((1, 2, 3), (200.0, 150.0, 250.0))
+    combined = combine(y, learned, lambda _t: 200.0)
+    weights = combined[1].weights
+    assert max(weights, key=weights.get) == "seasonal_naive"  # type: ignore[arg-type]
+    assert sum(weights.values()) == pytest.approx(1.0, abs=0.01)
+    for h, c in combined.items():
+        assert c.low <= c.point <= c.high
+        assert abs(c.point - pattern[(29 + h) % 12]) < abs(200.0 - pattern[(29 + h) % 12])
+
+
+def test_a_short_series_keeps_the_learned_model_alone() -> None:
+    learned = {1: (120.0, 100.0, 140.0)}
+    [only] = combine(np.array([100.0, 110.0, 120.0]), learned, lambda _t: 0.0).values()
+    assert (only.point, only.low, only.high, only.weights) == (120.0, 100.0, 140.0, {"model": 1.0})
