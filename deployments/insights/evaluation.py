@@ -165,10 +165,41 @@ def served(models: ForecastModels, data: Sequence[Example]) -> dict[tuple[object
             e = by_origin[(business, series, t)][1]
             return models.predict(series, 1, e.x, e.level)[0]
 
-        combined = combine(y, learned, one_step)
+        scale = getattr(models, "interval_scale", {}).get(series, 1.0)
+        combined = combine(y, learned, one_step, scale)
         for h, c in combined.items():
             out[(origin, h)] = c
     return out
+
+
+def calibrated_scales(models: ForecastModels, data: Sequence[Example]) -> dict[str, float]:
+    """Per business series: the factor on the combination's interval half-widths whose 80%
+    interval covers closest to 80% of `data`'s outcomes at h=1-3 (on a grid of 0.5-1.5)."""
+    shown = served(
+        ForecastModels(models.version, models.models, models.residuals, models.metrics), data
+    )
+    scales = {}
+    for series in SERIES:
+        rows = [
+            (shown[(e.origin, e.h)], e.actual)
+            for e in data
+            if e.series == series and e.h <= 3 and (e.origin, e.h) in shown
+        ]
+        if not rows:
+            continue
+
+        def coverage(factor: float, rows: list[tuple[Combined, float]] = rows) -> float:
+            inside = [
+                c.point - factor * (c.point - c.low)
+                <= actual
+                <= c.point + factor * (c.high - c.point)
+                for c, actual in rows
+            ]
+            return float(np.mean(inside))
+
+        grid = [round(0.5 + 0.05 * k, 2) for k in range(21)]
+        scales[series] = min(grid, key=lambda f: (abs(coverage(f) - 0.8), abs(f - 1.0)))
+    return scales
 
 
 def compare(

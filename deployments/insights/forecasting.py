@@ -127,6 +127,9 @@ class ForecastModels:
     models: dict[tuple[str, int], HistGradientBoostingRegressor]
     residuals: dict[tuple[str, int], tuple[float, float]]
     metrics: dict[str, object] = field(default_factory=dict)
+    interval_scale: dict[str, float] = field(default_factory=dict)
+    """Per series: the factor on the combined forecast's interval half-widths that made it
+    cover 80% on the calibration businesses (combination.py; 1.0 when absent)."""
 
     def predict(
         self, series: str, h: int, x: np.ndarray, level: float

@@ -71,7 +71,8 @@ class InsightsPredictor:
             )
             for h in range(1, horizon + 1)
         }
-        combined = combine(y, learned, generic_one_step(self.models, y, first))
+        scale = getattr(self.models, "interval_scale", {}).get(GENERIC, 1.0)
+        combined = combine(y, learned, generic_one_step(self.models, y, first), scale)
         points = [
             ForecastPoint(
                 month=add_months(first, t + h),

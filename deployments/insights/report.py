@@ -177,7 +177,8 @@ class Report:
             learned[h] = self.models.predict(
                 self.model_used[series], h, features(y, t, h, target, known), level
             )
-        combined = combine(y, learned, functools.partial(self.one_step, series))
+        scale = getattr(self.models, "interval_scale", {}).get(series, 1.0)
+        combined = combine(y, learned, functools.partial(self.one_step, series), scale)
         self.weights[series] = combined[HORIZONS[0]].weights
         return [
             MonthForecast(add_months(origin, h), h, c.point, c.low, c.high)

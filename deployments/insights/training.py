@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from deployments.insights.evaluation import backtest, summary
+from deployments.insights.evaluation import backtest, calibrated_scales, summary
 from deployments.insights.examples import Example, generated_examples
 from deployments.insights.forecasting import INTERVAL, ForecastModels
 
@@ -57,4 +57,6 @@ def train(version: str, businesses: int, max_iter: int = 300) -> tuple[ForecastM
     calibration, _ = generated_examples(CALIBRATION_SEED, max(4, businesses // 4))
     models = fit(training, calibration, version, max_iter=max_iter)
     models.metrics = summary(backtest(models, calibration))
+    models.interval_scale = calibrated_scales(models, calibration)
+    models.metrics["interval_scale"] = dict(models.interval_scale)
     return models, data_hash
