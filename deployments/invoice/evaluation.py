@@ -90,6 +90,9 @@ FRESH = "invoice_prompts_fresh.jsonl"
 MESSY_DEV = "invoice_prompts_messy_dev.jsonl"
 """51 more, written after the independent set (eval_world) was frozen, in its styles (glued
 units, line totals, WhatsApp style, Devanagari): the development set for those forms."""
+MESSY_DEV_2 = "invoice_prompts_messy_dev2.jsonl"
+"""30 more WhatsApp-style prompts with customers named every way owners do (a first name, "X
+uncle", "X kaka", a hotel or school): development set for the customer."""
 FORMS_DEV = "invoice_prompts_forms_dev.jsonl"
 """40 more, written after the independent set's second scoring, in its plain style (a quantity
 after the item, "of", per hour / plate / trip, sizes in names): development set."""
