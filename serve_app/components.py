@@ -72,6 +72,7 @@ def build_components(
     cache: Cache | None = None,
     ray_source: RaySource = no_ray_metrics,
     record: Callable[[int, float], None] | None = None,
+    looked_up: Callable[[bool], None] | None = None,
 ) -> Components:
     """`ray_source` feeds Ray's metrics into /metrics; `record` also sees every request."""
     store = store or build_store(settings)
@@ -81,7 +82,7 @@ def build_components(
     )
     health = HealthService(settings, store, cache, versions)
     auditor = Auditor(store)
-    results = Results(store, cache, versions, auditor)
+    results = Results(store, cache, versions, auditor, looked_up)
 
     def record_request(status: int, elapsed_ms: float) -> None:
         health.count(status, elapsed_ms)

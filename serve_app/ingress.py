@@ -160,6 +160,14 @@ class RequestMetrics:
             boundaries=LATENCY_BUCKETS_MS,
             tag_keys=("route",),
         )
+        self._lookups = metrics.Counter(
+            "ai_backend_cache_lookups",
+            description="Results-cache lookups by the ingress, by result (hit or miss)",
+            tag_keys=("result",),
+        )
+
+    def looked_up(self, hit: bool) -> None:
+        self._lookups.inc(tags={"result": "hit" if hit else "miss"})
 
     def record(self, status: int, elapsed_ms: float) -> None:
         self._requests.inc(tags={"status": str(status)})
@@ -189,6 +197,7 @@ class Ingress:
             InvoiceClient("invoice", invoice, timeout),
             ray_source=ray_node_metrics,
             record=requests.record,
+            looked_up=requests.looked_up,
         )
 
     def __serve_build_asgi_app__(self) -> FastAPI:

@@ -40,6 +40,7 @@ def merge_families(texts: Iterable[str]) -> list[Metric]:
 
 
 REQUESTS, LATENCY = "ray_ai_backend_http_requests", "ray_ai_backend_http_latency_ms"
+LOOKUPS = "ray_ai_backend_cache_lookups"
 WINDOW_S = 60.0
 
 
@@ -52,10 +53,12 @@ class Traffic:
     errors: float
     latency_sum: float
     latency_count: float
+    lookups: float = 0.0
+    hits: float = 0.0
 
     @classmethod
     def of(cls, families: Iterable[Metric], at: float) -> Traffic:
-        requests = errors = latency_sum = latency_count = 0.0
+        requests = errors = latency_sum = latency_count = lookups = hits = 0.0
         for family in families:
             if family.name == REQUESTS:
                 for sample in family.samples:
@@ -68,7 +71,12 @@ class Traffic:
                         latency_sum += sample.value
                     elif sample.name.endswith("_count"):
                         latency_count += sample.value
-        return cls(at, requests, errors, latency_sum, latency_count)
+            elif family.name == LOOKUPS:
+                for sample in family.samples:
+                    if sample.name.endswith("_total"):
+                        lookups += sample.value
+                        hits += sample.value if sample.labels.get("result") == "hit" else 0.0
+        return cls(at, requests, errors, latency_sum, latency_count, lookups, hits)
 
 
 class TrafficWindow:
@@ -85,6 +93,7 @@ class TrafficWindow:
         if self._seen and (
             now.requests < self._seen[-1].requests
             or now.latency_count < self._seen[-1].latency_count
+            or now.lookups < self._seen[-1].lookups
         ):
             self._seen.clear()
         self._seen.append(now)
@@ -114,6 +123,12 @@ class TrafficWindow:
                 (last.latency_sum - first.latency_sum) / count if count > 0 else 0.0,
             ),
         }
+        lookups = last.lookups - first.lookups
+        if lookups > 0:  # no lookups, no rate: absent rather than a 0 that would alarm
+            values["ai_backend_cache_hit_rate"] = (
+                "Share of the results-cache lookups over the last minute that hit, the cluster",
+                (last.hits - first.hits) / lookups,
+            )
         out: list[Metric] = []
         for name, (help_text, value) in values.items():
             gauge = GaugeMetricFamily(name, help_text)

@@ -132,9 +132,17 @@ class Results:
     model-backed service."""
 
     def __init__(
-        self, store: Store, cache: Cache, versions: ModelVersions, auditor: Auditor
+        self,
+        store: Store,
+        cache: Cache,
+        versions: ModelVersions,
+        auditor: Auditor,
+        looked_up: Callable[[bool], None] | None = None,
     ) -> None:
+        """`looked_up(hit)`: told of every cache lookup (the ingress counts them for
+        ai_backend_cache_hit_rate)."""
         self._store, self._cache, self._versions, self._auditor = store, cache, versions, auditor
+        self._looked_up = looked_up or (lambda _hit: None)
 
     async def key(self, lookup: Lookup) -> tuple[str, str]:
         """(cache key, the model version in it). Asks the versions and the store together and
@@ -162,6 +170,7 @@ class Results:
     ) -> R:
         key, version = await self.key(lookup)
         hit = await self._cache.get(key)
+        self._looked_up(hit is not None)
         if hit is not None:
             return kind.model_validate_json(hit)
         served = await compute()

@@ -55,6 +55,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
         compliance: ComplianceModel | None = None,
         invoice: InvoiceModel | None = None,
         peer: str = "testclient",
+        looked_up: Callable[[bool], None] | None = None,
         **env: str,
     ) -> TestClient:
         """`peer`: the address the app sees the connection come from."""
@@ -65,6 +66,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
             insights or LocalInsightsModel(insights_predictor()),
             compliance or LocalComplianceModel(compliance_checker()),
             invoice or LocalInvoiceModel(invoice_parser()),
+            looked_up=looked_up,
         )
         client = TestClient(create_api(lambda: parts, settings), client=(peer, 50000))
         client.__enter__()

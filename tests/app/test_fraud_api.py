@@ -273,3 +273,15 @@ def test_validation_errors_carry_field_at_the_top_as_the_app_reads_it(
     assert body["field"] == "business_id"
     assert body["validation_errors"][0]["field"] == "business_id"
     assert not body["message"].startswith("Invalid business_id")
+
+
+def test_every_cache_lookup_is_counted_as_a_hit_or_a_miss(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    """What the ingress feeds ai_backend_cache_hit_rate: the first analysis misses, the same one
+    again hits."""
+    seen: list[bool] = []
+    client = make_client(looked_up=seen.append, REDIS_URL="")
+    for _ in range(2):
+        assert analyze(client, business_id, owner_headers).status_code == 200
+    assert seen[-2:] == [False, True]

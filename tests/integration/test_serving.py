@@ -312,7 +312,8 @@ def test_metrics_merge_rays_own_with_the_backend_gauges(stack: Stack, http: http
         response = http.get("/metrics")
         assert response.status_code == 200
         names = {f.name for f in text_string_to_metric_families(response.text)}
-        if {"ray_ai_backend_predictions", "ray_ai_backend_http_latency_ms"} <= names:
+        exported = {"ray_ai_backend_predictions", "ray_ai_backend_http_latency_ms"}
+        if exported | {"ray_ai_backend_cache_lookups"} <= names:
             break
         time.sleep(2)
     assert {"ai_backend_up", "ai_backend_model_info", "ai_backend_component_health"} <= names
@@ -323,6 +324,7 @@ def test_metrics_merge_rays_own_with_the_backend_gauges(stack: Stack, http: http
         "ray_ai_backend_http_latency_ms",
         "ray_ai_backend_model_latency_ms",
         "ray_ai_backend_model_loaded",
+        "ray_ai_backend_cache_lookups",
     } <= names
     traffic = {}
     deadline = time.monotonic() + 60
@@ -331,10 +333,15 @@ def test_metrics_merge_rays_own_with_the_backend_gauges(stack: Stack, http: http
         page = http.get("/metrics", params={"scope": "app"}).text
         traffic = {s.name: s.value for f in text_string_to_metric_families(page) for s in f.samples}
         # Ray exports replica counters every few seconds: two samples may not differ yet.
-        if traffic.get("ai_backend_requests_per_minute", 0) > 0:
+        # The first analysis misses the cache and the later ones hit; each reaches the page
+        # when Ray next exports the ingress's counters.
+        if traffic.get("ai_backend_requests_per_minute", 0) > 0 and (
+            traffic.get("ai_backend_cache_hit_rate", 0) > 0
+        ):
             break
         time.sleep(3)
     assert traffic["ai_backend_requests_per_minute"] > 0
+    assert 0 < traffic["ai_backend_cache_hit_rate"] <= 1  # the same analysis again: hits
     assert 0 <= traffic["ai_backend_error_rate"] <= 1
     assert traffic["ai_backend_avg_response_time_ms"] > 0
     assert not any(name.startswith("ray_") for name in traffic)

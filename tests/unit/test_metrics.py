@@ -36,35 +36,42 @@ class FakeHealth:
         return {"status": "degraded", "checks": {}}
 
 
-def test_traffic_gauges_are_cluster_totals_over_the_last_minute() -> None:
-    """Two nodes' pages summed; requests per minute, 5xx share and mean latency between the
-    oldest and newest sample of the window; a counter that falls starts the window again."""
+def window_gauges(
+    template: str, pages: list[dict[str, float]], times: list[float]
+) -> list[dict[str, float]]:
+    """Our gauges (/metrics?scope=app) after each of `pages` (filling `template`, one node's
+    text) arrives at its time in `times`."""
     import asyncio
 
     from serve_app.metrics import MetricsPage
 
     now = [0.0]
+    current: dict[str, float] = {}
+
+    async def source() -> list[str]:
+        return [template % current]
+
+    page = MetricsPage(FakeHealth(), {}, source, ttl_s=1.0, clock=lambda: now[0])
+    found = []
+    for t, values in zip(times, pages, strict=True):
+        now[0], current = t, values
+        text = asyncio.run(page.render("app")).decode()
+        found.append(
+            {x.name: x.value for f in text_string_to_metric_families(text) for x in f.samples}
+        )
+    return found
+
+
+def test_traffic_gauges_are_cluster_totals_over_the_last_minute() -> None:
+    """Two nodes' pages summed; requests per minute, 5xx share and mean latency between the
+    oldest and newest sample of the window; a counter that falls starts the window again."""
     pages = [
         {"ok_a": 100, "ok_b": 50, "failed": 10, "count": 160, "sum": 1600.0},  # t=0
         {"ok_a": 130, "ok_b": 80, "failed": 10, "count": 220, "sum": 2800.0},  # t=30
         {"ok_a": 160, "ok_b": 110, "failed": 30, "count": 300, "sum": 4400.0},  # t=60
         {"ok_a": 5, "ok_b": 110, "failed": 30, "count": 145, "sum": 2900.0},  # a restarted
     ]
-    current: dict[str, float] = {}
-
-    async def source() -> list[str]:
-        return [CLUSTER % current]
-
-    page = MetricsPage(FakeHealth(), {}, source, ttl_s=1.0, clock=lambda: now[0])
-
-    def gauges() -> dict[str, float]:
-        text = asyncio.run(page.render("app")).decode()
-        return {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples}
-
-    found = []
-    for t, values in zip((0.0, 30.0, 60.0, 90.0), pages, strict=True):
-        now[0], current = t, values
-        found.append(gauges())
+    found = window_gauges(CLUSTER, pages, [0.0, 30.0, 60.0, 90.0])
     assert "ai_backend_requests_per_minute" not in found[0]  # one sample: no window yet
     assert found[1]["ai_backend_requests_per_minute"] == 120.0  # 60 requests in 30 s
     assert found[1]["ai_backend_error_rate"] == 0.0
@@ -74,3 +81,26 @@ def test_traffic_gauges_are_cluster_totals_over_the_last_minute() -> None:
     assert "ai_backend_requests_per_minute" not in found[3]  # totals fell: window restarts
     assert found[3]["ai_backend_health_status"] == 0.5
     assert not any(name.startswith("ray_") for name in found[2])  # scope=app
+
+
+LOOKUPS = """# HELP ray_ai_backend_cache_lookups_total Lookups.
+# TYPE ray_ai_backend_cache_lookups_total counter
+ray_ai_backend_cache_lookups_total{replica="a",result="hit"} %(hit_a)d
+ray_ai_backend_cache_lookups_total{replica="b",result="hit"} %(hit_b)d
+ray_ai_backend_cache_lookups_total{replica="b",result="miss"} %(miss)d
+"""
+
+
+def test_the_cache_hit_rate_is_the_clusters_over_the_last_minute() -> None:
+    """Hits over lookups of every ingress replica between the window's ends; absent while
+    nothing was looked up (a 0 would set off the low-hit-rate alert on an idle service)."""
+    pages = [
+        {"hit_a": 10, "hit_b": 5, "miss": 5},  # t=0
+        {"hit_a": 10, "hit_b": 5, "miss": 5},  # t=30: nothing looked up
+        {"hit_a": 40, "hit_b": 15, "miss": 25},  # t=60: 40 hits of 60 lookups
+    ]
+    found = window_gauges(LOOKUPS, pages, [0.0, 30.0, 60.0])
+    assert (
+        "ai_backend_cache_hit_rate" not in found[0] and "ai_backend_cache_hit_rate" not in found[1]
+    )
+    assert found[2]["ai_backend_cache_hit_rate"] == round(40 / 60, 4)
