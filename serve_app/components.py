@@ -73,6 +73,7 @@ def build_components(
     ray_source: RaySource = no_ray_metrics,
     record: Callable[[int, float], None] | None = None,
     looked_up: Callable[[bool], None] | None = None,
+    counted: Callable[[str, str, int], None] | None = None,
 ) -> Components:
     """`ray_source` feeds Ray's metrics into /metrics; `record` also sees every request."""
     store = store or build_store(settings)
@@ -82,7 +83,7 @@ def build_components(
     )
     health = HealthService(settings, store, cache, versions)
     auditor = Auditor(store)
-    results = Results(store, cache, versions, auditor, looked_up)
+    results = Results(store, cache, versions, auditor, looked_up, counted)
 
     def record_request(status: int, elapsed_ms: float) -> None:
         health.count(status, elapsed_ms)

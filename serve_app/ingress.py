@@ -145,8 +145,23 @@ async def ray_node_metrics() -> list[str]:
     return [p.text for p in pages if isinstance(p, httpx.Response) and p.status_code == 200]
 
 
+BUSINESS_EVENTS = {
+    "fraud_alerts": ("ai_backend_fraud_alerts", "type", "Fraud alerts first raised, by type"),
+    "compliance_issues": ("ai_backend_compliance_issues", "type", "GST issues found, by type"),
+    "insights": ("ai_backend_insights", "type", "Insights made (not from cache), by type"),
+    "invoices_parsed": (
+        "ai_backend_invoices_parsed",
+        "result",
+        "Invoice requests: drafted or refused",
+    ),
+}
+"""event -> (metric, its one tag, description): what the business side of the service did,
+counted by kind only, never by business or user."""
+
+
 class RequestMetrics:
-    """Per-request counters and latency, exported by Ray as ray_ai_backend_http_*."""
+    """Per-request counters and latency, cache lookups and business events, exported by Ray as
+    ray_ai_backend_*."""
 
     def __init__(self) -> None:
         self._requests = metrics.Counter(
@@ -165,9 +180,17 @@ class RequestMetrics:
             description="Results-cache lookups by the ingress, by result (hit or miss)",
             tag_keys=("result",),
         )
+        self._events = {
+            event: metrics.Counter(name, description=description, tag_keys=(tag,))
+            for event, (name, tag, description) in BUSINESS_EVENTS.items()
+        }
 
     def looked_up(self, hit: bool) -> None:
         self._lookups.inc(tags={"result": "hit" if hit else "miss"})
+
+    def counted(self, event: str, kind: str, n: int) -> None:
+        tag = BUSINESS_EVENTS[event][1]
+        self._events[event].inc(n, tags={tag: kind})
 
     def record(self, status: int, elapsed_ms: float) -> None:
         self._requests.inc(tags={"status": str(status)})
@@ -198,6 +221,7 @@ class Ingress:
             ray_source=ray_node_metrics,
             record=requests.record,
             looked_up=requests.looked_up,
+            counted=requests.counted,
         )
 
     def __serve_build_asgi_app__(self) -> FastAPI:

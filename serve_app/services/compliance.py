@@ -69,6 +69,7 @@ class ComplianceService(ModelService[ComplianceModel]):
         self, facts: InvoiceFacts, action: str, business_id: str | None, now: dt.datetime
     ) -> Served[ComplianceResponse]:
         report, elapsed_ms = await timed(self._model.check(facts, now.date()))
+        self._results.count("compliance_issues", [i.type for i in report.issues])
         summary = {
             "invoice_id": facts.invoice_id,
             "overall_status": report.overall_status,

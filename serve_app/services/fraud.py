@@ -3,6 +3,7 @@ stored, audited), and inline scoring of transactions at entry time (no database 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -56,6 +57,14 @@ class FraudService(ModelService[FraudModel]):
         first_seen = await self._store.save_findings(
             business_id, report.findings, report.model_version, now
         )
+        # First detected by this analysis: its detected_at is this `now` (stores keep
+        # microseconds; a millisecond of slack for a store that rounds).
+        new = [
+            f.type
+            for f in report.findings
+            if first_seen.get(f.id, now) >= now - dt.timedelta(milliseconds=1)
+        ]
+        self._results.count("fraud_alerts", new)
         response = FraudAnalysisResponse(
             business_id=business_id,
             alerts=[

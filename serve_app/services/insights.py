@@ -45,6 +45,7 @@ class InsightsService(ModelService[InsightsModel]):
         books = await self._store.load_books(business_id)
         report, elapsed_ms = await timed(self._model.report(books, now))
         await self._store.save_insights(business_id, report.insights)
+        self._results.count("insights", [i.insight_type for i in report.insights])
         response = BusinessInsightsResponse(
             timestamp=now,
             business_id=business_id,

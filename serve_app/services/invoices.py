@@ -189,6 +189,7 @@ class InvoiceService(ModelService[InvoiceModel]):
             ),
         )
         ok = not draft.errors
+        self._results.count("invoices_parsed", ["drafted" if ok else "refused"])
         return InvoiceGenerationResponse(
             success=ok,
             message=(f"Draft invoice {number} saved" if invoice_id else "Invoice draft generated")
@@ -250,7 +251,9 @@ class InvoiceService(ModelService[InvoiceModel]):
         today = self._clock().date()
         _parsed, draft = await self._model.draft(text, today, Catalogue(), False)
         if not draft.lines:  # gibberish or a question: never a made-up invoice
+            self._results.count("invoices_parsed", ["refused"])
             raise NotAnInvoice("No invoice found in the text", {"errors": draft.errors})
+        self._results.count("invoices_parsed", ["drafted"])
         await with_table_rates(draft, self._rates, today)
         data = invoice_data(
             draft,

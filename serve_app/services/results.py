@@ -13,7 +13,8 @@ import datetime as dt
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -138,11 +139,20 @@ class Results:
         versions: ModelVersions,
         auditor: Auditor,
         looked_up: Callable[[bool], None] | None = None,
+        counted: Callable[[str, str, int], None] | None = None,
     ) -> None:
         """`looked_up(hit)`: told of every cache lookup (the ingress counts them for
-        ai_backend_cache_hit_rate)."""
+        ai_backend_cache_hit_rate). `counted(event, kind, n)`: business events (new fraud
+        alerts, compliance issues, insights made, invoices parsed) by kind, for the ingress's
+        counters; never a business or user in them."""
         self._store, self._cache, self._versions, self._auditor = store, cache, versions, auditor
         self._looked_up = looked_up or (lambda _hit: None)
+        self._counted = counted or (lambda _event, _kind, _n: None)
+
+    def count(self, event: str, kinds: Iterable[str]) -> None:
+        """One `event` per item of `kinds` (e.g. the types of the alerts just raised)."""
+        for kind, n in Counter(kinds).items():
+            self._counted(event, kind, n)
 
     async def key(self, lookup: Lookup) -> tuple[str, str]:
         """(cache key, the model version in it). Asks the versions and the store together and

@@ -56,6 +56,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
         invoice: InvoiceModel | None = None,
         peer: str = "testclient",
         looked_up: Callable[[bool], None] | None = None,
+        counted: Callable[[str, str, int], None] | None = None,
         **env: str,
     ) -> TestClient:
         """`peer`: the address the app sees the connection come from."""
@@ -67,6 +68,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
             compliance or LocalComplianceModel(compliance_checker()),
             invoice or LocalInvoiceModel(invoice_parser()),
             looked_up=looked_up,
+            counted=counted,
         )
         client = TestClient(create_api(lambda: parts, settings), client=(peer, 50000))
         client.__enter__()

@@ -285,3 +285,29 @@ def test_every_cache_lookup_is_counted_as_a_hit_or_a_miss(
     for _ in range(2):
         assert analyze(client, business_id, owner_headers).status_code == 200
     assert seen[-2:] == [False, True]
+
+
+def test_new_fraud_alerts_are_counted_by_type_once(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    """ai_backend_fraud_alerts counts an alert when it is first raised, by type only: the same
+    analysis recomputed by another replica (its own memory cache) raises nothing new."""
+    events: list[tuple[str, str, int]] = []
+
+    def counted(event: str, kind: str, n: int) -> None:
+        events.append((event, kind, n))
+
+    one = make_client(counted=counted, REDIS_URL="")
+    first = analyze(one, business_id, owner_headers).json()
+    by_type: dict[str, int] = {}
+    for alert in first["alerts"]:
+        by_type[alert["type"]] = by_type.get(alert["type"], 0) + 1
+    raised = {kind: n for event, kind, n in events if event == "fraud_alerts"}
+    assert sum(by_type.values()) > 0
+    # This business's alerts may already stand from earlier tests: new ones only, by type.
+    assert all(n <= by_type.get(kind, 0) for kind, n in raised.items())
+    events.clear()
+    other = make_client(counted=counted, REDIS_URL="")
+    assert analyze(other, business_id, owner_headers).status_code == 200
+    assert [e for e in events if e[0] == "fraud_alerts"] == []
+    assert all(event != "fraud_alerts" or kind in by_type for event, kind, _ in events)
