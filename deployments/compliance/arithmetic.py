@@ -14,11 +14,16 @@ from kernel.money import format_inr
 from kernel.tuning import ComplianceTuning
 
 
+def after_discount_share(inv: InvoiceFacts) -> float:
+    """The share of each line's value left after the invoice's discount (shared by value)."""
+    subtotal = sum(item.quantity * item.unit_price for item in inv.items)
+    return 1.0 - (inv.discount_amount / subtotal if subtotal > 0 else 0.0)
+
+
 def gst_bases(inv: InvoiceFacts) -> tuple[float, float]:
     """(GST on the values before the discount, GST on the values after it), each line rounded
     to paise; the discount shared among lines by value."""
-    subtotal = sum(item.quantity * item.unit_price for item in inv.items)
-    share = 1.0 - (inv.discount_amount / subtotal if subtotal > 0 else 0.0)
+    share = after_discount_share(inv)
     before = after = 0.0
     for item in inv.items:
         value = item.quantity * item.unit_price

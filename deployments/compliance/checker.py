@@ -46,8 +46,11 @@ class ComplianceChecker:
             parties.gstins(invoice, issues)
             documents.numbering(invoice, issues)
             documents.hsn_digits(invoice, issues)
-            rates.rates(invoice, issues, self.rate_model, self.tuning)
-            cess = rates.cess_bounds(invoice, self.rate_model, self.tuning)
+            expected = [
+                rates.expected_item(item, self.rate_model, self.tuning) for item in invoice.items
+            ]
+            rates.rates(invoice, issues, expected)
+            cess = rates.cess_bounds(invoice, expected)
             arithmetic.arithmetic(invoice, issues, self.tuning, cess)
             parties.tax_split(invoice, issues, self.tuning)
             documents.e_invoice(invoice, issues)

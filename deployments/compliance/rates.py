@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 
+from deployments.compliance.arithmetic import after_discount_share
 from deployments.compliance.issues import Issues, day_text, pct
 from deployments.compliance.rate_model import RateModel
 from kernel import gst_rules
@@ -74,16 +76,20 @@ def _form(
     return (base + gst_rules.LOOSE if form == "loose" else base), confidence, how + "+form"
 
 
-def rates(
-    inv: InvoiceFacts, issues: Issues, rate_model: RateModel, tuning: ComplianceTuning
-) -> None:
+Expected = tuple[str, float, str] | None
+"""expected_item's answer for one line."""
+
+
+def rates(inv: InvoiceFacts, issues: Issues, expected_items: Sequence[Expected]) -> None:
+    """`expected_items`: expected_item of each line, worked out once by the checker (the
+    arithmetic's cess bounds read them too)."""
     assert inv.invoice_date is not None
     day = inv.invoice_date
     if inv.composition_dealer and inv.invoice_type == "customer":
         composition(inv, issues)
         return
     slabs, legacy = gst_rules.slabs_on(day), gst_rules.legacy_on(day)
-    for i, item in enumerate(inv.items, 1):
+    for i, (item, expected) in enumerate(zip(inv.items, expected_items, strict=True), 1):
         name = item.name or f"item {i}"
         if item.tax_rate not in slabs:
             later = item.tax_rate in gst_rules.slabs_on(gst_rules.GST_2_0)
@@ -105,7 +111,6 @@ def rates(
                 ],
             )
             continue
-        expected = expected_item(item, rate_model, tuning)
         row = gst_rules.rate_on(expected[0], day, item.unit_price) if expected is not None else None
         if row is not None and expected is not None:
             if abs(row.rate - item.tax_rate) > 1e-9:
@@ -220,20 +225,16 @@ def rate_mismatch(
     )
 
 
-def cess_bounds(
-    inv: InvoiceFacts, rate_model: RateModel, tuning: ComplianceTuning
-) -> tuple[float, float]:
+def cess_bounds(inv: InvoiceFacts, expected_items: Sequence[Expected]) -> tuple[float, float]:
     """The least and most compensation cess (rupees) the invoice's items could bear on its
     date: per item, its row's cess (or, when the HSN leaves several items, from none to the
     largest of theirs), on its value after and before the discount."""
     if inv.invoice_date is None:
         return 0.0, 0.0
     day = inv.invoice_date
-    subtotal = sum(item.quantity * item.unit_price for item in inv.items)
-    share = 1.0 - (inv.discount_amount / subtotal if subtotal > 0 else 0.0)
+    share = after_discount_share(inv)
     low = high = 0.0
-    for item in inv.items:
-        expected = expected_item(item, rate_model, tuning)
+    for item, expected in zip(inv.items, expected_items, strict=True):
         keys = [expected[0]] if expected is not None else gst_rules.keys_for_hsn(item.hsn_code)
         rows = [r for k in keys if (r := gst_rules.rate_on(k, day, item.unit_price))]
         spans = [r.cess or (0.0, 0.0) for r in rows]

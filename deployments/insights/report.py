@@ -227,10 +227,10 @@ class Report:
             "weights": self.weights.get(series, {}),
         }
 
-    @functools.cached_property
+    @property
     def open_at_origin(self) -> list[tuple[Invoice, float]]:
         """Open invoices at the forecast origin's month end: every series' known future."""
-        return invoice_outstanding(self.books, month_end(self.history.months[-1]))
+        return self.open_at(self.history.n - 1)
 
     @functools.cached_property
     def open_now(self) -> list[tuple[Invoice, float]]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+from deployments.invoice.hindi import DEVANAGARI_WORD
+
 TOKEN = re.compile(
     r"(?:Dr|Mr|Mrs|Ms|Smt|Shri|Sri)\.|M/[sS]\.?|\d+(?:[,.]\d+)*(?:[kK](?![A-Za-z]))?|₹|"
-    r"[A-Za-z]+(?:['&-][A-Za-z]+)*|[\u0900-\u0963\u0971-\u097F]+|&|%|/-|[^\sA-Za-z\d]"
+    r"[A-Za-z]+(?:['&-][A-Za-z]+)*|" + DEVANAGARI_WORD + r"|&|%|/-|[^\sA-Za-z\d]"
 )
 """A number keeps a thousands "k" ("2k") but not the first letter of a glued unit ("25kg" is
 "25", "kg"); a hyphenated word ("pre-wedding") and a Devanagari word (letters and vowel
