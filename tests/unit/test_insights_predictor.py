@@ -14,7 +14,7 @@ import pytest
 
 from demo_data.generate import generate_dataset
 from demo_data.ledger import GeneratedBusiness
-from deployments.insights.combination import combine
+from deployments.insights.combination import SHRINK, Track, combine, relative_error
 from deployments.insights.evaluation import _scale, backtest, compare, pinball, summary
 from deployments.insights.examples import generated_examples
 from kernel.books import books_from_rows
@@ -295,3 +295,23 @@ def test_a_short_series_keeps_the_learned_model_alone() -> None:
     learned = {1: (120.0, 100.0, 140.0)}
     [only] = combine(np.array([100.0, 110.0, 120.0]), learned, lambda _t: 0.0).values()
     assert (only.point, only.low, only.high, only.weights) == (120.0, 100.0, 140.0, {"model": 1.0})
+
+
+def test_the_interval_narrows_where_the_combination_beat_the_methods_it_borrows_from() -> None:
+    actual = [100.0, 100.0, 100.0, 100.0]
+    past = Track(
+        {
+            "auto_ets": [120.0, 80.0, 120.0, 80.0],  # 20 off each month
+            "auto_theta": [110.0, 90.0, 110.0, 90.0],  # 10 off
+            "seasonal_naive": [100.0] * 4,
+            "model": [100.0] * 4,
+        },
+        actual,
+    )
+    # leaning on the two methods that were right, it erred nothing: clipped at half their width
+    half = {"seasonal_naive": 0.5, "model": 0.5}
+    assert relative_error(past, half) == pytest.approx(0.5**SHRINK)  # clipped at 0.5
+    mixed = {"auto_ets": 0.25, "auto_theta": 0.25, "seasonal_naive": 0.25, "model": 0.25}
+    own = np.mean(np.abs(np.array([107.5, 92.5, 107.5, 92.5]) - 100.0))
+    assert relative_error(past, mixed) == pytest.approx((own / 15.0) ** SHRINK)
+    assert relative_error(Track({m: [1.0] for m in mixed}, [2.0]), mixed) == 1.0  # too short
