@@ -33,6 +33,8 @@ from serve_app.contract.schemas import (
     BusinessInsightsResponse,
     ComplianceCheckRequest,
     ComplianceResponse,
+    FeedbackIn,
+    FeedbackResponse,
     FilingScheme,
     ForecastRequest,
     ForecastResponse,
@@ -46,6 +48,7 @@ from serve_app.contract.schemas import (
     InvoiceIn,
     LegacyInvoiceResponse,
     LegacyParseRequest,
+    ModelsPerformanceResponse,
     RemindersResponse,
     Uuid,
 )
@@ -111,6 +114,19 @@ async def health(parts: ComponentsDep) -> dict[str, Any]:
 @api_router.get("/health", tags=["health"])
 async def api_health(parts: ComponentsDep, _: CallerDep) -> dict[str, Any]:
     return parts.health.summary()
+
+
+@api_router.post("/feedback/structured", tags=["feedback"])
+async def structured_feedback(
+    body: FeedbackIn, parts: ComponentsDep, who: CallerDep
+) -> FeedbackResponse:
+    """Contract 3.5: always 200 when taken (a repeated vote too: `recorded` says which)."""
+    return await parts.feedback.submit(who, body)
+
+
+@api_router.get("/models/performance", tags=["feedback"])
+async def models_performance(parts: ComponentsDep, _: CallerDep) -> ModelsPerformanceResponse:
+    return await parts.feedback.performance()
 
 
 @health_router.get("/health/live")

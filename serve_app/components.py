@@ -15,6 +15,7 @@ from serve_app.infra.store import SqlStore, Store
 from serve_app.infra.supabase_store import SupabaseStore
 from serve_app.metrics import MetricsPage, RaySource, no_ray_metrics
 from serve_app.services.compliance import ComplianceModel, ComplianceService
+from serve_app.services.feedback import FeedbackService
 from serve_app.services.fraud import FraudModel, FraudService
 from serve_app.services.insights import InsightsModel, InsightsService
 from serve_app.services.invoices import InvoiceModel, InvoiceService
@@ -34,6 +35,7 @@ class Components:
     insights: InsightsService
     compliance: ComplianceService
     invoices: InvoiceService
+    feedback: FeedbackService
     health: HealthService
     versions: ModelVersions
     metrics: MetricsPage
@@ -84,6 +86,7 @@ def build_components(
     health = HealthService(settings, store, cache, versions)
     auditor = Auditor(store)
     results = Results(store, cache, versions, auditor, looked_up, counted)
+    feedback = FeedbackService(store, versions)
 
     def record_request(status: int, elapsed_ms: float) -> None:
         health.count(status, elapsed_ms)
@@ -106,8 +109,9 @@ def build_components(
             auditor,
             rates=compliance if settings.COMPLIANCE_CHECKING_ENABLED else None,
         ),
+        feedback=feedback,
         health=health,
         versions=versions,
-        metrics=MetricsPage(health, settings.features, ray_source),
+        metrics=MetricsPage(health, settings.features, ray_source, feedback.accuracies),
         record=record_request,
     )

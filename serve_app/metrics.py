@@ -24,6 +24,8 @@ from prometheus_client.registry import Collector
 logger = logging.getLogger("ai_backend")
 RaySource = Callable[[], Awaitable[list[str]]]
 """Returns the Prometheus text of every Ray node's metrics agent."""
+AccuracySource = Callable[[], Awaitable[dict[str, float]]]
+"""Returns each model's accuracy (held-out blended with feedback: services/feedback.py)."""
 STATUS_VALUE = {"healthy": 1.0, "degraded": 0.5, "unhealthy": 0.0}
 
 
@@ -191,6 +193,23 @@ async def no_ray_metrics() -> list[str]:
     return []
 
 
+async def no_accuracy() -> dict[str, float]:
+    return {}
+
+
+def accuracy_gauge(accuracy: Mapping[str, float]) -> list[Metric]:
+    if not accuracy:
+        return []
+    gauge = GaugeMetricFamily(
+        "ai_backend_model_accuracy",
+        "Per model: held-out accuracy blended with user feedback (GET /api/v1/models/performance)",
+        labels=["model"],
+    )
+    for name, value in sorted(accuracy.items()):
+        gauge.add_metric([name], value)
+    return [gauge]
+
+
 class MetricsPage:
     """Renders /metrics; Ray's part is fetched at most every `ttl_s` (its pages are large)."""
 
@@ -199,10 +218,12 @@ class MetricsPage:
         health: Any,
         features: Mapping[str, bool],
         ray_source: RaySource = no_ray_metrics,
+        accuracy_source: AccuracySource = no_accuracy,
         ttl_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._health, self._features, self._source, self._ttl = health, features, ray_source, ttl_s
+        self._accuracy = accuracy_source
         self._clock = clock
         self._started = clock()
         self._ray: tuple[float, list[Metric]] | None = None
@@ -229,5 +250,14 @@ class MetricsPage:
         detail = await self._health.detailed()
         ray_families = await self._ray_families()
         uptime = self._clock() - self._started
-        own = [*backend_gauges(detail, self._features, uptime), *self._traffic.gauges()]
+        try:
+            accuracy = await self._accuracy()
+        except Exception as exc:  # the database is down: the page still answers, without it
+            logger.warning("model accuracy unavailable: %s", type(exc).__name__)
+            accuracy = {}
+        own = [
+            *backend_gauges(detail, self._features, uptime),
+            *self._traffic.gauges(),
+            *accuracy_gauge(accuracy),
+        ]
         return render(own if scope == "app" else [*ray_families, *own])

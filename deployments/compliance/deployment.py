@@ -5,6 +5,7 @@ ModelHost; the rules are data in kernel/data, versioned with the code."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ray import serve
 
@@ -21,6 +22,12 @@ class ComplianceDeployment(ModelHost[ComplianceChecker]):
     tuning_type = ComplianceTuning
     artifact_type = RateModel
     predictor_type = ComplianceChecker
+
+    @staticmethod
+    def held_out_accuracy(metrics: dict[str, Any]) -> float | None:
+        """The rate model's top-1 accuracy on the hand-written item descriptions."""
+        top1 = metrics.get("top1_hand_written")
+        return float(top1) if top1 is not None else None
 
     def suggest_rates(self, items: list[ItemFacts], day: dt.date) -> list[RateHint | None]:
         with self._observed("rates"):

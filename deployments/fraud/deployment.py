@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from ray import serve
 
@@ -22,6 +23,13 @@ class FraudDeployment(ModelHost[FraudPredictor]):
     tuning_type = FraudTuning
     artifact_type = FraudModels
     predictor_type = FraudPredictor
+
+    @staticmethod
+    def held_out_accuracy(metrics: dict[str, Any]) -> float | None:
+        """The share of held-out alerts that were right: precision pooled over the types."""
+        counts = [m for m in metrics.values() if isinstance(m, dict) and "true_positives" in m]
+        raised = sum(m["true_positives"] + m["false_positives"] for m in counts)
+        return sum(m["true_positives"] for m in counts) / raised if raised else None
 
     async def report(self, books: Books) -> FraudReport:
         with self._observed("analysis"):

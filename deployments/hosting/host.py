@@ -77,6 +77,13 @@ class ModelHost(Generic[P]):
         except RayServeException:  # constructed outside a replica
             self._replica_id = "local"
 
+    @staticmethod
+    def held_out_accuracy(metrics: dict[str, Any]) -> float | None:  # noqa: ARG004
+        """The share of this model's held-out predictions a user would call right, read from
+        its manifest's metrics (ModelInfo.metrics["accuracy"]; the ingress blends it with
+        feedback). None where the model states no such figure."""
+        return None
+
     def build(self, payload: Any, tuning: ModelTuning) -> P:
         """The predictor for a verified artifact payload; ArtifactError if it is the wrong kind."""
         if not isinstance(payload, self.artifact_type):
@@ -142,6 +149,7 @@ class ModelHost(Generic[P]):
         details = {
             "sha256": manifest.sha256,
             "held_out": manifest.metrics,
+            "accuracy": self.held_out_accuracy(manifest.metrics),
             "created_at": manifest.created_at.isoformat(),
         }
         return predictor, details

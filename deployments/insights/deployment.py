@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from ray import serve
 
@@ -23,6 +24,12 @@ class InsightsDeployment(ModelHost[InsightsPredictor]):
     tuning_type = InsightsTuning
     artifact_type = ForecastModels
     predictor_type = InsightsPredictor
+
+    @staticmethod
+    def held_out_accuracy(metrics: dict[str, Any]) -> float | None:
+        """The share of held-out months that fell inside the forecast's shown 80% range."""
+        coverage = metrics.get("interval_coverage_80")
+        return float(coverage) if coverage is not None else None
 
     async def report(self, books: Books, now: dt.datetime) -> InsightsReport:
         with self._observed("insights"):

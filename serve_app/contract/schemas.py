@@ -287,3 +287,49 @@ class InvoiceGenerationResponse(BaseModel):
 class LegacyInvoiceResponse(BaseModel):
     success: bool
     invoice_data: dict[str, object]
+
+
+Identifier = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_control_chars)]
+
+
+class FeedbackIn(Strict):
+    """POST /api/v1/feedback/structured (contract 3.5): `submitted_at` is Dart's
+    toIso8601String, naive local time with micro- or milliseconds; `comment` may be null."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    id: Identifier
+    feedback_type: Annotated[str, Field(min_length=1, max_length=64)]
+    entity_id: Identifier
+    helpful: bool
+    comment: Annotated[str, Field(max_length=2000), AfterValidator(_no_control_chars)] | None = None
+    submitted_at: dt.datetime
+
+
+class FeedbackResponse(BaseModel):
+    """Status 200 always (the client throws on 201/204); the body says whether this vote
+    counted or one by the same user on the same prediction already had."""
+
+    success: bool = True
+    recorded: bool
+    model: str
+    message: str
+
+
+class ModelPerformance(BaseModel):
+    """One model in GET /api/v1/models/performance (contract 3.6), plus what the score is
+    made of (held_out_accuracy, feedback_votes, helpful_votes)."""
+
+    model_name: str
+    model_type: str
+    accuracy_score: float
+    last_updated: UtcDateTime
+    total_predictions: int
+    correct_predictions: int
+    response_time_ms: float
+    held_out_accuracy: float | None
+    feedback_votes: int
+
+
+class ModelsPerformanceResponse(BaseModel):
+    models: list[ModelPerformance]
+    accuracy_method: str

@@ -33,6 +33,8 @@ class Audit:
     summary: dict[str, Any]
     elapsed_ms: float
     at: dt.datetime
+    subject: str | None = None
+    """The id of what was judged, when the client holds it (an invoice checked or drafted)."""
 
 
 class Auditor:
@@ -115,6 +117,7 @@ class Auditor:
             summary=entry.summary,
             duration_ms=entry.elapsed_ms,
             created_at=entry.at,
+            subject_id=entry.subject,
         )
         audit(
             entry.action,
@@ -124,6 +127,7 @@ class Auditor:
             business_id=entry.business_id,
             model_version=entry.model_version,
             duration_ms=entry.elapsed_ms,
+            subject_id=entry.subject,
             **entry.summary,
         )
         return row

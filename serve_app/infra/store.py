@@ -38,6 +38,36 @@ class AnalysisRecord:
     summary: dict[str, Any]
     duration_ms: float
     created_at: dt.datetime
+    subject_id: str | None = None
+    """What the prediction judged, when that has an id the client holds (an invoice checked or
+    drafted): feedback on it is traced to its business through this."""
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    """One user's vote on one prediction (ai_feedback)."""
+
+    id: str
+    caller_id: str
+    business_id: str
+    model: str
+    feedback_type: str
+    entity_id: str
+    helpful: bool
+    comment: str | None
+    submitted_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class PredictionCount:
+    """Predictions a model served (its audit rows), and its mean model time over the latest
+    RECENT of them (None before any)."""
+
+    served: int
+    mean_ms: float | None
+
+
+RECENT = 1000
 
 
 @dataclass
@@ -72,6 +102,12 @@ class Store(Protocol):
     async def record_analyses(self, records: Sequence[AnalysisRecord]) -> None: ...
     async def insert_rows(self, rows: dict[str, list[dict[str, Any]]]) -> int: ...
     async def businesses_of(self, user_ids: Sequence[str]) -> list[Business]: ...
+    async def prediction_owners(self, entity_id: str) -> list[tuple[str, str]]: ...
+    async def save_feedback(self, record: FeedbackRecord) -> bool: ...
+    async def feedback_votes(self, models: Sequence[str]) -> dict[str, tuple[int, int]]: ...
+    async def prediction_counts(
+        self, actions: dict[str, Sequence[str]]
+    ) -> dict[str, PredictionCount]: ...
     async def close(self) -> None: ...
 
 
@@ -172,9 +208,38 @@ UPSERT_INSIGHT = text(
 )
 INSERT_ANALYSIS = text(
     "INSERT INTO ai_analysis_results (id, business_id, analysis_type, caller_id, model_version,"
-    " summary, duration_ms, created_at) VALUES (:id, :business_id, :analysis_type, :caller_id,"
-    " :model_version, :summary, :duration_ms, :created_at) ON CONFLICT (id) DO NOTHING"
+    " summary, duration_ms, created_at, subject_id) VALUES (:id, :business_id, :analysis_type,"
+    " :caller_id, :model_version, :summary, :duration_ms, :created_at, :subject_id)"
+    " ON CONFLICT (id) DO NOTHING"
 )
+JUDGED_ACTIONS = ("compliance_check", "invoice_generation")
+"""Audit actions whose subject_id a user can vote on (the invoice checked or drafted)."""
+PREDICTION_OWNERS = text(
+    "SELECT business_id, 'fraud_alert' AS source FROM fraud_alerts WHERE id = :id"
+    " UNION ALL SELECT business_id, 'insight' FROM business_insights WHERE id = :id"
+    " UNION ALL SELECT business_id, analysis_type FROM ai_analysis_results"
+    " WHERE subject_id = :id AND business_id IS NOT NULL AND analysis_type IN :actions"
+).bindparams(bindparam("actions", expanding=True))
+"""Where a prediction a user can vote on lives, and whose business it is: a fraud alert, an
+insight, or an invoice a compliance check or an invoice draft judged."""
+INSERT_FEEDBACK = text(
+    "INSERT INTO ai_feedback (id, caller_id, business_id, model, feedback_type, entity_id,"
+    " helpful, comment, submitted_at) VALUES (:id, :caller_id, :business_id, :model,"
+    " :feedback_type, :entity_id, :helpful, :comment, :submitted_at)"
+    " ON CONFLICT (caller_id, entity_id) DO NOTHING"
+)
+FEEDBACK_VOTES = text(
+    "SELECT model, COUNT(*) AS votes, SUM(CASE WHEN helpful THEN 1 ELSE 0 END) AS helpful"
+    " FROM ai_feedback WHERE model IN :models GROUP BY model"
+).bindparams(bindparam("models", expanding=True))
+PREDICTIONS_SERVED = text(
+    "SELECT analysis_type, COUNT(*) AS n FROM ai_analysis_results WHERE analysis_type IN :actions"
+    " GROUP BY analysis_type"
+).bindparams(bindparam("actions", expanding=True))
+RECENT_MODEL_TIME = text(
+    "SELECT AVG(duration_ms) AS mean_ms FROM (SELECT duration_ms FROM ai_analysis_results"
+    " WHERE analysis_type IN :actions ORDER BY created_at DESC LIMIT :recent) AS latest"
+).bindparams(bindparam("actions", expanding=True))
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -404,6 +469,47 @@ class SqlStore:
     async def businesses_of(self, user_ids: Sequence[str]) -> list[Business]:
         rows = (await self._run([(BUSINESSES_OF, {"users": list(user_ids)})]))[0]
         return [Business.model_validate(r) for r in rows]
+
+    async def prediction_owners(self, entity_id: str) -> list[tuple[str, str]]:
+        """(business id, where it was found) for each prediction with this id a user can vote
+        on: "fraud_alert", "insight", or the audit action that judged that invoice."""
+        params = {"id": entity_id, "actions": list(JUDGED_ACTIONS)}
+        (rows,) = await self._run([(PREDICTION_OWNERS, params)])
+        return [(str(r["business_id"]), str(r["source"])) for r in rows]
+
+    async def save_feedback(self, record: FeedbackRecord) -> bool:
+        """False when this user has already voted on this prediction (the first vote stands)."""
+
+        async def go() -> bool:
+            async with self._engine.begin() as conn:
+                result = await conn.execute(INSERT_FEEDBACK, record.__dict__)
+                return bool(result.rowcount)
+
+        return await self._guarded(go())
+
+    async def feedback_votes(self, models: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Per model: (votes, helpful votes)."""
+        (rows,) = await self._run([(FEEDBACK_VOTES, {"models": list(models)})])
+        return {str(r["model"]): (int(r["votes"]), int(r["helpful"] or 0)) for r in rows}
+
+    async def prediction_counts(
+        self, actions: dict[str, Sequence[str]]
+    ) -> dict[str, PredictionCount]:
+        """Per model (its audit actions given): predictions served and recent model time."""
+        every = [a for acts in actions.values() for a in acts]
+        statements = [(PREDICTIONS_SERVED, {"actions": every})] + [
+            (RECENT_MODEL_TIME, {"actions": list(acts), "recent": RECENT})
+            for acts in actions.values()
+        ]
+        served, *times = await self._run(statements)
+        by_action = {str(r["analysis_type"]): int(r["n"]) for r in served}
+        return {
+            model: PredictionCount(
+                sum(by_action.get(a, 0) for a in acts),
+                None if latest[0]["mean_ms"] is None else float(latest[0]["mean_ms"]),
+            )
+            for (model, acts), latest in zip(actions.items(), times, strict=True)
+        }
 
     async def close(self) -> None:
         await self._engine.dispose()

@@ -27,8 +27,12 @@ from serve_app.infra.logs import deny
 from serve_app.infra.settings import Settings
 from serve_app.infra.store import (
     FINGERPRINT_TABLES,
+    JUDGED_ACTIONS,
+    RECENT,
     AnalysisRecord,
+    FeedbackRecord,
     InvoiceRows,
+    PredictionCount,
     insight_rows,
     next_invoice_number,
 )
@@ -309,6 +313,68 @@ class SupabaseStore:
             "businesses", lambda t: t.select("*").in_("user_id", list(user_ids))
         )
         return sorted((Business.model_validate(r) for r in rows), key=lambda b: b.name)
+
+    async def prediction_owners(self, entity_id: str) -> list[tuple[str, str]]:
+        found = []
+        for table, source in (("fraud_alerts", "fraud_alert"), ("business_insights", "insight")):
+            rows = await self._rows(table, lambda t: t.select("business_id").eq("id", entity_id))
+            found += [(str(r["business_id"]), source) for r in rows]
+        judged = await self._rows(
+            "ai_analysis_results",
+            lambda t: (
+                t.select("business_id, analysis_type")
+                .eq("subject_id", entity_id)
+                .in_("analysis_type", list(JUDGED_ACTIONS))
+                .not_.is_("business_id", "null")
+            ),
+        )
+        return found + [(str(r["business_id"]), str(r["analysis_type"])) for r in judged]
+
+    async def save_feedback(self, record: FeedbackRecord) -> bool:
+        """PostgREST answers an ignored duplicate with no row."""
+        row = {k: _jsonable(v) for k, v in record.__dict__.items()}
+        insert = self._client.table("ai_feedback").upsert(
+            row, on_conflict="caller_id,entity_id", ignore_duplicates=True
+        )
+        return bool(_data(await self._call(insert.execute)))
+
+    def _counted(self, table: str) -> Any:
+        return self._client.table(table).select("id", count=CountMethod.exact, head=True)
+
+    async def _count(self, query: Any) -> int:
+        result: APIResponse = await self._call(query.execute)
+        return int(result.count or 0)
+
+    async def feedback_votes(self, models: Sequence[str]) -> dict[str, tuple[int, int]]:
+        out = {}
+        for model in models:
+            votes = await self._count(self._counted("ai_feedback").eq("model", model))
+            if votes:
+                helpful = self._counted("ai_feedback").eq("model", model).is_("helpful", "true")
+                out[model] = (votes, await self._count(helpful))
+        return out
+
+    async def prediction_counts(
+        self, actions: dict[str, Sequence[str]]
+    ) -> dict[str, PredictionCount]:
+        out = {}
+        for model, acts in actions.items():
+            served = await self._count(
+                self._counted("ai_analysis_results").in_("analysis_type", list(acts))
+            )
+            recent = _data(
+                await self._call(
+                    self._client.table("ai_analysis_results")
+                    .select("duration_ms")
+                    .in_("analysis_type", list(acts))
+                    .order("created_at", desc=True)
+                    .limit(RECENT)
+                    .execute
+                )
+            )
+            times = [float(r["duration_ms"]) for r in recent]
+            out[model] = PredictionCount(served, sum(times) / len(times) if times else None)
+        return out
 
     async def close(self) -> None:
         return None

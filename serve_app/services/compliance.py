@@ -83,7 +83,8 @@ class ComplianceService(ModelService[ComplianceModel]):
             overall_status=report.overall_status,
             last_checked=now,
         )
-        audit = Audit(action, business_id, report.model_version, summary, elapsed_ms, now)
+        subject = facts.invoice_id if business_id else None  # an inline invoice has no owner
+        audit = Audit(action, business_id, report.model_version, summary, elapsed_ms, now, subject)
         return Served(response, audit)
 
     def gstin(self, raw: str) -> GstinResponse:

@@ -186,6 +186,7 @@ class InvoiceService(ModelService[InvoiceModel]):
                 summary,
                 elapsed_ms,
                 now,
+                subject=invoice_id,
             ),
         )
         ok = not draft.errors

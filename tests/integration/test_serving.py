@@ -96,6 +96,44 @@ def test_fraud_analysis_end_to_end_is_contract_shaped_and_stored(
     assert any('"fraud_analysis"' in line and business_id() in line for line in audit_lines)
 
 
+def test_feedback_on_a_stored_alert_moves_the_models_accuracy(
+    stack: Stack, http: httpx.Client
+) -> None:
+    from serve_app.services.feedback import PRIOR_VOTES
+
+    alert = analyze(http, owner_headers()).json()["alerts"][-1]["id"]
+
+    def fraud() -> dict[str, object]:
+        models = http.get("/api/v1/models/performance", headers=owner_headers()).json()["models"]
+        return next(m for m in models if m["model_name"] == "fraud")
+
+    before = fraud()
+    held_out = before["held_out_accuracy"]  # the real host read it from the manifest
+    assert held_out == 0.9  # tests/support/factories.py TEST_METRICS: 18 of 20 right
+    body = {
+        "id": "fb-integration",
+        "feedback_type": "fraud_alert",
+        "entity_id": alert,
+        "helpful": True,
+        "comment": None,
+        "submitted_at": "2026-11-28T15:45:12.123456",
+    }
+    stranger = {"Authorization": f"Bearer {mint_token(SECRET, OTHER_USER)}"}
+    assert http.post("/api/v1/feedback/structured", json=body, headers=stranger).status_code == 404
+    for _ in range(2):  # the client's retry after a timeout: one vote
+        response = http.post("/api/v1/feedback/structured", json=body, headers=owner_headers())
+        assert response.status_code == 200
+    after = fraud()
+    votes, helpful = int(before["feedback_votes"]) + 1, int(before["correct_predictions"]) + 1
+    assert (after["feedback_votes"], after["correct_predictions"]) == (votes, helpful)
+    assert after["accuracy_score"] == round(
+        (PRIOR_VOTES * held_out + helpful) / (PRIOR_VOTES + votes), 4
+    )
+    assert count(stack, "SELECT COUNT(*) FROM ai_feedback WHERE business_id = :b") == votes
+    page = http.get("/metrics", params={"scope": "app"}).text
+    assert f'ai_backend_model_accuracy{{model="fraud"}} {after["accuracy_score"]}' in page
+
+
 def test_insights_end_to_end_are_contract_shaped_and_stored(
     stack: Stack, http: httpx.Client
 ) -> None:

@@ -8,6 +8,7 @@ import serve_app.infra.supabase_store as supabase_store
 from kernel.model_io import Finding, Insight
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
+from serve_app.infra.store import FeedbackRecord, PredictionCount
 from serve_app.infra.supabase_store import SupabaseStore
 from tests.support.factories import SECRET
 from tests.support.postgrest import ReplayTransport
@@ -190,3 +191,35 @@ async def test_a_draft_takes_the_next_number_and_is_inserted_with_its_items() ->
     sent = json.loads(transport.sent[-2].content)
     assert sent["invoice_number"] == "INV-0003" and sent["invoice_date"] == "2026-11-27"
     assert json.loads(transport.sent[-1].content) == [item]
+
+
+async def test_feedback_finds_its_prediction_and_a_second_vote_is_ignored() -> None:
+    store, transport = store_for("feedback")
+    assert await store.prediction_owners("fa-1") == [
+        (BUSINESS, "fraud_alert"),
+        (BUSINESS, "compliance_check"),
+    ]
+    vote = FeedbackRecord(
+        "fb-1",
+        OWNER.user_id,
+        BUSINESS,
+        "fraud",
+        "fraud_alert",
+        "fa-1",
+        True,
+        None,
+        dt.datetime(2026, 11, 28, 15, 45, tzinfo=dt.UTC),
+    )
+    assert await store.save_feedback(vote) is True
+    assert await store.save_feedback(vote) is False
+    assert transport.pending == []
+    sent = json.loads(transport.sent[-1].content)
+    assert sent["submitted_at"] == "2026-11-28T15:45:00+00:00" and sent["helpful"] is True
+
+
+async def test_model_tallies_are_counted_by_postgrest_not_read_row_by_row() -> None:
+    store, transport = store_for("model_tallies")
+    assert await store.feedback_votes(["fraud", "insights"]) == {"fraud": (3, 2)}
+    counts = await store.prediction_counts({"fraud": ("fraud_analysis", "fraud_score")})
+    assert counts == {"fraud": PredictionCount(42, 20.25)}
+    assert transport.pending == []
