@@ -162,14 +162,16 @@ def backend_gauges(
         labels=["component"],
     )
     latency = GaugeMetricFamily(
-        "ai_backend_component_check_ms", "Latency of the last health check", labels=["component"]
+        "ai_backend_component_check_seconds",
+        "Latency of the last health check",
+        labels=["component"],
     )
     model = GaugeMetricFamily(
         "ai_backend_model_info", "1 per loaded model version", labels=["model", "version"]
     )
     for component, check in sorted(health.get("checks", {}).items()):
         dependency.add_metric([component], STATUS_VALUE.get(check["status"], 0.0))
-        latency.add_metric([component], float(check["response_time_ms"]))
+        latency.add_metric([component], float(check["response_time_ms"]) / 1000.0)
         for name, loaded in sorted(check.get("models", {}).items()):
             model.add_metric([name, loaded["version"]], 1.0)
     return [up, uptime, feature, overall, dependency, latency, model]

@@ -184,7 +184,7 @@ def test_the_app_scope_serves_only_the_ingress_gauges(client: TestClient) -> Non
         "ai_backend_feature_enabled",
         "ai_backend_health_status",
         "ai_backend_component_health",
-        "ai_backend_component_check_ms",
+        "ai_backend_component_check_seconds",
         "ai_backend_model_info",
         "ai_backend_model_accuracy",
     }

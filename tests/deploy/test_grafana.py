@@ -25,7 +25,13 @@ def sources() -> dict[str, str]:
 
 
 def test_there_are_dashboards() -> None:
-    assert [p.name for p in DASHBOARDS] == ["ai-backend-service.json"]
+    assert [p.name for p in DASHBOARDS] == [
+        "ai-backend-business.json",
+        "ai-backend-models.json",
+        "ai-backend-performance.json",
+        "ai-backend-resources.json",
+        "ai-backend-service.json",
+    ]
 
 
 @pytest.mark.parametrize("path", DASHBOARDS, ids=lambda p: p.name)

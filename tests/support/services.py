@@ -1,4 +1,5 @@
-"""Real PostgreSQL and Redis servers for tests: started here, stopped by PID, on free ports.
+"""Real PostgreSQL, Redis and Prometheus servers for tests: started here, stopped by PID, on
+free ports.
 
 PostgreSQL refuses to run as root, so as root the server runs as the `postgres` OS user.
 """
@@ -13,6 +14,10 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
 
 
 def free_port() -> int:
@@ -121,34 +126,23 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class RedisServer:
+class LocalServer:
+    """A server process on a free loopback port with a folder of its own: `command` says how to
+    start it; stopped by PID, its folder removed."""
+
+    prefix = "fineasy-server-"
+
     def __init__(self) -> None:
         self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="fineasy-redis-"))
+        self.dir = Path(tempfile.mkdtemp(prefix=self.prefix))
         self.process: subprocess.Popen[bytes] | None = None
 
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+    def command(self) -> list[str]:
+        raise NotImplementedError
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with (self.dir / "server.log").open("wb") as log:
+            self.process = subprocess.Popen(self.command(), stdout=log, stderr=log)
         _wait_for_port(self.port)
 
     def stop(self) -> None:
@@ -160,3 +154,55 @@ class RedisServer:
     def destroy(self) -> None:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class RedisServer(LocalServer):
+    prefix = "fineasy-redis-"
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def command(self) -> list[str]:
+        return [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.dir),
+        ]
+
+
+class PrometheusServer(LocalServer):
+    """The real Prometheus (Debian package `prometheus`), with a config written by the test."""
+
+    prefix = "fineasy-prometheus-"
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__()
+        (self.dir / "prometheus.yml").write_text(yaml.safe_dump(config))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        return [
+            "prometheus",
+            f"--config.file={self.dir / 'prometheus.yml'}",
+            f"--storage.tsdb.path={self.dir / 'data'}",
+            f"--web.listen-address=127.0.0.1:{self.port}",
+        ]
+
+    def query(self, expr: str) -> list[dict[str, Any]]:
+        """The instant vector of `expr` now; an expression Prometheus refuses fails the test."""
+        answer = httpx.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=10).json()
+        assert answer["status"] == "success", (expr, answer)
+        result: list[dict[str, Any]] = answer["data"]["result"]
+        return result
