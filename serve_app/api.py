@@ -23,6 +23,7 @@ from serve_app.components import Components
 from serve_app.contract.errors import (
     AppError,
     FeatureDisabled,
+    InvalidInput,
     app_error_handler,
     http_error_handler,
     render,
@@ -223,11 +224,26 @@ async def filing_reminders(
     return await parts.compliance.reminders(who, business_id, scheme)
 
 
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+
+
+async def idempotency_key(
+    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> str | None:
+    """A client's key for one write: its retries carry the same (visible ASCII, 1-200)."""
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidInput("Idempotency-Key must be 1-200 visible ASCII characters")
+    return key
+
+
 @invoice_router.post("/api/v1/invoice/generate")
 async def generate_invoice(
-    body: InvoiceGenerateRequest, parts: ComponentsDep, who: CallerDep
+    body: InvoiceGenerateRequest,
+    parts: ComponentsDep,
+    who: CallerDep,
+    key: Annotated[str | None, Depends(idempotency_key)],
 ) -> InvoiceGenerationResponse:
-    return await parts.invoices.generate(who, body)
+    return await parts.invoices.generate(who, body, key)
 
 
 def _client(request: Request) -> str:
@@ -332,7 +348,7 @@ def create_api(get_components: Callable[[], Components], settings: Settings) -> 
         allow_origins=origins,
         allow_credentials=True,
         allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type", "Accept"],
+        allow_headers=["Authorization", "Content-Type", "Accept", "Idempotency-Key"],
     )
 
     def record(status: int, elapsed_ms: float) -> None:

@@ -62,12 +62,22 @@ class Auditor:
 
     async def record(self, caller: Caller, entry: Audit) -> None:
         """One audit-log line and one row of ai_analysis_results, written before returning.
-        The log line is written first, so a database outage cannot lose it."""
-        await self._store.record_analyses([self._logged(caller, entry)])
+        The log line is written first, so a database outage cannot lose it; a row the database
+        refuses for an outage joins the background queue rather than failing the request whose
+        work is done (a saved draft must not answer 503, or the client's retry saves again)."""
+        row = self._logged(caller, entry)
+        try:
+            await self._store.record_analyses([row])
+        except AppError as exc:
+            logger.warning("audit row queued: %s", exc.code)
+            self._queue(row)
 
     def later(self, caller: Caller, entry: Audit) -> None:
         """`record` without waiting for the database: the caller answers first."""
-        self._pending.append(self._logged(caller, entry))
+        self._queue(self._logged(caller, entry))
+
+    def _queue(self, row: AnalysisRecord) -> None:
+        self._pending.append(row)
         if len(self._pending) > self._max_pending:
             dropped = len(self._pending) - self._max_pending
             del self._pending[:dropped]

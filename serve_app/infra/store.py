@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import random
 import re
+import uuid
 from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import bindparam, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from kernel.books import Books, Business, as_dict, books_from_rows
@@ -93,7 +95,10 @@ class Store(Protocol):
     async def invoice_rows(self, invoice_id: str, business_id: str) -> InvoiceRows: ...
     async def invoice_catalogue(self, business_id: str) -> dict[str, list[dict[str, Any]]]: ...
     async def save_draft(
-        self, invoice: dict[str, Any], items: Sequence[dict[str, Any]]
+        self,
+        invoice: dict[str, Any],
+        items: Sequence[dict[str, Any]],
+        same_as: Sequence[str] = (),
     ) -> tuple[str, str]: ...
     async def save_findings(
         self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime
@@ -187,6 +192,26 @@ CATALOGUE_QUERIES = {
     "FROM invoice_items ii JOIN invoices i ON i.id = ii.invoice_id WHERE i.business_id = :b "
     "AND i.invoice_type = 'customer' ORDER BY i.invoice_date, ii.sort_order LIMIT 2000",
 }
+DRAFT_OF = text("SELECT id, invoice_number FROM invoices WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
+LOCK_NUMBERS = text("SELECT pg_advisory_xact_lock(hashtext(:b))")
+"""PostgreSQL: one draft numbered at a time per business (released when the transaction ends).
+Not a UNIQUE (business_id, invoice_number) index: the app's invoices table holds supplier bills
+numbered by their suppliers and duplicate entries, which the fraud model exists to find."""
+WRITE_ATTEMPTS = 6
+DRAFT_ITEMS = uuid.UUID("6a3f1c5e-2b7d-4e9a-8c1f-0d2e4b6a8c10")
+
+
+def with_item_ids(invoice_id: str, items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A draft's lines with ids derived from the draft's id and their place: written again
+    (a retry that completes a partial write), they are the same rows."""
+    return [
+        {**item, "id": str(uuid.uuid5(DRAFT_ITEMS, f"{invoice_id}:{i}")), "invoice_id": invoice_id}
+        for i, item in enumerate(items)
+    ]
+
+
 INVOICE_NUMBERS = text(
     "SELECT invoice_number FROM invoices WHERE business_id = :b AND invoice_number LIKE 'INV-%'"
 )
@@ -244,11 +269,21 @@ RECENT_MODEL_TIME = text(
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     """WAL lets readers and the (one) writer of several replicas overlap, and makes each
-    commit an append instead of a journal rewrite; SQLite checks foreign keys only when told."""
+    commit an append instead of a journal rewrite; SQLite checks foreign keys only when told.
+    The driver's own transaction handling is turned off (it would begin only at the first
+    write, after the reads a write depends on): `_sqlite_begin` begins them."""
     cursor = connection.cursor()
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+    connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """Every transaction begins where SQLAlchemy's does, so its reads and writes see one
+    snapshot: a write after another transaction's commit on what it read fails (SQLite's
+    "database is locked") instead of acting on stale reads (SQLAlchemy's documented recipe)."""
+    connection.exec_driver_sql("BEGIN")
 
 
 def _moment(value: Any) -> dt.datetime:
@@ -321,6 +356,7 @@ class SqlStore:
             return cls(engine, "postgres", timeout)
         engine = create_async_engine(url, connect_args={"timeout": timeout})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return cls(engine, "sqlite", timeout)
 
     @property
@@ -395,22 +431,47 @@ class SqlStore:
         return dict(zip(CATALOGUE_QUERIES, results, strict=True))
 
     async def save_draft(
-        self, invoice: dict[str, Any], items: Sequence[dict[str, Any]]
+        self,
+        invoice: dict[str, Any],
+        items: Sequence[dict[str, Any]],
+        same_as: Sequence[str] = (),
     ) -> tuple[str, str]:
-        """Inserts a draft with the business's next INV-#### number, in one transaction."""
+        """Inserts a draft with the business's next INV-#### number and its lines, in one
+        transaction, unless a draft with its id (or one of `same_as`) is stored already: then
+        that draft's id and number (a retried request saves one draft). PostgreSQL numbers one
+        draft at a time per business (LOCK_NUMBERS); SQLite has one writer at a time, and a
+        transaction that read before another's write fails and is run again, as is one that
+        lost a race to insert the same draft."""
+        ids = [str(invoice["id"]), *same_as]
+        lines = with_item_ids(str(invoice["id"]), items)
 
-        async def go() -> str:
+        async def once() -> tuple[str, str]:
             async with self._engine.begin() as conn:
+                if self.kind == "postgres":
+                    await conn.execute(LOCK_NUMBERS, {"b": invoice["business_id"]})
+                found = (await conn.execute(DRAFT_OF, {"ids": ids})).first()
+                if found is not None:
+                    return str(found[0]), str(found[1])
                 rows = await conn.execute(INVOICE_NUMBERS, {"b": invoice["business_id"]})
                 number = next_invoice_number(str(r[0]) for r in rows)
                 await conn.execute(
                     _insert("invoices", invoice), {**invoice, "invoice_number": number}
                 )
-                for item in items:
-                    await conn.execute(_insert("invoice_items", item), item)
-                return number
+                for line in lines:
+                    await conn.execute(_insert("invoice_items", line), line)
+                return str(invoice["id"]), number
 
-        return str(invoice["id"]), await self._guarded(go())
+        async def go() -> tuple[str, str]:
+            for attempt in range(1, WRITE_ATTEMPTS + 1):
+                try:
+                    return await once()
+                except (IntegrityError, OperationalError):
+                    if attempt == WRITE_ATTEMPTS:
+                        raise
+                    await asyncio.sleep(random.uniform(0.01, 0.05) * attempt)  # nosec B311
+            raise AssertionError("unreachable")
+
+        return await self._guarded(go())
 
     async def save_findings(
         self, business_id: str, findings: Sequence[Finding], model_version: str, now: dt.datetime

@@ -35,6 +35,7 @@ from serve_app.infra.store import (
     PredictionCount,
     insight_rows,
     next_invoice_number,
+    with_item_ids,
 )
 
 T = TypeVar("T")
@@ -209,31 +210,51 @@ class SupabaseStore:
         }
 
     async def save_draft(
-        self, invoice: dict[str, Any], items: Sequence[dict[str, Any]]
+        self,
+        invoice: dict[str, Any],
+        items: Sequence[dict[str, Any]],
+        same_as: Sequence[str] = (),
     ) -> tuple[str, str]:
-        """Over REST the number and the inserts are separate requests (no transaction): a
-        concurrent draft may take the same number, which the app's own RPC also allows."""
-        numbers = await self._rows(
-            "invoices",
-            lambda t: (
-                t.select("invoice_number")
-                .eq("business_id", invoice["business_id"])
-                .like("invoice_number", "INV-%")
-            ),
+        """Over REST the reads and writes are separate requests (no transaction). Each write is
+        an upsert that leaves stored rows alone, with ids derived from the request, so a retry
+        finds its draft and completes a write cut short, and the number returned is the one
+        stored. Two different drafts saved at the same moment may still take one number, as the
+        app's own numbering also allows."""
+        ids = [str(invoice["id"]), *same_as]
+        found = await self._rows(
+            "invoices", lambda t: t.select("id, invoice_number").in_("id", ids)
         )
-        number = next_invoice_number(str(r["invoice_number"]) for r in numbers)
-        row = {k: _jsonable(v) for k, v in {**invoice, "invoice_number": number}.items()}
-        await self._call(
-            self._client.table("invoices").insert(row, returning=ReturnMethod.minimal).execute
-        )
-        if items:
-            lines = [{k: _jsonable(v) for k, v in item.items()} for item in items]
-            await self._call(
-                self._client.table("invoice_items")
-                .insert(lines, returning=ReturnMethod.minimal)
-                .execute
+        if not found:
+            numbers = await self._rows(
+                "invoices",
+                lambda t: (
+                    t.select("invoice_number")
+                    .eq("business_id", invoice["business_id"])
+                    .like("invoice_number", "INV-%")
+                ),
             )
-        return str(invoice["id"]), number
+            number = next_invoice_number(str(r["invoice_number"]) for r in numbers)
+            row = {k: _jsonable(v) for k, v in {**invoice, "invoice_number": number}.items()}
+            header = self._client.table("invoices").upsert(
+                row, ignore_duplicates=True, returning=ReturnMethod.minimal
+            )
+            await self._call(header.execute)
+            found = await self._rows(
+                "invoices", lambda t: t.select("id, invoice_number").eq("id", str(invoice["id"]))
+            )
+        if not found:  # PostgREST took the insert but cannot show it: say so, never a 500
+            raise DatabaseUnavailable("supabase: the draft was not found after its insert")
+        invoice_id, number = str(found[0]["id"]), str(found[0]["invoice_number"])
+        if items:
+            lines = [
+                {k: _jsonable(v) for k, v in line.items()}
+                for line in with_item_ids(invoice_id, items)
+            ]
+            upsert = self._client.table("invoice_items").upsert(
+                lines, ignore_duplicates=True, returning=ReturnMethod.minimal
+            )
+            await self._call(upsert.execute)
+        return invoice_id, number
 
     async def save_findings(
         self,

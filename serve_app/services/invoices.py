@@ -8,6 +8,7 @@ No Ray import: the parser is reached through the InvoiceModel protocol. The text
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -26,6 +27,24 @@ from serve_app.infra.store import Store
 from serve_app.services.results import ModelService, Results, timed, utcnow
 
 LEGACY_PER_MINUTE = 30
+RETRY_WINDOW_S = 600
+"""Without an Idempotency-Key, the same text for the same business from the same user saves one
+draft within this window (and the window before it, so a retry across a window's end is
+found): the client retries a POST once after a 5xx or a timeout."""
+DRAFTS = uuid.UUID("0c9b7e1a-5d3f-4a2b-9e8c-7f6a5b4c3d21")
+
+
+def draft_ids(
+    user_id: str, body: InvoiceGenerateRequest, key: str | None, now: dt.datetime
+) -> list[str]:
+    """The id a draft saved by this request takes, then any earlier id the same request may
+    have saved it under. From the caller's Idempotency-Key when sent; else from who sent which
+    text for which business, per RETRY_WINDOW_S."""
+    if key is not None:
+        return [str(uuid.uuid5(DRAFTS, f"key:{user_id}:{key}"))]
+    sent = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+    window = int(now.timestamp() // RETRY_WINDOW_S)
+    return [str(uuid.uuid5(DRAFTS, f"body:{user_id}:{sent}:{w}")) for w in (window, window - 1)]
 
 
 class InvoiceModel(Protocol):
@@ -157,8 +176,10 @@ class InvoiceService(ModelService[InvoiceModel]):
         self._rates = rates
 
     async def generate(
-        self, caller: Caller, body: InvoiceGenerateRequest
+        self, caller: Caller, body: InvoiceGenerateRequest, idempotency_key: str | None = None
     ) -> InvoiceGenerationResponse:
+        """A retried request (the same Idempotency-Key, or the same text within RETRY_WINDOW_S)
+        answers with the draft the first one saved, never a second one."""
         business = await self._store.business_for(caller, body.business_id)
         rows = await self._store.invoice_catalogue(body.business_id)
         catalogue = Catalogue(rows["customers"], rows["products"], rows["past_items"])
@@ -169,7 +190,10 @@ class InvoiceService(ModelService[InvoiceModel]):
         await with_table_rates(draft, self._rates, now.date())
         invoice_id = number = None
         if body.save_draft and not draft.errors:
-            invoice_id, number = await self._save(business.user_id, body.business_id, draft, now)
+            ids = draft_ids(caller.user_id, body, idempotency_key, now)
+            invoice_id, number = await self._save(
+                ids, business.user_id, body.business_id, draft, now
+            )
         summary = {
             "chars": len(body.raw_input),
             "items": len(draft.lines),
@@ -205,10 +229,10 @@ class InvoiceService(ModelService[InvoiceModel]):
         )
 
     async def _save(
-        self, owner: str, business_id: str, draft: Draft, now: dt.datetime
+        self, ids: list[str], owner: str, business_id: str, draft: Draft, now: dt.datetime
     ) -> tuple[str, str]:
         totals = draft.totals()
-        invoice_id = str(uuid.uuid4())
+        invoice_id, *earlier = ids
         notes = list(draft.notes) + (
             [f"Payment method: {draft.payment_mode}"] if draft.payment_mode else []
         )
@@ -230,8 +254,6 @@ class InvoiceService(ModelService[InvoiceModel]):
         }
         items = [
             {
-                "id": str(uuid.uuid4()),
-                "invoice_id": invoice_id,
                 "name": line.name,
                 "quantity": line.quantity,
                 "unit_price": line.unit_price,
@@ -243,7 +265,7 @@ class InvoiceService(ModelService[InvoiceModel]):
             }
             for i, line in enumerate(draft.lines)
         ]
-        return await self._store.save_draft(invoice, items)
+        return await self._store.save_draft(invoice, items, same_as=earlier)
 
     async def legacy(self, text: str, client: str, form_shape: bool) -> LegacyInvoiceResponse:
         """`POST /api/nlp/process-invoice` (NLP screen shape, tax after discount as its preview

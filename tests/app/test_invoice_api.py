@@ -267,3 +267,77 @@ def test_legacy_endpoints_refuse_text_with_no_invoice_in_it(make_client: ClientF
             response = client.post(path, json={"text": said, "business_id": "current_business_id"})
             assert_error(response, 422, "not_an_invoice")
             assert "No items found in the text" in response.json()["details"]["errors"]
+
+
+def drafts_numbered(client: TestClient, business_id: str) -> list[str]:
+    async def numbers() -> list[str]:
+        engine = client.components.store.engine  # type: ignore[attr-defined]
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT invoice_number FROM invoices WHERE business_id = :b"
+                    " AND status = 'draft' ORDER BY invoice_number"
+                ),
+                {"b": business_id},
+            )
+            return [str(r[0]) for r in rows]
+
+    return client.portal.call(numbers)  # type: ignore[union-attr,no-any-return]
+
+
+def saved(text: str, business_id: str) -> dict[str, object]:
+    return {"raw_input": text, "business_id": business_id, "save_draft": True}
+
+
+def test_a_retried_save_answers_with_the_first_draft_and_saves_no_second(
+    client: TestClient, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    before = drafts_numbered(client, business_id)
+    body = saved("Invoice for Verma Hardware, 6 taps at 420, due in 15 days", business_id)
+    first, retry = (generate(client, owner_headers, **body).json() for _ in range(2))
+    assert first["invoice_id"] and retry == first
+    assert len(drafts_numbered(client, business_id)) == len(before) + 1
+
+
+def test_an_idempotency_key_names_one_write(
+    client: TestClient, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    before = drafts_numbered(client, business_id)
+    body = saved("Invoice for Verma Hardware, 2 geysers at 6,800", business_id)
+
+    def send(key: str):  # type: ignore[no-untyped-def]
+        headers = {**owner_headers, "Idempotency-Key": key}
+        return client.post("/api/v1/invoice/generate", json=body, headers=headers)
+
+    first, again = send("order-7f3a").json(), send("order-7f3a").json()
+    other = send("order-91c2").json()  # the same text, meant twice: a second draft
+    assert again["invoice_id"] == first["invoice_id"] != other["invoice_id"]
+    assert first["invoice_data"]["invoice_number"] != other["invoice_data"]["invoice_number"]
+    assert len(drafts_numbered(client, business_id)) == len(before) + 2
+    for bad in ("", "x" * 201, "tab\there", b"caf\xe9"):
+        headers = {**owner_headers, "Idempotency-Key": bad}
+        response = client.post("/api/v1/invoice/generate", json=body, headers=headers)
+        assert_error(response, 422, "validation_error")
+
+
+def test_a_draft_saved_while_the_audit_write_fails_is_still_answered(
+    client: TestClient, business_id: str, owner_headers: dict[str, str], monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The draft commits, then its audit row cannot be written: the answer is still 200 (a 503
+    would make the client retry), the row waits in the background queue."""
+    from serve_app.contract.errors import DatabaseUnavailable
+
+    parts = client.components  # type: ignore[attr-defined]
+
+    async def down(records: object) -> None:
+        raise DatabaseUnavailable("sqlite: OperationalError")
+
+    monkeypatch.setattr(parts.store, "record_analyses", down)
+    before = drafts_numbered(client, business_id)
+    response = generate(
+        client, owner_headers, raw_input="Invoice for Verma Hardware, 3 mixers at 2,100",
+        business_id=business_id, save_draft=True,
+    )  # fmt: skip
+    assert response.status_code == 200 and response.json()["invoice_id"]
+    assert len(drafts_numbered(client, business_id)) == len(before) + 1
+    assert parts.auditor.pending == 1

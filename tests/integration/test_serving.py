@@ -199,6 +199,40 @@ def test_a_sentence_becomes_a_saved_draft_invoice(stack: Stack, http: httpx.Clie
     )
 
 
+def test_drafts_saved_at_once_on_postgres_one_per_request_each_its_own_number(
+    stack: Stack, http: httpx.Client
+) -> None:
+    """The client's retry arriving while the first attempt still runs, and different drafts
+    at the same moment: one draft per request, no number taken twice."""
+    drafts = "SELECT COUNT(*) FROM invoices WHERE business_id = :b AND status = 'draft'"
+    before = count(stack, drafts)
+
+    def save(text: str) -> dict[str, object]:
+        body = {"raw_input": text, "business_id": business_id(), "save_draft": True}
+        response = http.post("/api/v1/invoice/generate", json=body, headers=owner_headers())
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    customer = next(c["name"] for c in demo_books()[0].customers if " " in c["name"])
+    texts = [f"Invoice for {customer}, 4 taps at 420"] * 3 + [
+        f"Invoice for {customer}, {n} bags cement at 380" for n in (2, 3, 4)
+    ]
+    with ThreadPoolExecutor(len(texts)) as pool:
+        answers = list(pool.map(save, texts))
+    assert all(a["success"] and a["invoice_id"] for a in answers), answers
+    assert len({a["invoice_id"] for a in answers[:3]}) == 1
+    assert len({a["invoice_id"] for a in answers}) == 4
+    numbers = {a["invoice_id"]: a["invoice_data"]["invoice_number"] for a in answers}  # type: ignore[index]
+    assert len(set(numbers.values())) == 4
+    assert count(stack, drafts) == before + 4
+    duplicated = count(
+        stack,
+        "SELECT COUNT(*) FROM (SELECT invoice_number FROM invoices WHERE business_id = :b"
+        " AND status = 'draft' GROUP BY invoice_number HAVING COUNT(*) > 1) AS twice",
+    )
+    assert duplicated == 0
+
+
 def test_unauthenticated_and_foreign_requests(http: httpx.Client) -> None:
     assert analyze(http, {}).status_code == 401
     forged = {"Authorization": f"Bearer {mint_token('z' * 48, OTHER_USER)}"}

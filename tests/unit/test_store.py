@@ -1,3 +1,4 @@
+import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -136,3 +137,44 @@ async def test_audit_rows_written_again_are_stored_once(store: SqlStore) -> None
     async with store.engine.connect() as conn:
         count = (await conn.execute(text("SELECT COUNT(*) FROM ai_analysis_results"))).scalar()
     assert count == 3
+
+
+def a_draft(draft_id: str) -> dict[str, object]:
+    return {
+        "id": draft_id,
+        "business_id": business_id(),
+        "user_id": owner().user_id,
+        "invoice_type": "customer",
+        "invoice_date": dt.date(2026, 11, 28),
+        "subtotal": 700.0,
+        "tax_amount": 126.0,
+        "discount_amount": 0.0,
+        "total_amount": 826.0,
+        "paid_amount": 0.0,
+        "status": "draft",
+    }
+
+
+LINE = {"name": "tap", "quantity": 2, "unit_price": 350.0, "tax_rate": 18.0, "total_amount": 700.0}
+
+
+async def test_drafts_saved_at_once_take_distinct_numbers_and_a_repeated_one_is_stored_once(
+    store: SqlStore,
+) -> None:
+    ids = [f"d0000000-0000-4000-8000-00000000000{i}" for i in range(4)]
+    saved = await asyncio.gather(
+        *(store.save_draft(a_draft(i), [LINE]) for i in ids),
+        store.save_draft(a_draft(ids[0]), [LINE]),  # the same request, at the same moment
+    )
+    numbers = [number for _, number in saved]
+    assert len(set(numbers[:4])) == 4 and saved[4] == saved[0]
+    later = "d0000000-0000-4000-8000-000000000009"
+    assert await store.save_draft(a_draft(later), [LINE], same_as=[ids[1]]) == saved[1]
+    async with store.engine.connect() as conn:
+        stored = (
+            await conn.execute(
+                text("SELECT COUNT(*) FROM invoice_items WHERE invoice_id IN (:a, :b)"),
+                {"a": ids[0], "b": later},
+            )
+        ).scalar()
+    assert stored == 1  # one line of the one draft; none for the request that found it

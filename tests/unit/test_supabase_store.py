@@ -176,21 +176,34 @@ async def test_the_invoice_catalogue_reads_customers_active_products_and_past_li
     assert catalogue["past_items"][0]["tax_rate"] == 18
 
 
+DRAFT, EARLIER = "90000000-0000-4000-8000-000000000001", "90000000-0000-4000-8000-000000000002"
+DRAFT_ROW = {
+    "id": DRAFT,
+    "business_id": BUSINESS,
+    "invoice_date": dt.date(2026, 11, 27),
+    "status": "draft",
+    "total_amount": 4130.0,
+}
+
+
 async def test_a_draft_takes_the_next_number_and_is_inserted_with_its_items() -> None:
     store, transport = store_for("save_draft")
-    invoice = {
-        "id": "90000000-0000-4000-8000-000000000001",
-        "business_id": BUSINESS,
-        "invoice_date": dt.date(2026, 11, 27),
-        "status": "draft",
-        "total_amount": 4130.0,
-    }
-    item = {"id": "91000000-0000-4000-8000-000000000001", "invoice_id": invoice["id"], "name": "x"}
-    assert await store.save_draft(invoice, [item]) == (invoice["id"], "INV-0003")
+    saved = await store.save_draft(DRAFT_ROW, [{"name": "x"}], same_as=[EARLIER])
+    assert saved == (DRAFT, "INV-0003")
     assert transport.pending == []
-    sent = json.loads(transport.sent[-2].content)
+    sent = json.loads(transport.sent[3].content)
     assert sent["invoice_number"] == "INV-0003" and sent["invoice_date"] == "2026-11-27"
-    assert json.loads(transport.sent[-1].content) == [item]
+    [line] = json.loads(transport.sent[-1].content)
+    assert line["invoice_id"] == DRAFT and line["name"] == "x"
+
+
+async def test_a_retried_draft_is_found_and_its_lines_completed_not_saved_twice() -> None:
+    again, transport = store_for("save_draft_again")
+    lines = [{"name": "x"}]
+    assert await again.save_draft(DRAFT_ROW, lines, same_as=[EARLIER]) == (EARLIER, "INV-0003")
+    assert transport.pending == []
+    [line] = json.loads(transport.sent[-1].content)
+    assert line["invoice_id"] == EARLIER  # the stored draft's lines, with the ids they had
 
 
 async def test_feedback_finds_its_prediction_and_a_second_vote_is_ignored() -> None:
