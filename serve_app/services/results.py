@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import hashlib
+import json
 import logging
 import time
 from collections import Counter
@@ -18,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from kernel.model_io import ModelInfo
 from serve_app.infra.auditing import Audit, Auditor
@@ -108,6 +110,13 @@ class ModelVersions:
         await asyncio.gather(*self._pending.values(), return_exceptions=True)
 
 
+@functools.cache
+def schema_tag(kind: type[BaseModel]) -> str:
+    """A short digest of a response model's JSON schema: part of its cache keys."""
+    schema = json.dumps(kind.model_json_schema(), sort_keys=True)
+    return hashlib.sha256(schema.encode()).hexdigest()[:8]
+
+
 @dataclass(frozen=True)
 class Lookup:
     """A cacheable question: `model` answers it about `subject` of `business_id`'s books."""
@@ -178,11 +187,21 @@ class Results:
         kind: type[R],
         compute: Callable[[], Awaitable[Served[R]]],
     ) -> R:
+        """A cached answer is served only if it still validates as `kind` (its key also names
+        `kind`'s schema, so a changed response shape misses at once); one that does not (a
+        corrupted or foreign value) is recomputed and replaced, never a 500 until its TTL."""
         key, version = await self.key(lookup)
+        key = f"{key}:{schema_tag(kind)}"
         hit = await self._cache.get(key)
-        self._looked_up(hit is not None)
         if hit is not None:
-            return kind.model_validate_json(hit)
+            try:
+                answer = kind.model_validate_json(hit)
+            except ValidationError:
+                logger.warning("cached %s no longer validates: recomputed", lookup.model)
+            else:
+                self._looked_up(True)
+                return answer
+        self._looked_up(False)
         served = await compute()
         await self._auditor.record(caller, served.audit)
         if served.audit.model_version == version:

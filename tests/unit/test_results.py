@@ -137,3 +137,28 @@ async def test_a_model_that_goes_down_keeps_its_known_version() -> None:
     assert (await parts.cached(CALLER, LOOKUP, Answer, model.answer)).version == "v1"
     await versions.close()  # waits for the failed background refresh, which only logs
     assert (await versions.current("fraud")).version == "v1"
+
+
+async def test_a_cached_value_that_no_longer_validates_is_recomputed_not_a_500() -> None:
+    model = Model()
+    parts = results(model, Books())
+    await parts.cached(CALLER, LOOKUP, Answer, model.answer)
+    cache = parts._cache
+    assert isinstance(cache, MemoryCache)
+    for key in list(cache._entries):  # a corrupted value, and one of an older shape
+        await cache.set(key, b'{"versio', 600)
+    again = await parts.cached(CALLER, LOOKUP, Answer, model.answer)
+    assert again == Answer(version="v1") and model.answers == 2
+    third = await parts.cached(CALLER, LOOKUP, Answer, model.answer)
+    assert third == again and model.answers == 2  # the recomputed value replaced it
+
+
+async def test_the_key_names_the_response_schema() -> None:
+    class Wider(Answer):
+        extra: int = 0
+
+    model = Model()
+    parts = results(model, Books())
+    await parts.cached(CALLER, LOOKUP, Answer, model.answer)
+    await parts.cached(CALLER, LOOKUP, Wider, model.answer)  # type: ignore[arg-type]
+    assert model.answers == 2  # a changed shape misses, even under the same model version
