@@ -326,7 +326,16 @@ class EdgeMiddleware:
 
 
 def create_api(get_components: Callable[[], Components], settings: Settings) -> FastAPI:
-    api = FastAPI(title="FinEasy AI backend", version="0.1.0")
+    # The interactive docs and the OpenAPI document help development; production does not
+    # hand a map of every route and schema to anyone who asks.
+    shown = settings.ENVIRONMENT != "production"
+    api = FastAPI(
+        title="FinEasy AI backend",
+        version="0.1.0",
+        docs_url="/docs" if shown else None,
+        redoc_url="/redoc" if shown else None,
+        openapi_url="/openapi.json" if shown else None,
+    )
     api.state.get_components = get_components
     routers = (
         health_router,

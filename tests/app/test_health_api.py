@@ -194,3 +194,22 @@ def test_the_app_scope_serves_only_the_ingress_gauges(client: TestClient) -> Non
     assert samples["ai_backend_health_status"] == 1.0  # the fakes are all healthy
     bad = client.get("/metrics", params={"scope": "ray"})
     assert bad.status_code == 422 and {"message", "code", "details"} <= set(bad.json())
+
+
+def test_the_api_docs_are_served_outside_production_only(client: TestClient) -> None:
+    from serve_app.api import create_api
+    from serve_app.infra.settings import load_settings
+    from tests.support.factories import SECRET
+
+    assert client.get("/docs").status_code == 200
+    assert client.get("/openapi.json").json()["info"]["title"] == "FinEasy AI backend"
+    production = load_settings(
+        {
+            "ENVIRONMENT": "production",
+            "SUPABASE_JWT_SECRET": SECRET,
+            "DATABASE_URL": "postgresql://u:p@db:5432/x",
+        }
+    )
+    with TestClient(create_api(lambda: client.components, production)) as hidden:  # type: ignore[attr-defined]
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert hidden.get(path).status_code == 404
