@@ -117,14 +117,12 @@ def cmd_token(args: argparse.Namespace) -> int:
     if settings.ENVIRONMENT == "production":
         print("refusing to mint tokens with ENVIRONMENT=production", file=sys.stderr)
         return 2
-    role = "service_role" if args.service else "authenticated"
     print(
         mint_token(
             settings.jwt_secret(),
             args.user or DEMO_USER_IDS[0],
             args.ttl,
-            role,
-            issuer_for(settings.SUPABASE_URL),
+            issuer=issuer_for(settings.SUPABASE_URL),
         )
     )
     return 0
@@ -185,7 +183,6 @@ def main(argv: list[str] | None = None) -> int:
     token = sub.add_parser("token", help="mint a development access token")
     token.add_argument("--user", help="the user id (default: the first demo owner)")
     token.add_argument("--ttl", type=int, default=3600)
-    token.add_argument("--service", action="store_true", help="a service_role token")
     token.set_defaults(run=cmd_token)
     helps = {
         "train": "train the models (fraud, insights, compliance, invoice or all)",

@@ -1,8 +1,11 @@
 """Supabase access-token verification (legacy HS256 project secret). Pure: no I/O.
 
-User tokens must carry exp, sub (a UUID) and aud == "authenticated". A token whose role is
-service_role (the project's service key, signed with the same secret) may reach any business.
-Every verification failure is a 401; the reason is logged, never echoed in detail.
+User tokens must carry exp, sub (a UUID), aud == "authenticated", role "authenticated" and, when
+the project URL is configured, its issuer. The project's legacy anon and service_role keys are
+HS256 JWTs signed with the same secret: presented as bearer tokens they are 401 like any other
+wrong token (a leaked service key must not read every business through this API; the backend
+uses that key only for its own database calls). Every verification failure is a 401; the reason
+is logged, never echoed in detail.
 """
 
 from __future__ import annotations
@@ -31,10 +34,6 @@ VERIFIED_FOR_S = 60.0
 class Caller:
     user_id: str
     role: str
-
-    @property
-    def is_service(self) -> bool:
-        return self.role == "service_role"
 
 
 class SupabaseAuth:
@@ -69,26 +68,13 @@ class SupabaseAuth:
                 "rejected token", extra={"event": "token_rejected", "reason": type(exc).__name__}
             )
             raise Unauthenticated("Invalid or expired token") from exc
-        if claims.get("role") == "service_role":
-            caller = Caller(user_id="service_role", role="service_role")
-        else:
-            caller = Caller(user_id=str(claims["sub"]), role="authenticated")
+        caller = Caller(user_id=str(claims["sub"]), role="authenticated")
         self._verified[token] = (caller, min(float(claims["exp"]), now + VERIFIED_FOR_S))
         if len(self._verified) > VERIFIED_TOKENS:
             self._verified.popitem(last=False)
         return caller
 
     def _verify(self, token: str) -> dict[str, Any]:
-        unverified = jwt.decode(token, options={"verify_signature": False})
-        if unverified.get("role") == "service_role":
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                self._secret,
-                algorithms=["HS256"],
-                leeway=LEEWAY_S,
-                options={"require": ["exp"], "verify_aud": False},
-            )
-            return claims
         claims = jwt.decode(
             token,
             self._secret,

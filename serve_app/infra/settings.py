@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -112,8 +113,27 @@ class Settings(BaseSettings):
         url = self.DATABASE_URL.get_secret_value()
         for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
             if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url[len(prefix) :]
+                return "postgresql+asyncpg://" + self._pooler_query(url[len(prefix) :])
         raise SettingsError("DATABASE_URL must be a postgresql:// URL")
+
+    def behind_transaction_pooler(self) -> bool:
+        """DATABASE_URL points at a pooler in transaction mode (Supabase's on port 6543, or any
+        with `pgbouncer=true` in its query): a connection may change between statements, so
+        prepared statements must not be cached or named across them."""
+        if self.DATABASE_URL is None:
+            return False
+        parts = urlsplit(self.DATABASE_URL.get_secret_value())
+        return parts.port == 6543 or "pgbouncer=true" in parts.query.lower()
+
+    def _pooler_query(self, rest: str) -> str:
+        """Behind a transaction pooler, SQLAlchemy's own prepared-statement cache is off, and
+        the `pgbouncer=true` flag other clients use (asyncpg would refuse it) is dropped; every
+        other option (sslmode, ...) stays."""
+        if not self.behind_transaction_pooler():
+            return rest
+        place, _, query = rest.partition("?")
+        kept = [(k, v) for k, v in parse_qsl(query) if k.lower() != "pgbouncer"]
+        return f"{place}?{urlencode([*kept, ('prepared_statement_cache_size', '0')])}"
 
     def jwt_secret(self) -> str:
         if self.SUPABASE_JWT_SECRET is None:
@@ -161,6 +181,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError("SUPABASE_JWT_SECRET must be at least 32 characters")
     if settings.DATABASE_URL is not None:
         settings.sqlalchemy_url()
+    if settings.ENVIRONMENT == "production" and settings.store_kind == "sqlite":
+        raise SettingsError(
+            "ENVIRONMENT=production needs DATABASE_URL, or SUPABASE_URL and SUPABASE_SERVICE_KEY:"
+            " the embedded SQLite file is for development"
+        )
     return settings
 
 

@@ -267,6 +267,18 @@ RECENT_MODEL_TIME = text(
 ).bindparams(bindparam("actions", expanding=True))
 
 
+def _unique_statement_name() -> str:
+    return f"__asyncpg_{uuid.uuid4().hex}__"
+
+
+POOLER_CONNECT_ARGS: dict[str, Any] = {
+    "statement_cache_size": 0,
+    "prepared_statement_name_func": _unique_statement_name,
+}
+"""asyncpg behind a transaction pooler (SQLAlchemy's documented settings): no statement cache,
+and a name no other client's statement on the same server connection can have."""
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     """WAL lets readers and the (one) writer of several replicas overlap, and makes each
     commit an append instead of a journal rewrite; SQLite checks foreign keys only when told.
@@ -338,6 +350,7 @@ class SqlStore:
     def from_settings(cls, settings: Settings) -> SqlStore:
         url, timeout = settings.sqlalchemy_url(), settings.DATABASE_TIMEOUT_SECONDS
         if settings.store_kind == "postgres":
+            pooled = settings.behind_transaction_pooler()
             engine = create_async_engine(
                 url,
                 pool_size=settings.DATABASE_MAX_CONNECTIONS,
@@ -345,6 +358,7 @@ class SqlStore:
                 pool_timeout=timeout,
                 pool_pre_ping=True,
                 connect_args={
+                    **(POOLER_CONNECT_ARGS if pooled else {}),
                     "timeout": timeout,
                     "command_timeout": timeout,
                     "server_settings": {
@@ -392,7 +406,7 @@ class SqlStore:
     async def business_for(self, caller: Caller, business_id: str) -> Business:
         """The business if the caller may see it; otherwise NotFound, the same as no row."""
         rows = (await self._run([(BUSINESS, {"id": business_id})]))[0]
-        if rows and (caller.is_service or str(rows[0]["user_id"]) == caller.user_id):
+        if rows and str(rows[0]["user_id"]) == caller.user_id:
             return Business.model_validate(rows[0])
         deny(caller, business_id, exists=bool(rows))
         raise NotFound("Business not found")

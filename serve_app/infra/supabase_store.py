@@ -116,7 +116,7 @@ class SupabaseStore:
 
     async def business_for(self, caller: Caller, business_id: str) -> Business:
         rows = await self._rows("businesses", lambda t: t.select("*").eq("id", business_id))
-        if rows and (caller.is_service or str(rows[0]["user_id"]) == caller.user_id):
+        if rows and str(rows[0]["user_id"]) == caller.user_id:
             return Business.model_validate(rows[0])
         deny(caller, business_id, exists=bool(rows))
         raise NotFound("Business not found")

@@ -19,12 +19,23 @@ def bearer(token: str) -> str:
 
 def test_valid_user_token_yields_its_sub() -> None:
     caller = auth.authenticate(bearer(mint_token(SECRET, USER)))
-    assert (caller.user_id, caller.is_service) == (USER, False)
+    assert (caller.user_id, caller.role) == (USER, "authenticated")
 
 
-def test_service_role_token_reaches_any_business() -> None:
-    caller = auth.authenticate(bearer(mint_token(SECRET, "", role="service_role")))
-    assert caller.is_service
+@pytest.mark.parametrize("role", ["service_role", "anon"])
+def test_the_projects_api_keys_are_not_callers(role: str) -> None:
+    """The legacy service_role and anon keys are JWTs signed with the same secret: as bearer
+    tokens they are refused like any wrong token, never an identity (a leaked service key would
+    otherwise read every business through this API)."""
+    key = jwt.encode(
+        {"iss": "supabase", "ref": "abcdefghijklmnop", "role": role, "iat": 1, "exp": 2**31},
+        SECRET,
+        algorithm="HS256",
+    )
+    with pytest.raises(Unauthenticated):
+        auth.authenticate(bearer(key))
+    with pytest.raises(Unauthenticated):
+        auth.authenticate(bearer(mint_token(SECRET, USER, role=role)))
 
 
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic abc", "Bearer x.y.z"])

@@ -50,6 +50,35 @@ def test_database_url_selects_postgres_with_the_asyncpg_driver() -> None:
     assert settings.sqlalchemy_url() == "postgresql+asyncpg://u:p@db:5432/x"
 
 
+def test_behind_supabases_transaction_pooler_no_statement_is_cached_or_shared() -> None:
+    pooled = load_settings(
+        {
+            **BASE,
+            "DATABASE_URL": "postgresql://u:p@aws-0.pooler.supabase.com:6543/x?sslmode=require",
+        }
+    )
+    assert pooled.behind_transaction_pooler()
+    assert pooled.sqlalchemy_url() == (
+        "postgresql+asyncpg://u:p@aws-0.pooler.supabase.com:6543/x"
+        "?sslmode=require&prepared_statement_cache_size=0"
+    )
+    flagged = load_settings({**BASE, "DATABASE_URL": "postgresql://u:p@db:5432/x?pgbouncer=true"})
+    assert flagged.sqlalchemy_url().endswith("@db:5432/x?prepared_statement_cache_size=0")
+    session = load_settings({**BASE, "DATABASE_URL": "postgresql://u:p@db:5432/x"})
+    assert not session.behind_transaction_pooler()
+    from serve_app.infra.store import POOLER_CONNECT_ARGS
+
+    names = POOLER_CONNECT_ARGS["prepared_statement_name_func"]
+    assert POOLER_CONNECT_ARGS["statement_cache_size"] == 0 and names() != names()
+
+
+def test_production_never_falls_back_to_the_embedded_file() -> None:
+    with pytest.raises(SettingsError, match="ENVIRONMENT=production needs DATABASE_URL"):
+        load_settings({**BASE, "ENVIRONMENT": "production"})
+    remote = {**BASE, "ENVIRONMENT": "production", "DATABASE_URL": "postgresql://u:p@db:5432/x"}
+    assert load_settings(remote).store_kind == "postgres"
+
+
 def test_supabase_url_and_service_key_alone_select_rest() -> None:
     settings = load_settings(
         {**BASE, "SUPABASE_URL": "https://ref.supabase.co", "SUPABASE_SERVICE_KEY": "k"}

@@ -51,11 +51,6 @@ async def test_another_users_business_looks_missing(store: SqlStore) -> None:
     )
 
 
-async def test_service_role_reaches_any_business(store: SqlStore) -> None:
-    service = Caller(user_id="service_role", role="service_role")
-    assert (await store.business_for(service, business_id())).id == business_id()
-
-
 async def test_books_load_every_row_of_one_business(store: SqlStore) -> None:
     generated = demo_books()[0]
     books = await store.load_books(business_id())
