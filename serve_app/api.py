@@ -71,7 +71,9 @@ ComponentsDep = Annotated[Components, Depends(components)]
 async def caller(
     parts: ComponentsDep, authorization: Annotated[str | None, Header()] = None
 ) -> Caller:
-    return parts.auth.authenticate(authorization)  # raises Unauthenticated -> 401
+    who = parts.auth.authenticate(authorization)  # raises Unauthenticated -> 401
+    await parts.user_limit.check(who.user_id)  # raises RateLimited -> 429
+    return who
 
 
 CallerDep = Annotated[Caller, Depends(caller)]

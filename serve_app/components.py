@@ -10,6 +10,7 @@ from serve_app.health import HealthService
 from serve_app.infra.auditing import Auditor
 from serve_app.infra.auth import SupabaseAuth, issuer_for
 from serve_app.infra.cache import Cache, MemoryCache, RedisCache
+from serve_app.infra.rate_limit import RateLimiter
 from serve_app.infra.settings import Settings
 from serve_app.infra.store import SqlStore, Store
 from serve_app.infra.supabase_store import SupabaseStore
@@ -36,6 +37,8 @@ class Components:
     compliance: ComplianceService
     invoices: InvoiceService
     feedback: FeedbackService
+    user_limit: RateLimiter
+    """Per user, on every authenticated route."""
     health: HealthService
     versions: ModelVersions
     metrics: MetricsPage
@@ -87,6 +90,9 @@ def build_components(
     auditor = Auditor(store)
     results = Results(store, cache, versions, auditor, looked_up, counted)
     feedback = FeedbackService(store, versions)
+    shared = cache if isinstance(cache, RedisCache) else None
+    user_limit = RateLimiter(settings.RATE_LIMIT_PER_USER, shared, scope="user")
+    address_limit = RateLimiter(settings.RATE_LIMIT_PER_ADDRESS, shared, scope="address")
 
     def record_request(status: int, elapsed_ms: float) -> None:
         health.count(status, elapsed_ms)
@@ -108,8 +114,10 @@ def build_components(
             invoice,
             auditor,
             rates=compliance if settings.COMPLIANCE_CHECKING_ENABLED else None,
+            limiter=address_limit,
         ),
         feedback=feedback,
+        user_limit=user_limit,
         health=health,
         versions=versions,
         metrics=MetricsPage(health, settings.features, ray_source, feedback.accuracies),

@@ -63,6 +63,10 @@ class NotAnInvoice(AppError):
     status_code, code = 422, "not_an_invoice"
 
 
+RETRY_AFTER_S = 5
+"""What a 503 for a model or the database asks a client to wait before trying again."""
+
+
 class RateLimited(AppError):
     status_code, code = 429, "rate_limited"
 
@@ -79,7 +83,8 @@ class ModelUnavailable(AppError):
 
     def __init__(self, model: str, reason: str) -> None:
         super().__init__(
-            "AI services are temporarily unavailable", {"model": model, "reason": reason}
+            "AI services are temporarily unavailable",
+            {"model": model, "reason": reason, "retry_after_s": RETRY_AFTER_S},
         )
 
 
@@ -87,7 +92,10 @@ class DatabaseUnavailable(AppError):
     status_code, code = 503, "database_unavailable"
 
     def __init__(self, reason: str) -> None:
-        super().__init__("The database is temporarily unavailable", {"reason": reason})
+        super().__init__(
+            "The database is temporarily unavailable",
+            {"reason": reason, "retry_after_s": RETRY_AFTER_S},
+        )
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -97,7 +105,9 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def render(
     status: int, code: str, message: str, details: Any = None, **top_level: Any
 ) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if status in (429, 503) and isinstance(details, dict) and "retry_after_s" in details:
+        headers["Retry-After"] = str(int(details["retry_after_s"]))
     body = error_body(code, message, details) | top_level
     return JSONResponse(body, status_code=status, headers=headers)
 

@@ -30,6 +30,7 @@ class Cache(Protocol):
 
     async def get(self, key: str) -> bytes | None: ...
     async def set(self, key: str, value: bytes, ttl_s: int) -> None: ...
+    async def incr(self, key: str, ttl_s: int) -> int | None: ...
     async def ping(self) -> None: ...
     async def close(self) -> None: ...
 
@@ -57,6 +58,11 @@ class MemoryCache:
         self._entries.move_to_end(key)
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)
+
+    async def incr(self, key: str, ttl_s: int) -> int | None:  # noqa: ARG002
+        """None: a count in this replica's LRU would evict cached answers and share nothing;
+        the rate limiter counts in process instead."""
+        return None
 
     async def ping(self) -> None:
         return None
@@ -90,6 +96,18 @@ class RedisCache:
             await self._client.set(key, value, ex=ttl_s)
         except (RedisError, OSError, TimeoutError) as exc:
             logger.warning("cache write skipped: %s", type(exc).__name__)
+
+    async def incr(self, key: str, ttl_s: int) -> int | None:
+        """One round trip: the key is made with its expiry if new, then counted."""
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.set(key, 0, ex=ttl_s, nx=True)
+                pipe.incr(key)
+                _, count = await pipe.execute()
+        except (RedisError, OSError, TimeoutError) as exc:
+            logger.warning("shared counter unavailable: %s", type(exc).__name__)
+            return None
+        return int(count)
 
     async def ping(self) -> None:
         try:

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     """Where ai_backend.log, audit/ai_audit.log and audit/ai_security.log are written (JSON
     lines, appended by every replica, rotated by logrotate or the container runtime)."""
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    RATE_LIMIT_PER_USER: int = Field(default=300, ge=1, le=100_000)
+    """Requests a minute one user may make on the authenticated routes (all replicas, with
+    Redis)."""
+    RATE_LIMIT_PER_ADDRESS: int = Field(default=30, ge=1, le=100_000)
+    """Requests a minute one client address may make on the public invoice parsers."""
     MAX_REQUEST_BYTES: int = Field(default=1_000_000, ge=1024)
     CORS_ORIGINS: str = ""
     """Comma-separated web origins allowed to call with a bearer token; empty allows none."""

@@ -270,7 +270,7 @@ class InvoiceService(ModelService[InvoiceModel]):
     async def legacy(self, text: str, client: str, form_shape: bool) -> LegacyInvoiceResponse:
         """`POST /api/nlp/process-invoice` (NLP screen shape, tax after discount as its preview
         shows) or `/api/v1/nlp/parse-invoice` (form shape): no token, no tenant data."""
-        self._limiter.check(client)
+        await self._limiter.check(client)
         today = self._clock().date()
         _parsed, draft = await self._model.draft(text, today, Catalogue(), False)
         if not draft.lines:  # gibberish or a question: never a made-up invoice

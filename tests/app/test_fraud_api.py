@@ -123,7 +123,9 @@ def test_unavailable_model_is_a_json_503(
     make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
 ) -> None:
     client = make_client(model=UnavailableModel())
-    assert_error(analyze(client, business_id, owner_headers), 503, "model_unavailable")
+    response = analyze(client, business_id, owner_headers)
+    assert_error(response, 503, "model_unavailable")
+    assert response.headers["Retry-After"] == "5"
 
 
 def test_retried_analysis_stores_no_duplicate_alerts(
@@ -311,3 +313,15 @@ def test_new_fraud_alerts_are_counted_by_type_once(
     assert analyze(other, business_id, owner_headers).status_code == 200
     assert [e for e in events if e[0] == "fraud_alerts"] == []
     assert all(event != "fraud_alerts" or kind in by_type for event, kind, _ in events)
+
+
+def test_each_user_has_a_budget_per_minute_and_is_told_when_to_come_back(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    client = make_client(RATE_LIMIT_PER_USER="3")
+    answers = [analyze(client, business_id, owner_headers) for _ in range(4)]
+    assert [a.status_code for a in answers[:3]] == [200, 200, 200]
+    assert_error(answers[3], 429, "rate_limited")
+    assert 1 <= int(answers[3].headers["Retry-After"]) <= 61
+    stranger = {"Authorization": f"Bearer {mint_token(SECRET, OTHER_USER)}"}
+    assert analyze(client, business_id, stranger).status_code == 404  # another user's budget
