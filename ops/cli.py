@@ -47,6 +47,27 @@ async def _migrate(settings: Settings) -> list[str]:
         await store.close()
 
 
+async def _purge(settings: Settings, dry_run: bool) -> dict[str, int]:
+    from serve_app.components import build_store
+    from serve_app.infra.retention import cutoffs
+
+    store = build_store(settings)
+    try:
+        return await store.purge(cutoffs(settings, dt.datetime.now(dt.UTC)), dry_run)
+    finally:
+        await store.close()
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Deletes the backend's rows past their retention (RETENTION_*_DAYS)."""
+    settings = load_settings()
+    counts = asyncio.run(_purge(settings, args.dry_run))
+    verb = "would delete" if args.dry_run else "deleted"
+    for table, n in counts.items():
+        print(f"{table}: {verb} {n}")
+    return 0
+
+
 def cmd_migrate(_: argparse.Namespace) -> int:
     settings = load_settings()
     applied = asyncio.run(_migrate(settings))
@@ -163,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply migrations to the configured store").set_defaults(
         run=cmd_migrate
     )
+    purge = sub.add_parser("purge", help="delete the backend's rows past their retention")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would go")
+    purge.set_defaults(run=cmd_purge)
     config = sub.add_parser("config", help="validate config/serve.yaml (or another file)")
     config.add_argument("path", nargs="?")
     config.set_defaults(run=cmd_config)

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     Redis)."""
     RATE_LIMIT_PER_ADDRESS: int = Field(default=30, ge=1, le=100_000)
     """Requests a minute one client address may make on the public invoice parsers."""
+    RETENTION_ANALYSIS_DAYS: int = Field(default=180, ge=1, le=36_500)
+    """Days the audit rows of predictions (ai_analysis_results) are kept."""
+    RETENTION_ALERTS_DAYS: int = Field(default=365, ge=1, le=36_500)
+    """Days a fraud alert is kept after an analysis last found it."""
+    RETENTION_INSIGHTS_DAYS: int = Field(default=90, ge=1, le=36_500)
+    """Days a stored insight (business_insights) is kept after it was made."""
     MAX_REQUEST_BYTES: int = Field(default=1_000_000, ge=1024)
     CORS_ORIGINS: str = ""
     """Comma-separated web origins allowed to call with a bearer token; empty allows none."""

@@ -113,6 +113,9 @@ class Store(Protocol):
     async def prediction_counts(
         self, actions: dict[str, Sequence[str]]
     ) -> dict[str, PredictionCount]: ...
+    async def purge(
+        self, cutoffs: dict[str, tuple[str, dt.datetime]], dry_run: bool = False
+    ) -> dict[str, int]: ...
     async def close(self) -> None: ...
 
 
@@ -585,6 +588,28 @@ class SqlStore:
             )
             for (model, acts), latest in zip(actions.items(), times, strict=True)
         }
+
+    async def purge(
+        self, cutoffs: dict[str, tuple[str, dt.datetime]], dry_run: bool = False
+    ) -> dict[str, int]:
+        """Per table, deletes the rows whose dating column is before its cutoff (or, dry, only
+        counts them); one transaction."""
+        statements = []
+        for table, (column, before) in cutoffs.items():
+            _identifiers(table, column)  # the retention table's own names; the moment is bound
+            verb = "SELECT COUNT(*) AS n FROM" if dry_run else "DELETE FROM"
+            sql = f"{verb} {table} WHERE {column} < :before"  # nosec B608
+            statements.append((text(sql), {"before": before}))
+
+        async def go() -> dict[str, int]:
+            counts = {}
+            async with self._engine.begin() as conn:
+                for table, (statement, params) in zip(cutoffs, statements, strict=True):
+                    result = await conn.execute(statement, params)
+                    counts[table] = int((result.scalar() if dry_run else result.rowcount) or 0)
+            return counts
+
+        return await self._guarded(go())
 
     async def close(self) -> None:
         await self._engine.dispose()

@@ -397,5 +397,24 @@ class SupabaseStore:
             out[model] = PredictionCount(served, sum(times) / len(times) if times else None)
         return out
 
+    async def purge(
+        self, cutoffs: dict[str, tuple[str, dt.datetime]], dry_run: bool = False
+    ) -> dict[str, int]:
+        """One DELETE per table, PostgREST counting what it removed (or, dry, a count)."""
+        counts = {}
+        for table, (column, before) in cutoffs.items():
+            moment = before.isoformat()
+            if dry_run:
+                counts[table] = await self._count(self._counted(table).lt(column, moment))
+                continue
+            delete = (
+                self._client.table(table)
+                .delete(count=CountMethod.exact, returning=ReturnMethod.minimal)
+                .lt(column, moment)
+            )
+            result: APIResponse = await self._call(delete.execute)
+            counts[table] = int(result.count or 0)
+        return counts
+
     async def close(self) -> None:
         return None

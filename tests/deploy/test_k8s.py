@@ -212,6 +212,26 @@ def test_secrets_are_referenced_by_the_template_keys() -> None:
     )
 
 
+def test_the_daily_purge_runs_the_apps_command_with_the_apps_settings() -> None:
+    from ops.cli import main
+    from serve_app.infra.settings import Settings
+
+    (job,) = documents((PROJECT_ROOT / "k8s/retention-cronjob.yaml").read_text())
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["command"] == ["fineasy", "purge"]
+    with pytest.raises(SystemExit) as shown:  # the command exists and takes no argument it lacks
+        main(["purge", "--help"])
+    assert shown.value.code == 0
+    (rayservice,) = documents(k8s.RAYSERVICE.read_text())
+    head = rayservice["spec"]["rayClusterConfig"]["headGroupSpec"]["template"]["spec"]
+    assert container["image"] == head["containers"][0]["image"]
+    assert {"name": "ai-backend-config"} in [e["configMapRef"] for e in container["envFrom"]]
+    names = {e["name"] for e in container["env"]}
+    assert names <= set(Settings.model_fields) and {"SUPABASE_JWT_SECRET", "DATABASE_URL"} <= names
+    assert job["spec"]["concurrencyPolicy"] == "Forbid"
+
+
 def test_kubectl_is_the_pinned_one(run: Run) -> None:
     """Not the machine's own kubectl: the one scripts/setup.sh --test puts in .tools/."""
     done = run(tool("kubectl"), "version", "--client")

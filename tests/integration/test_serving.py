@@ -233,6 +233,46 @@ def test_drafts_saved_at_once_on_postgres_one_per_request_each_its_own_number(
     assert duplicated == 0
 
 
+def test_the_purge_command_deletes_what_is_past_retention_on_postgres(stack: Stack) -> None:
+    import datetime as dt
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from serve_app.infra.store import SqlStore
+    from tests.support.factories import SECRET
+    from tests.support.stores import PURGED_BY_DEFAULT, plant_dated_rows, planted_left
+
+    async def with_store(work):  # type: ignore[no-untyped-def]
+        store = SqlStore.from_settings(settings_for(stack.postgres.url))
+        try:
+            return await work(store)
+        finally:
+            await store.close()
+
+    now = dt.datetime.now(dt.UTC)
+    asyncio.run(with_store(lambda store: plant_dated_rows(store, now, "retention")))
+    planted = asyncio.run(with_store(lambda store: planted_left(store, "retention")))
+    fineasy = str(Path(sys.executable).parent / "fineasy")
+    env = {"PATH": "/usr/bin:/bin", "SUPABASE_JWT_SECRET": SECRET,
+           "DATABASE_URL": stack.postgres.url}  # fmt: skip
+
+    def purge(*flags: str) -> str:
+        done = subprocess.run(
+            [fineasy, "purge", *flags], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    dry = purge("--dry-run")
+    assert "ai_analysis_results: would delete" in dry
+    assert asyncio.run(with_store(lambda store: planted_left(store, "retention"))) == planted
+    deleted = purge()
+    assert deleted == dry.replace("would delete", "deleted")
+    left = asyncio.run(with_store(lambda store: planted_left(store, "retention")))
+    assert planted - left == {f"retention-{r}" for r in PURGED_BY_DEFAULT}
+
+
 def test_unauthenticated_and_foreign_requests(http: httpx.Client) -> None:
     assert analyze(http, {}).status_code == 401
     forged = {"Authorization": f"Bearer {mint_token('z' * 48, OTHER_USER)}"}

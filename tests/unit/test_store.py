@@ -173,3 +173,19 @@ async def test_drafts_saved_at_once_take_distinct_numbers_and_a_repeated_one_is_
             )
         ).scalar()
     assert stored == 1  # one line of the one draft; none for the request that found it
+
+
+async def test_purge_deletes_exactly_the_rows_past_their_retention(store: SqlStore) -> None:
+    from serve_app.infra.retention import cutoffs
+    from tests.support.stores import PURGED_BY_DEFAULT, plant_dated_rows, planted_left
+
+    now = dt.datetime(2026, 11, 29, 3, 30, tzinfo=dt.UTC)
+    await plant_dated_rows(store, now, "p")
+    planted = await planted_left(store, "p")
+    settings = settings_for("unused.db")
+    dry = await store.purge(cutoffs(settings, now), dry_run=True)
+    assert await planted_left(store, "p") == planted  # a dry run deletes nothing
+    done = await store.purge(cutoffs(settings, now))
+    assert done == dry and sum(done.values()) >= len(PURGED_BY_DEFAULT)
+    assert planted - await planted_left(store, "p") == {f"p-{r}" for r in PURGED_BY_DEFAULT}
+    assert await store.purge(cutoffs(settings, now)) == dict.fromkeys(done, 0)

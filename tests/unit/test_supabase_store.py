@@ -236,3 +236,17 @@ async def test_model_tallies_are_counted_by_postgrest_not_read_row_by_row() -> N
     counts = await store.prediction_counts({"fraud": ("fraud_analysis", "fraud_score")})
     assert counts == {"fraud": PredictionCount(42, 20.25)}
     assert transport.pending == []
+
+
+async def test_purge_deletes_past_each_tables_cutoff_and_reports_postgrests_counts() -> None:
+    from serve_app.infra.retention import cutoffs
+
+    store, transport = store_for("purge")
+    settings = settings_for("unused.db")
+    now = dt.datetime(2026, 11, 29, 3, 30, tzinfo=dt.UTC)
+    assert await store.purge(cutoffs(settings, now)) == {
+        "ai_analysis_results": 12,
+        "fraud_alerts": 0,
+        "business_insights": 7,
+    }
+    assert transport.pending == []
