@@ -54,6 +54,7 @@ from serve_app.contract.schemas import (
     Uuid,
 )
 from serve_app.infra.auth import Caller
+from serve_app.infra.deadline import budget
 from serve_app.infra.logs import request_id
 from serve_app.infra.settings import Settings
 
@@ -276,10 +277,17 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 class EdgeMiddleware:
     """Collapses duplicate slashes (the app's feature-flag URLs have `//api/v1`), refuses
     bodies over the limit with 413 before they are read, tags the request with an id (the
-    X-Request-ID response header and every log line), and records its status and latency."""
+    X-Request-ID response header and every log line), starts its time budget
+    (infra/deadline.py), and records its status and latency."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, record: Callable[[int, float], None]) -> None:
-        self.app, self.max_bytes, self.record = app, max_bytes, record
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        record: Callable[[int, float], None],
+        budget_s: float = 20.0,
+    ) -> None:
+        self.app, self.max_bytes, self.record, self.budget_s = app, max_bytes, record, budget_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -299,7 +307,8 @@ class EdgeMiddleware:
             await send(message)
 
         try:
-            await self._limited(scope, receive, observed)
+            with budget(self.budget_s):  # every call made for this request shares it
+                await self._limited(scope, receive, observed)
         finally:
             request_id.reset(token)
             try:
@@ -365,7 +374,12 @@ def create_api(get_components: Callable[[], Components], settings: Settings) -> 
     def record(status: int, elapsed_ms: float) -> None:
         get_components().record(status, elapsed_ms)
 
-    api.add_middleware(EdgeMiddleware, max_bytes=settings.MAX_REQUEST_BYTES, record=record)
+    api.add_middleware(
+        EdgeMiddleware,
+        max_bytes=settings.MAX_REQUEST_BYTES,
+        record=record,
+        budget_s=settings.REQUEST_BUDGET_SECONDS,
+    )
     if settings.trusted_proxies:
         # Outermost, so every layer sees the caller's address (the legacy routes' rate limit).
         api.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

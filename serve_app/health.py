@@ -14,6 +14,7 @@ from typing import Any
 from serve_app.contract.errors import NotFound
 from serve_app.contract.schemas import iso_utc
 from serve_app.infra.cache import Cache
+from serve_app.infra.deadline import detached
 from serve_app.infra.settings import Settings
 from serve_app.infra.store import Store
 from serve_app.services.results import ModelVersions
@@ -89,7 +90,7 @@ class HealthService:
         if self._stopping.is_set():
             return
         if self._refresher is None or self._refresher.done():
-            self._refresher = asyncio.get_running_loop().create_task(self._refresh())
+            self._refresher = detached(self._refresh())
 
     async def _refresh(self) -> None:
         while not self._stopping.is_set():

@@ -34,6 +34,7 @@ from kernel.model_io import (
 from serve_app.api import create_api
 from serve_app.components import Components, build_components
 from serve_app.contract.errors import AppError, ModelUnavailable
+from serve_app.infra.deadline import remaining
 from serve_app.infra.logs import configure_logging
 from serve_app.infra.settings import load_settings
 
@@ -46,12 +47,16 @@ class HandleClient:
     def __init__(self, name: str, handle: DeploymentHandle[Any], timeout_s: float) -> None:
         self._name, self._handle, self._timeout = name, handle, timeout_s
 
-    async def _call(self, method: str, *args: Any) -> Any:
+    async def _call(self, method: str, *args: Any, budgeted: bool = True) -> Any:
+        """The call, within the model's deadline and what the request has left of its budget
+        (`budgeted`). Past it, the remote call is cancelled (Ray cancels the replica's task), so
+        timed-out work does not keep its model slot."""
+        timeout = remaining(self._timeout) if budgeted else self._timeout
+        response = getattr(self._handle, method).remote(*args)
         try:
-            return await asyncio.wait_for(
-                getattr(self._handle, method).remote(*args), self._timeout
-            )
+            return await asyncio.wait_for(response, timeout)
         except TimeoutError as exc:
+            response.cancel()
             raise ModelUnavailable(self._name, "timeout") from exc
         except BackPressureError as exc:
             raise ModelUnavailable(self._name, "overloaded") from exc
@@ -89,7 +94,9 @@ class FraudClient(HandleClient):
         request goes at once; under load, batches form from what queued meanwhile. Up to 16
         batches in flight, as many as a FraudDeployment replica takes (max_ongoing_requests in
         config/serve.yaml); 1, 2, 4, 8 and 16 were measured (docs/performance.md)."""
-        result: list[TxnScores] = await self._call("score_many", requests)
+        # Serve's batch loop runs in the context of the request that started it, long answered:
+        # its budget is not this batch's, so only the model's own deadline applies.
+        result: list[TxnScores] = await self._call("score_many", requests, budgeted=False)
         return result
 
 

@@ -98,6 +98,17 @@ class DatabaseUnavailable(AppError):
         )
 
 
+class DeadlineExceeded(AppError):
+    """The request's time budget ran out before its work was done (infra/deadline.py)."""
+
+    status_code, code = 504, "deadline_exceeded"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The request took longer than its time budget", {"retry_after_s": RETRY_AFTER_S}
+        )
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"message": message, "code": code, "details": details}
 
@@ -106,7 +117,7 @@ def render(
     status: int, code: str, message: str, details: Any = None, **top_level: Any
 ) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
-    if status in (429, 503) and isinstance(details, dict) and "retry_after_s" in details:
+    if status in (429, 503, 504) and isinstance(details, dict) and "retry_after_s" in details:
         headers["Retry-After"] = str(int(details["retry_after_s"]))
     body = error_body(code, message, details) | top_level
     return JSONResponse(body, status_code=status, headers=headers)

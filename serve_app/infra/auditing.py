@@ -16,6 +16,7 @@ from typing import Any
 
 from serve_app.contract.errors import AppError
 from serve_app.infra.auth import Caller
+from serve_app.infra.deadline import detached
 from serve_app.infra.logs import audit
 from serve_app.infra.store import AnalysisRecord, Store
 
@@ -83,7 +84,7 @@ class Auditor:
             del self._pending[:dropped]
             logger.error("audit rows dropped: %d queued rows over the limit", dropped)
         if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
+            self._writer = detached(self._write())
 
     @property
     def pending(self) -> int:

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     """Entries the in-process cache keeps per replica."""
     MODEL_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=120)
     """Deadline for one call into a model deployment."""
+    REQUEST_BUDGET_SECONDS: float = Field(default=20.0, gt=0, le=300)
+    """The time one request may take in all (the client gives up at 30 s and retries): every
+    database and model call shares it, and is cancelled when it runs out (504)."""
     DATABASE_MAX_CONNECTIONS: int = Field(default=10, ge=1, le=200)
     DATABASE_TIMEOUT_SECONDS: float = Field(default=5.0, gt=0, le=300)
     SQLITE_PATH: str = str(PROJECT_ROOT / "var" / "fineasy.db")

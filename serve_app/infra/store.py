@@ -22,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from kernel.books import Books, Business, as_dict, books_from_rows
 from kernel.model_io import Finding, Insight
-from serve_app.contract.errors import DatabaseUnavailable, NotFound
+from serve_app.contract.errors import DatabaseUnavailable, DeadlineExceeded, NotFound
 from serve_app.infra.auth import Caller
+from serve_app.infra.deadline import remaining
 from serve_app.infra.logs import deny
 from serve_app.infra.settings import Settings
 
@@ -399,7 +400,12 @@ class SqlStore:
     async def _guarded(self, work: Coroutine[Any, Any, T]) -> T:
         """The store's deadline and error mapping around any database work."""
         try:
-            return await asyncio.wait_for(work, timeout=self._timeout * 2)
+            timeout = remaining(self._timeout * 2)
+        except DeadlineExceeded:
+            work.close()  # never started
+            raise
+        try:
+            return await asyncio.wait_for(work, timeout=timeout)
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
             raise DatabaseUnavailable(f"{self.kind}: {type(exc).__name__}") from exc
 

@@ -23,6 +23,7 @@ from kernel.books import Books, Business, books_from_rows
 from kernel.model_io import Finding, Insight
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
+from serve_app.infra.deadline import remaining
 from serve_app.infra.logs import deny
 from serve_app.infra.settings import Settings
 from serve_app.infra.store import (
@@ -95,7 +96,7 @@ class SupabaseStore:
 
     async def _call(self, request: Callable[[], Awaitable[T]]) -> T:
         try:
-            return await asyncio.wait_for(request(), timeout=self._timeout * 2)
+            return await asyncio.wait_for(request(), timeout=remaining(self._timeout * 2))
         except (APIError, httpx.HTTPError, TimeoutError, OSError) as exc:
             raise DatabaseUnavailable(f"supabase: {type(exc).__name__}") from exc
 

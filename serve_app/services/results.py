@@ -26,6 +26,7 @@ from kernel.model_io import ModelInfo
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.cache import Cache
+from serve_app.infra.deadline import detached
 from serve_app.infra.store import Store
 
 logger = logging.getLogger("ai_backend")
@@ -94,7 +95,7 @@ class ModelVersions:
     def _refresh_later(self, name: str) -> None:
         if self._closed:
             return
-        task = asyncio.get_running_loop().create_task(self._refresh_quietly(name))
+        task = detached(self._refresh_quietly(name))
         self._pending[name] = task
         task.add_done_callback(lambda _: self._pending.pop(name, None))
 

@@ -325,3 +325,26 @@ def test_each_user_has_a_budget_per_minute_and_is_told_when_to_come_back(
     assert 1 <= int(answers[3].headers["Retry-After"]) <= 61
     stranger = {"Authorization": f"Bearer {mint_token(SECRET, OTHER_USER)}"}
     assert analyze(client, business_id, stranger).status_code == 404  # another user's budget
+
+
+def test_a_slow_database_is_answered_within_the_request_budget(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    """Every query takes 3 s. The store alone would wait (DATABASE_TIMEOUT_SECONDS is 60) and
+    answer 200 late; the request's budget of 1 s answers 503 in time instead."""
+    import time as clock
+
+    from sqlalchemy import event
+
+    def slow(*_: object) -> None:
+        clock.sleep(3.0)  # in the database driver's thread, as a slow server would be
+
+    client = make_client(DATABASE_TIMEOUT_SECONDS="60", REQUEST_BUDGET_SECONDS="1")
+    engine = client.components.store.engine.sync_engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", slow)
+    try:
+        response = analyze(client, business_id, owner_headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", slow)
+    assert_error(response, 503, "database_unavailable")
+    assert response.headers["Retry-After"] == "5"

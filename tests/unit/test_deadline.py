@@ -1,0 +1,81 @@
+"""One time budget per request: calls take what is left of it, a spent budget is a 504 before
+any call is made, and a model call past its time is cancelled at the replica, not abandoned."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from serve_app.contract.errors import DeadlineExceeded, ModelUnavailable
+from serve_app.infra.deadline import budget, detached, remaining
+from serve_app.ingress import HandleClient
+
+
+class Pending:
+    """What `.remote()` returns: awaitable, and cancellable as a DeploymentResponse is."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+        self._never: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def __await__(self) -> Any:
+        return self._never.__await__()
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Handle:
+    """A DeploymentHandle whose calls never finish."""
+
+    def __init__(self) -> None:
+        self.sent: list[Pending] = []
+
+    def __getattr__(self, method: str) -> Any:
+        handle = self
+
+        class Method:
+            def remote(self, *args: Any) -> Pending:
+                handle.sent.append(Pending())
+                return handle.sent[-1]
+
+        return Method()
+
+
+async def test_a_model_call_past_the_budget_is_cancelled_at_the_replica() -> None:
+    handle = Handle()
+    client = HandleClient("fraud", handle, timeout_s=30.0)  # type: ignore[arg-type]
+    with budget(0.05), pytest.raises(ModelUnavailable) as timed_out:
+        await client.info()
+    assert timed_out.value.details == {"model": "fraud", "reason": "timeout", "retry_after_s": 5}
+    assert [p.cancelled for p in handle.sent] == [True]
+
+
+async def test_a_spent_budget_is_a_504_before_any_call_is_made() -> None:
+    handle = Handle()
+    client = HandleClient("fraud", handle, timeout_s=30.0)  # type: ignore[arg-type]
+    with budget(0.01):
+        await asyncio.sleep(0.02)
+        with pytest.raises(DeadlineExceeded):
+            await client.info()
+    assert handle.sent == []
+
+
+async def test_calls_take_the_smaller_of_their_cap_and_what_is_left() -> None:
+    assert remaining(7.0) == 7.0  # outside a request: the cap
+    with budget(1.0):
+        assert 0.9 < remaining(7.0) <= 1.0 and remaining(0.2) == 0.2
+        with budget(60.0):  # an inner budget never extends the outer one
+            assert remaining(7.0) <= 1.0
+
+
+async def test_background_work_started_by_a_request_is_not_bound_by_its_budget() -> None:
+    async def later() -> float:
+        await asyncio.sleep(0.05)
+        return remaining(7.0)
+
+    with budget(0.01):
+        task = detached(later())
+    assert await task == 7.0
