@@ -10,6 +10,7 @@ from serve_app.health import HealthService
 from serve_app.infra.auditing import Auditor
 from serve_app.infra.auth import SupabaseAuth, issuer_for
 from serve_app.infra.cache import Cache, MemoryCache, RedisCache
+from serve_app.infra.outbox import Outbox
 from serve_app.infra.rate_limit import RateLimiter
 from serve_app.infra.settings import Settings
 from serve_app.infra.store import SqlStore, Store
@@ -86,8 +87,8 @@ def build_components(
     versions = ModelVersions(
         {"fraud": fraud, "insights": insights, "compliance": compliance, "invoice": invoice}
     )
-    health = HealthService(settings, store, cache, versions)
-    auditor = Auditor(store)
+    auditor = Auditor(store, Outbox(settings.outbox_dir))
+    health = HealthService(settings, store, cache, versions, upkeep=[auditor.resume])
     results = Results(store, cache, versions, auditor, looked_up, counted)
     feedback = FeedbackService(store, versions)
     shared = cache if isinstance(cache, RedisCache) else None

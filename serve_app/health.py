@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,8 @@ from serve_app.services.results import ModelVersions
 DETAIL_TTL_S = 30.0
 CHECK_TIMEOUT_S = 2.0
 VERSION = "0.1.0"
+
+logger = logging.getLogger("ai_backend")
 
 
 @dataclass
@@ -55,11 +58,17 @@ async def timed(probe: Callable[[], Awaitable[str | dict[str, Any]]], ok_message
 
 class HealthService:
     def __init__(
-        self, settings: Settings, store: Store, cache: Cache, versions: ModelVersions
+        self,
+        settings: Settings,
+        store: Store,
+        cache: Cache,
+        versions: ModelVersions,
+        upkeep: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> None:
         """Model checks go through `versions`, so each one also refreshes the version the cache
-        keys use."""
+        keys use. `upkeep` runs after each background round (the audit outbox's replay)."""
         self._settings, self._store, self._cache, self._versions = settings, store, cache, versions
+        self._upkeep = list(upkeep)
         self._started = time.monotonic()
         self._detail: tuple[float, dict[str, Any]] | None = None
         self._lock = asyncio.Lock()
@@ -95,6 +104,11 @@ class HealthService:
     async def _refresh(self) -> None:
         while not self._stopping.is_set():
             await self.detailed()  # every probe reports failure as a check, never raises
+            for task in self._upkeep:
+                try:
+                    await task()
+                except Exception as exc:  # upkeep must never stop the health refresher
+                    logger.warning("upkeep failed: %r", exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), DETAIL_TTL_S)
 

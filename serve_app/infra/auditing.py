@@ -8,8 +8,10 @@ No Ray import. Entry-time calls record in the background (`later`), batched by o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ from serve_app.contract.errors import AppError
 from serve_app.infra.auth import Caller
 from serve_app.infra.deadline import detached
 from serve_app.infra.logs import audit
+from serve_app.infra.outbox import Outbox
 from serve_app.infra.store import AnalysisRecord, Store
 
 logger = logging.getLogger("ai_backend")
@@ -42,24 +45,27 @@ class Auditor:
     """Entry-time predictions are audited in the background by one writer per replica: rows
     queue up (for `linger_s` at least) and go to the database many to a transaction, so a burst
     of requests is a few inserts, not one racing insert each (SQLite then answers "database is
-    locked"). Rows that fail for a database outage stay queued and are tried again every
-    `retry_s`; past `max_pending` the oldest are dropped, and said so. They live in memory: a
-    replica that stops with rows still queued loses them after `drain`'s deadline; the audit log
-    line is written for each at once either way."""
+    locked"). Rows the database refuses for an outage go to the `outbox` (a local file that
+    outlives the replica) and are replayed from it every `retry_s` until the database takes
+    them; each is stored once (the insert ignores a known id). Without an outbox, or while it
+    cannot be written, they stay queued in memory; past `max_pending` the oldest are dropped,
+    and said so. The audit log line is written for each at once either way."""
 
     BATCH = 500
 
     def __init__(
         self,
         store: Store,
+        outbox: Outbox | None = None,
         retry_s: float = 1.0,
         max_pending: int = 20_000,
         linger_s: float = 0.05,
     ) -> None:
-        self._store, self._retry_s, self._max_pending = store, retry_s, max_pending
-        self._linger_s = linger_s
+        self._store, self._outbox = store, outbox
+        self._retry_s, self._max_pending, self._linger_s = retry_s, max_pending, linger_s
         self._pending: list[AnalysisRecord] = []
         self._writer: asyncio.Task[None] | None = None
+        self._replayer: asyncio.Task[None] | None = None
 
     async def record(self, caller: Caller, entry: Audit) -> None:
         """One audit-log line and one row of ai_analysis_results, written before returning.
@@ -70,8 +76,9 @@ class Auditor:
         try:
             await self._store.record_analyses([row])
         except AppError as exc:
-            logger.warning("audit row queued: %s", exc.code)
-            self._queue(row)
+            logger.warning("audit row kept for later: %s", exc.code)
+            if not await self._spill([row]):
+                self._queue(row)
 
     def later(self, caller: Caller, entry: Audit) -> None:
         """`record` without waiting for the database: the caller answers first."""
@@ -97,26 +104,67 @@ class Auditor:
             batch = self._pending[: self.BATCH]
             try:
                 await self._store.record_analyses(batch)
-            except AppError as exc:  # the database is down or slow: keep them, try again
+            except AppError as exc:  # the database is down or slow: keep them for later
                 logger.warning(
                     "audit rows not written yet (%d queued): %s", len(self._pending), exc.code
                 )
-                await asyncio.sleep(self._retry_s)
-                continue
+                if not await self._spill(batch):
+                    await asyncio.sleep(self._retry_s)
+                    continue
             except Exception:  # a fault in the rows themselves: retrying cannot help
                 logger.exception("audit rows not written: %d dropped", len(batch))
             del self._pending[: len(batch)]
 
-    async def drain(self, timeout_s: float = 10.0) -> None:
-        """Waits for queued rows to be written (shutdown, tests), at most `timeout_s`."""
-        writer = self._writer
-        if writer is None or writer.done():
-            return
+    async def _spill(self, rows: list[AnalysisRecord]) -> bool:
+        """Moves rows the database refused to the outbox, and starts replaying it; False when
+        there is no outbox or it cannot be written (the rows then stay in memory)."""
+        if self._outbox is None:
+            return False
         try:
-            await asyncio.wait_for(asyncio.shield(writer), timeout_s)
-        except TimeoutError:
-            logger.error("audit rows not written at shutdown: %d lost", len(self._pending))
-            writer.cancel()
+            await self._outbox.put(rows)
+        except (OSError, sqlite3.Error) as exc:
+            logger.error("audit outbox unwritable, rows kept in memory: %r", exc)
+            return False
+        self._start_replay()
+        return True
+
+    def _start_replay(self) -> None:
+        if self._replayer is None or self._replayer.done():
+            self._replayer = detached(self._replay())
+
+    async def resume(self) -> None:
+        """Replays rows an earlier process left in the outbox (the health refresher calls this
+        every round, so a restarted replica replays without waiting for a request)."""
+        if self._outbox is not None and await self._outbox.size():
+            self._start_replay()
+
+    async def _replay(self) -> None:
+        assert self._outbox is not None
+        while rows := await self._outbox.take(self.BATCH):
+            try:
+                await self._store.record_analyses(rows)
+            except AppError as exc:
+                logger.warning("audit outbox not replayed yet: %s", exc.code)
+                await asyncio.sleep(self._retry_s)
+                continue
+            await self._outbox.done([row.id for row in rows])
+            logger.info("audit outbox: %d rows replayed", len(rows))
+
+    async def drain(self, timeout_s: float = 10.0) -> None:
+        """Waits for queued rows to be written or kept in the outbox (shutdown, tests), at most
+        `timeout_s`; stops replaying (what is left in the outbox waits for the next process)."""
+        writer = self._writer
+        if writer is not None and not writer.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(writer), timeout_s)
+            except TimeoutError:
+                logger.error("audit rows not written at shutdown: %d lost", len(self._pending))
+                writer.cancel()
+        replayer = self._replayer
+        if replayer is not None and not replayer.done():
+            replayer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await replayer
 
     def _logged(self, caller: Caller, entry: Audit) -> AnalysisRecord:
         row = AnalysisRecord(

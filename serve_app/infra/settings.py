@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -74,6 +75,9 @@ class Settings(BaseSettings):
     """Where ai_backend.log, audit/ai_audit.log and audit/ai_security.log are written (JSON
     lines, appended by every replica, rotated by logrotate or the container runtime)."""
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    OUTBOX_DIR: str | None = None
+    """Where audit rows the database refused wait to be replayed (a SQLite file shared by the
+    node's replicas). Unset: LOG_DIR/outbox, on the volume that keeps the logs."""
     RATE_LIMIT_PER_USER: int = Field(default=300, ge=1, le=100_000)
     """Requests a minute one user may make on the authenticated routes (all replicas, with
     Redis)."""
@@ -103,6 +107,10 @@ class Settings(BaseSettings):
     @property
     def trusted_proxies(self) -> list[str]:
         return [str(network) for network in trusted_networks(self.TRUSTED_PROXIES)]
+
+    @property
+    def outbox_dir(self) -> str:
+        return self.OUTBOX_DIR or str(Path(self.LOG_DIR) / "outbox")
 
     @property
     def features(self) -> dict[str, bool]:

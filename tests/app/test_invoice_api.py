@@ -2,6 +2,7 @@
 of 4.1 and 4.3, which carry no token and must never touch a business's data."""
 
 import json
+import time
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -325,8 +326,9 @@ def test_a_draft_saved_while_the_audit_write_fails_is_still_answered(
     client: TestClient, business_id: str, owner_headers: dict[str, str], monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """The draft commits, then its audit row cannot be written: the answer is still 200 (a 503
-    would make the client retry), the row waits in the background queue."""
+    would make the client retry), the row waits in the audit outbox."""
     from serve_app.contract.errors import DatabaseUnavailable
+    from serve_app.infra.outbox import Outbox
 
     parts = client.components  # type: ignore[attr-defined]
 
@@ -341,4 +343,12 @@ def test_a_draft_saved_while_the_audit_write_fails_is_still_answered(
     )  # fmt: skip
     assert response.status_code == 200 and response.json()["invoice_id"]
     assert len(drafts_numbered(client, business_id)) == len(before) + 1
-    assert parts.auditor.pending == 1
+    outbox = Outbox(parts.settings.outbox_dir)
+    assert client.portal.call(outbox.size) == 1  # type: ignore[union-attr]
+    monkeypatch.undo()  # the database takes rows again: the outbox is replayed
+    client.portal.call(parts.auditor.resume)  # type: ignore[union-attr]
+    for _ in range(200):
+        if client.portal.call(outbox.size) == 0:  # type: ignore[union-attr]
+            break
+        time.sleep(0.01)
+    assert client.portal.call(outbox.size) == 0  # type: ignore[union-attr]

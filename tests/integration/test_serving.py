@@ -415,6 +415,33 @@ def test_postgres_stopped_fails_readiness_only(stack: Stack, http: httpx.Client)
     assert poll(http, "/health/ready", 200).status_code == 200
 
 
+def test_audit_rows_written_while_postgres_is_down_arrive_once_it_is_back(
+    stack: Stack, http: httpx.Client
+) -> None:
+    """Inline scores need no database, so they are answered during the outage; their audit
+    rows wait in the replica's outbox and reach PostgreSQL once, after it is back."""
+    scored = "SELECT COUNT(*) FROM ai_analysis_results WHERE analysis_type = 'fraud_score'"
+    before = count(stack, scored)
+    stack.postgres.stop()
+    try:
+        for _ in range(12):
+            response = http.post(
+                "/api/v1/fraud/score",
+                headers=owner_headers(),
+                json={"transactions": [CASH_WITHDRAWAL_AT_NIGHT]},
+            )
+            assert response.status_code == 200
+        time.sleep(2)  # the writer finds the database down and keeps the rows on disk
+    finally:
+        stack.postgres.start()
+    deadline, stored = time.monotonic() + 90, before
+    while time.monotonic() < deadline and stored < before + 12:
+        time.sleep(1)
+        stored = count(stack, scored)
+    time.sleep(3)  # a replay running twice would show now
+    assert count(stack, scored) == before + 12
+
+
 def test_metrics_merge_rays_own_with_the_backend_gauges(stack: Stack, http: httpx.Client) -> None:
     from prometheus_client.parser import text_string_to_metric_families
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import text
@@ -14,11 +15,15 @@ from tests.support.factories import SECRET, demo_books
 
 
 def settings_for(database: str | Path, **extra: str) -> Settings:
+    """Settings for a test's store; the audit outbox beside its SQLite file (or in a fresh
+    folder), never in the project's var/."""
     env = {"SUPABASE_JWT_SECRET": SECRET, **extra}
     if str(database).startswith("postgresql://"):
         env["DATABASE_URL"] = str(database)
+        env.setdefault("OUTBOX_DIR", tempfile.mkdtemp(prefix="fineasy-outbox-"))
     else:
         env["SQLITE_PATH"] = str(database)
+        env.setdefault("OUTBOX_DIR", str(Path(database).parent / "outbox"))
     return load_settings(env)
 
 

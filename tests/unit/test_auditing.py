@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,60 @@ async def test_awaited_record_writes_its_row_before_returning() -> None:
     table = AuditTable()
     await auditor(table).record(CALLER, entry(7))
     assert [r.summary for r in table.rows] == [{"scored": 7}]
+
+
+class KeyedTable(AuditTable):
+    """The database's insert: a row whose id is stored already is left alone."""
+
+    async def record_analyses(self, records: Sequence[AnalysisRecord]) -> None:
+        known = {r.id for r in self.rows}
+        await super().record_analyses([r for r in records if r.id not in known])
+
+
+async def test_rows_refused_in_an_outage_outlive_the_replica_and_are_stored_once(
+    tmp_path: Path,
+) -> None:
+    from serve_app.infra.outbox import Outbox
+
+    down = KeyedTable(down_for=10**6)
+    first = Auditor(down, Outbox(tmp_path), retry_s=0.01, linger_s=0.0)  # type: ignore[arg-type]
+    for n in range(30):
+        first.later(CALLER, entry(n))
+    await first.record(CALLER, entry(99))  # awaited: kept too, not an error
+    await asyncio.sleep(0.05)
+    await first.drain()  # the replica stops with the database still down
+    assert down.rows == [] and first.pending == 0
+    kept = await Outbox(tmp_path).size()
+    assert kept == 31
+
+    back = KeyedTable()
+    second = Auditor(back, Outbox(tmp_path), retry_s=0.01)  # type: ignore[arg-type]
+    await second.resume()  # a restarted replica, the database back
+    for _ in range(100):
+        if not await Outbox(tmp_path).size():
+            break
+        await asyncio.sleep(0.01)
+    await second.drain()
+    assert sorted(r.summary["scored"] for r in back.rows) == [*range(30), 99]
+    assert len({r.id for r in back.rows}) == 31
+
+
+async def test_a_replay_cut_short_adds_nothing_when_run_again(tmp_path: Path) -> None:
+    from serve_app.infra.outbox import Outbox
+
+    outbox = Outbox(tmp_path)
+    table = KeyedTable()
+    rows = [
+        Auditor(table)._logged(CALLER, entry(n))  # type: ignore[arg-type]
+        for n in range(3)
+    ]
+    await outbox.put(rows)
+    await table.record_analyses(rows[:2])  # written, then the replica died before `done`
+    replayer = Auditor(table, outbox, retry_s=0.01)  # type: ignore[arg-type]
+    await replayer.resume()
+    for _ in range(100):
+        if not await outbox.size():
+            break
+        await asyncio.sleep(0.01)
+    assert [r.summary["scored"] for r in table.rows] == [0, 1, 2]
+    await replayer.drain()
