@@ -3,6 +3,7 @@ callable that returns the replica's Components, so TestClient can drive it direc
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 import time
@@ -24,6 +25,8 @@ from serve_app.contract.errors import (
     AppError,
     FeatureDisabled,
     InvalidInput,
+    NotFound,
+    Unauthenticated,
     app_error_handler,
     http_error_handler,
     render,
@@ -150,22 +153,53 @@ async def startup(parts: ComponentsDep) -> JSONResponse:
     return JSONResponse({"status": "started" if ok else "starting"}, status_code=200 if ok else 503)
 
 
-@health_router.get("/health/detailed")
+def check_operator(settings: Settings, authorization: str | None) -> None:
+    """The operator routes show model hashes, replica ids and every Ray node's metrics, and
+    run checks on demand: with OPS_TOKEN set they need `Authorization: Bearer <OPS_TOKEN>`;
+    without it they are open outside production and absent (404) in production."""
+    token = settings.OPS_TOKEN
+    if token is None:
+        if settings.ENVIRONMENT == "production":
+            raise NotFound("Not Found")
+        return
+    scheme, _, given = (authorization or "").partition(" ")
+    expected = token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+        raise Unauthenticated("The operator credential is required")
+
+
+async def operator(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+    check_operator(request.app.state.settings, authorization)
+
+
+OperatorDep = Depends(operator)
+
+
+@health_router.get("/health/detailed", dependencies=[OperatorDep])
 async def detailed(parts: ComponentsDep) -> dict[str, Any]:
     return await parts.health.detailed()
 
 
-@health_router.get("/health/dependencies")
+@health_router.get("/health/dependencies", dependencies=[OperatorDep])
 async def dependencies(parts: ComponentsDep) -> dict[str, Any]:
     return await parts.health.dependencies()
 
 
 @health_router.get("/metrics", response_class=Response)
-async def metrics(parts: ComponentsDep, scope: Literal["all", "app"] = "all") -> Response:
+async def metrics(
+    request: Request,
+    parts: ComponentsDep,
+    scope: Literal["all", "app"] = "all",
+    authorization: Annotated[str | None, Header()] = None,
+) -> Response:
+    """scope=app (the ingress's own gauges) is public; the whole page (every Ray node's
+    metrics) is an operator route."""
+    if scope == "all":
+        check_operator(request.app.state.settings, authorization)
     return Response(await parts.metrics.render(scope), media_type=CONTENT_TYPE_LATEST)
 
 
-@health_router.post("/health/test/{component}")
+@health_router.post("/health/test/{component}", dependencies=[OperatorDep])
 async def test_component(component: str, parts: ComponentsDep) -> dict[str, Any]:
     return await parts.health.test(component)
 
@@ -348,6 +382,7 @@ def create_api(get_components: Callable[[], Components], settings: Settings) -> 
         openapi_url="/openapi.json" if shown else None,
     )
     api.state.get_components = get_components
+    api.state.settings = settings
     routers = (
         health_router,
         api_router,

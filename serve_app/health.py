@@ -21,6 +21,9 @@ from serve_app.infra.store import Store
 from serve_app.services.results import ModelVersions
 
 DETAIL_TTL_S = 30.0
+PROBE_TTL_S = 5.0
+"""The public probes (/health/ready, /health/startup) and /health/dependencies check at most
+this often, however often they are called."""
 CHECK_TIMEOUT_S = 2.0
 VERSION = "0.1.0"
 
@@ -35,11 +38,14 @@ class Check:
     details: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
+        return {**self.status_only(), **self.details}
+
+    def status_only(self) -> dict[str, Any]:
+        """What a public probe may show: no versions, hashes or replica ids."""
         return {
             "status": self.status,
             "response_time_ms": self.response_time_ms,
             "message": self.message,
-            **self.details,
         }
 
 
@@ -72,6 +78,9 @@ class HealthService:
         self._started = time.monotonic()
         self._detail: tuple[float, dict[str, Any]] | None = None
         self._lock = asyncio.Lock()
+        self._probed: tuple[float, Check, Check] | None = None
+        self._dependencies: tuple[float, Check, Check] | None = None
+        self._probe_lock = asyncio.Lock()
         self.started_ok = False
         self.requests = 0
         self._refresher: asyncio.Task[None] | None = None
@@ -179,13 +188,23 @@ class HealthService:
         return await timed(probe, f"{len(self._versions.names)} model(s) loaded")
 
     async def ready(self) -> tuple[bool, dict[str, Any]]:
-        database, models = await asyncio.gather(self._check_database(), self._check_models())
-        ok = database.status == "healthy" and models.status == "healthy"
+        """Ready while every model answers with a loaded model. The database is reported, not
+        required: in an outage the analyses answer 503 database_unavailable while inline scores,
+        validation and the public parsers go on, and a blip does not take every pod out of the
+        load balancer at once. Checked at most every PROBE_TTL_S, whoever probes how often."""
+        async with self._probe_lock:
+            if self._probed is None or time.monotonic() - self._probed[0] > PROBE_TTL_S:
+                database, models = await asyncio.gather(
+                    self._check_database(), self._check_models()
+                )
+                self._probed = (time.monotonic(), database, models)
+        _, database, models = self._probed
+        ok = models.status == "healthy"
         if ok:
             self.started_ok = True
         return ok, {
             "status": "ready" if ok else "not_ready",
-            "checks": {"database": database.as_dict(), "ml_models": models.as_dict()},
+            "checks": {"database": database.status_only(), "ml_models": models.status_only()},
         }
 
     async def detailed(self) -> dict[str, Any]:
@@ -222,7 +241,11 @@ class HealthService:
         return body
 
     async def dependencies(self) -> dict[str, Any]:
-        database, cache = await asyncio.gather(self._check_database(), self._check_cache())
+        async with self._probe_lock:
+            if self._dependencies is None or time.monotonic() - self._dependencies[0] > PROBE_TTL_S:
+                checks = await asyncio.gather(self._check_database(), self._check_cache())
+                self._dependencies = (time.monotonic(), *checks)
+        _, database, cache = self._dependencies
         return {
             "database": {"kind": self._store.kind, **database.as_dict()},
             "redis": {"kind": self._cache.kind, **cache.as_dict()},

@@ -65,13 +65,14 @@ deploy_compose() {
   require "${SECRET_VARIABLES[@]}" REDIS_URL
   local compose=(docker compose -f docker-compose.prod.yml)
   if [ "$monitoring" = 1 ]; then
-    require GRAFANA_ADMIN_PASSWORD
+    require GRAFANA_ADMIN_PASSWORD OPS_TOKEN
     compose+=(--profile monitoring)
-    # Grafana reads its admin password from this file (a compose secret), never from env.
-    echo "+ write secrets/grafana_admin_password (mode 600) from GRAFANA_ADMIN_PASSWORD"
+    # Grafana reads its admin password, Prometheus the operators' credential, from these files
+    # (compose secrets), never from env.
+    echo "+ write secrets/grafana_admin_password and secrets/ops_token (mode 600)"
     if [ "$dry_run" = 0 ]; then
       (umask 077 && mkdir -p secrets && printf '%s' "$GRAFANA_ADMIN_PASSWORD" \
-        > secrets/grafana_admin_password)
+        > secrets/grafana_admin_password && printf '%s' "$OPS_TOKEN" > secrets/ops_token)
     fi
   fi
   export ENV_FILE="$env_file"
@@ -93,6 +94,7 @@ deploy_kubernetes() {
     "--from-literal=redis-password=$REDIS_PASSWORD"
   )
   if [ -n "${DATABASE_URL:-}" ]; then literals+=("--from-literal=database-url=$DATABASE_URL"); fi
+  if [ -n "${OPS_TOKEN:-}" ]; then literals+=("--from-literal=ops-token=$OPS_TOKEN"); fi
   # create --dry-run=client | apply: creates the secret or updates it in place.
   if [ "$dry_run" = 1 ]; then
     run "${kubectl[@]}" -n ai-backend create secret generic ai-backend-secrets "${literals[@]}" \

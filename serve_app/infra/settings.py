@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     SUPABASE_ANON_KEY: SecretStr | None = None
     SUPABASE_JWT_SECRET: SecretStr | None = None
     """The project's legacy HS256 JWT secret; verifies users' access tokens. Never logged."""
+    OPS_TOKEN: SecretStr | None = None
+    """The operators' bearer credential for /health/detailed, /health/dependencies,
+    POST /health/test/{component} and the whole /metrics page. Unset: those are open outside
+    production and absent in production. Never logged."""
     DATABASE_URL: SecretStr | None = None
     """postgresql://... (also Supabase's Postgres string). Unset: the embedded SQLite file."""
     REDIS_URL: str | None = None
@@ -203,6 +207,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError("SUPABASE_JWT_SECRET must be at least 32 characters")
     if settings.DATABASE_URL is not None:
         settings.sqlalchemy_url()
+    if settings.OPS_TOKEN is not None and len(settings.OPS_TOKEN.get_secret_value()) < 24:
+        raise SettingsError("OPS_TOKEN must be at least 24 characters")
     if settings.ENVIRONMENT == "production" and settings.store_kind == "sqlite":
         raise SettingsError(
             "ENVIRONMENT=production needs DATABASE_URL, or SUPABASE_URL and SUPABASE_SERVICE_KEY:"

@@ -213,3 +213,72 @@ def test_the_api_docs_are_served_outside_production_only(client: TestClient) -> 
     with TestClient(create_api(lambda: client.components, production)) as hidden:  # type: ignore[attr-defined]
         for path in ("/docs", "/redoc", "/openapi.json"):
             assert hidden.get(path).status_code == 404
+
+
+OPERATOR = "ops-token-for-tests-" + "x" * 12
+OPERATOR_ROUTES = (
+    ("GET", "/health/detailed"),
+    ("GET", "/health/dependencies"),
+    ("POST", "/health/test/database"),
+    ("GET", "/metrics"),
+)
+
+
+def test_operator_routes_need_the_operator_credential_when_one_is_set(
+    make_client: ClientFactory, owner_headers: dict[str, str]
+) -> None:
+    client = make_client(OPS_TOKEN=OPERATOR)
+    for method, path in OPERATOR_ROUTES:
+        for headers in ({}, owner_headers, {"Authorization": "Bearer not-the-token"}):
+            refused = client.request(method, path, headers=headers)
+            assert refused.status_code == 401, (path, headers)
+        allowed = client.request(method, path, headers={"Authorization": f"Bearer {OPERATOR}"})
+        assert allowed.status_code == 200, path
+    # what the load balancer, the probes and Prometheus's app job read stays public
+    for path in ("/health", "/health/live", "/health/ready", "/health/startup"):
+        assert client.get(path).status_code == 200
+    assert client.get("/metrics", params={"scope": "app"}).status_code == 200
+
+
+def test_in_production_without_a_credential_the_operator_routes_are_absent(
+    client: TestClient,
+) -> None:
+    from serve_app.api import create_api
+    from serve_app.infra.settings import load_settings
+    from tests.support.factories import SECRET
+
+    production = load_settings(
+        {
+            "ENVIRONMENT": "production",
+            "SUPABASE_JWT_SECRET": SECRET,
+            "DATABASE_URL": "postgresql://u:p@db:5432/x",
+        }
+    )
+    with TestClient(create_api(lambda: client.components, production)) as hidden:  # type: ignore[attr-defined]
+        for method, path in OPERATOR_ROUTES:
+            assert hidden.request(method, path).status_code == 404
+        assert hidden.get("/metrics", params={"scope": "app"}).status_code == 200
+
+
+def test_a_database_outage_keeps_the_pod_ready_and_probes_are_cheap_and_terse(
+    make_client: ClientFactory, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from serve_app.contract.errors import DatabaseUnavailable
+    from tests.support.factories import predictor
+    from tests.support.fakes import LocalFraudModel
+
+    model = LocalFraudModel(predictor())
+    client = make_client(model=model)
+    parts = client.components  # type: ignore[attr-defined]
+
+    async def down() -> None:
+        raise DatabaseUnavailable("postgres: ConnectionRefusedError")
+
+    monkeypatch.setattr(parts.store, "ping", down)
+    asked = model.infos
+    answers = [client.get("/health/ready") for _ in range(10)]
+    assert {a.status_code for a in answers} == {200}
+    checks = answers[-1].json()["checks"]
+    assert checks["database"]["status"] == "unhealthy"
+    assert set(checks["ml_models"]) == {"status", "response_time_ms", "message"}  # no hashes
+    assert model.infos - asked <= 1  # ten probes, one check

@@ -78,6 +78,9 @@ def test_production_compose_with_and_without_monitoring(run: Run, folder: Path) 
         "/run/secrets/grafana_admin_password"
     )
     assert "GF_SECURITY_ADMIN_PASSWORD" not in grafana["environment"]
+    prometheus = watched["services"]["prometheus"]
+    assert [s["source"] for s in prometheus["secrets"]] == ["ops_token"]
+    assert "OPS_TOKEN" not in prometheus.get("environment", {})
     assert {k: watched["volumes"][k]["name"] for k in VOLUMES} == VOLUMES
     app = watched["services"]["ai-backend"]
     assert app["environment"]["SUPABASE_URL"].startswith("https://")  # from the env file
@@ -96,8 +99,16 @@ def test_both_files_match_the_compose_spec(run: Run) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_compose_prometheus_config_and_alertmanager_load(run: Run) -> None:
-    done = run(tool("promtool"), "check", "config", "monitoring/prometheus.compose.yml")
+def test_the_compose_prometheus_config_and_alertmanager_load(run: Run, tmp_path: Path) -> None:
+    # as the container sees it: the rules beside it, the operators' credential as a secret file
+    config = yaml.safe_load((PROJECT_ROOT / "monitoring" / "prometheus.compose.yml").read_text())
+    (job,) = config["scrape_configs"]
+    assert job["authorization"]["credentials_file"] == "/run/secrets/ops_token"
+    job["authorization"]["credentials_file"] = str(tmp_path / "ops_token")
+    (tmp_path / "ops_token").write_text("ops-token-value")
+    shutil.copy(PROJECT_ROOT / "monitoring" / "alerts.yml", tmp_path / "alerts.yml")
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
+    done = run(tool("promtool"), "check", "config", str(tmp_path / "prometheus.yml"))
     assert done.returncode == 0, done.stdout + done.stderr
     alertmanager = yaml.safe_load((PROJECT_ROOT / "monitoring" / "alertmanager.yml").read_text())
     assert alertmanager["route"]["receiver"] in {r["name"] for r in alertmanager["receivers"]}

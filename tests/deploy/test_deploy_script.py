@@ -20,7 +20,7 @@ SECRETS = {
     "SUPABASE_JWT_SECRET": "jwt-secret-value-" + "x" * 20,
     "REDIS_PASSWORD": "redis-password-value",
 }
-OTHER_SECRETS = ("grafana-password-value",)
+OTHER_SECRETS = ("grafana-password-value", "ops-token-value-" + "x" * 12)
 COMPOSE = "+ docker compose -f docker-compose.prod.yml"
 KUBE = [
     "+ kubectl apply -f k8s/00-namespace.yaml",
@@ -43,7 +43,7 @@ def checkout(tmp_path: Path) -> Path:
 
 def deploy(run: Run, checkout: Path, *args: str, **env: str) -> tuple[int, list[str], str]:
     names = [*SECRETS, "REDIS_URL", "IMAGE", "DATABASE_URL", "KUBE_CONTEXT", "ENVIRONMENT",
-             "GRAFANA_ADMIN_PASSWORD"]  # fmt: skip
+             "GRAFANA_ADMIN_PASSWORD", "OPS_TOKEN"]  # fmt: skip
     clean = dict.fromkeys([*names, "DEPLOY_TARGET"], "")
     done = run("bash", "scripts/deployment/deploy.sh", *args, cwd=checkout, **{**clean, **env})
     return done.returncode, done.stdout.splitlines(), done.stderr
@@ -53,6 +53,7 @@ def env_file(checkout: Path, environment: str) -> None:
     lines = [f"{k}={v}" for k, v in SECRETS.items()]
     lines.append("REDIS_URL=redis://:redis-password-value@redis:6379/1")
     lines.append("GRAFANA_ADMIN_PASSWORD=grafana-password-value")
+    lines.append(f"OPS_TOKEN={OTHER_SECRETS[1]}")
     (checkout / f".env.{environment}").write_text("\n".join(lines) + "\n")
 
 
@@ -66,7 +67,7 @@ def test_compose_commands(run: Run, checkout: Path, environment: str, monitoring
     compose = COMPOSE + (" --profile monitoring" if monitoring else "")
     assert code == 0 and not (checkout / "secrets").exists()  # a dry run writes nothing
     assert not [line for line in out if any(v in line for v in (*SECRETS.values(), *OTHER_SECRETS))]
-    grafana = ["+ write secrets/grafana_admin_password (mode 600) from GRAFANA_ADMIN_PASSWORD"]
+    grafana = ["+ write secrets/grafana_admin_password and secrets/ops_token (mode 600)"]
     assert out == [
         *(grafana if monitoring else []),
         f"{compose} pull",

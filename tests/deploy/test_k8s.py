@@ -204,7 +204,7 @@ def test_secrets_are_referenced_by_the_template_keys() -> None:
         for doc in documents(path.read_text()):
             walk(doc)
     assert {name for name, _ in referenced} == {"ai-backend-secrets"}
-    assert {key for _, key in referenced} <= keys | {"database-url"}
+    assert {key for _, key in referenced} <= keys | {"database-url", "ops-token"}
     assert (
         "database-url" in template["stringData"]
         or "# database-url"

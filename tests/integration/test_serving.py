@@ -402,14 +402,24 @@ def test_redis_stopped_mid_run_is_still_200(stack: Stack, http: httpx.Client) ->
         stack.redis.start()
 
 
-def test_postgres_stopped_fails_readiness_only(stack: Stack, http: httpx.Client) -> None:
+def test_postgres_stopped_fails_what_needs_it_and_keeps_the_pod_ready(
+    stack: Stack, http: httpx.Client
+) -> None:
+    """An outage answers the analyses 503 database_unavailable; the pod stays ready (a blip
+    must not take every pod out of the load balancer) and says the database is down."""
     stack.postgres.stop()
     try:
-        assert poll(http, "/health/ready", 503).status_code == 503
+        deadline, ready = time.monotonic() + 30, http.get("/health/ready")
+        while ready.json()["checks"]["database"]["status"] == "healthy":
+            assert time.monotonic() < deadline, ready.json()
+            time.sleep(1)  # the probes check at most every 5 s
+            ready = http.get("/health/ready")
+        assert ready.status_code == 200
         assert http.get("/health/live").status_code == 200
         assert http.get("/health").status_code == 200
         response = analyze(http, owner_headers())
         assert (response.status_code, response.json()["code"]) == (503, "database_unavailable")
+        assert response.headers["Retry-After"] == "5"
     finally:
         stack.postgres.start()
     assert poll(http, "/health/ready", 200).status_code == 200
