@@ -3,7 +3,6 @@ Loading, user_config and health come from ModelHost."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -34,7 +33,7 @@ class FraudDeployment(ModelHost[FraudPredictor]):
     async def report(self, books: Books) -> FraudReport:
         with self._observed("analysis"):
             # scikit-learn is CPU-bound: keep the replica's event loop free for health checks.
-            return await asyncio.to_thread(self._ready().report, books)
+            return await self._threaded(self._ready().report, books)
 
     async def score_many(self, requests: Sequence[ScoreRequest]) -> list[TxnScores]:
         """Several entry-time scores at once (the Ingress batches them before the hop): the

@@ -10,12 +10,14 @@ check is refused while the old one keeps serving.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from ray import serve
@@ -27,6 +29,10 @@ from kernel.model_io import ModelInfo
 from kernel.tuning import ModelsConfig, ModelTuning
 
 logger = logging.getLogger("ai_backend")
+T = TypeVar("T")
+HUNG_AFTER_S = 60.0
+"""A prediction running this long is stuck (the ingress gives a model call 10 s, a request
+20 s): the replica fails its health check and Serve replaces it."""
 
 
 class Predictor(Protocol):
@@ -72,6 +78,9 @@ class ModelHost(Generic[P]):
         )
         self._predictor: P | None = None
         self._info: ModelInfo | None = None
+        self._running: dict[int, float] = {}
+        """Predictions now running in threads: call number -> when it started."""
+        self._calls = itertools.count()
         try:
             self._replica_id = serve.get_replica_context().replica_id.unique_id
         except RayServeException:  # constructed outside a replica
@@ -174,10 +183,35 @@ class ModelHost(Generic[P]):
         yield
         self._observe(kind, 1, started)
 
+    async def _threaded(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` in a thread, off the event loop (so health checks still answer), and
+        watched: a call still running after HUNG_AFTER_S fails the health check. A cancelled
+        request stops waiting for the thread, never the thread itself, so a stuck predictor
+        would otherwise hold the replica forever unseen."""
+        call = next(self._calls)
+
+        def watched() -> T:
+            self._running[call] = time.monotonic()
+            try:
+                return work(*args)
+            finally:
+                self._running.pop(call, None)
+
+        return await asyncio.to_thread(watched)
+
     def info(self) -> ModelInfo:
         self._ready()
         assert self._info is not None
         return self._info
 
     def check_health(self) -> None:
+        """Serve's periodic check: a model is loaded, and no prediction has run for longer than
+        any should (HUNG_AFTER_S); failing it, Serve replaces the replica. A predictor blocking
+        the event loop itself fails it by never answering (health_check_timeout_s)."""
         self._ready()
+        oldest = min(self._running.values(), default=None)
+        if oldest is not None and time.monotonic() - oldest > HUNG_AFTER_S:
+            raise RuntimeError(
+                f"{self.name}: a prediction has run {time.monotonic() - oldest:.0f} s;"
+                " the replica is hung"
+            )

@@ -3,7 +3,6 @@ else. Loading, user_config (thresholds, live) and health come from ModelHost."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -34,7 +33,7 @@ class InsightsDeployment(ModelHost[InsightsPredictor]):
     async def report(self, books: Books, now: dt.datetime) -> InsightsReport:
         with self._observed("insights"):
             # ~50-150 ms of numpy and scikit-learn: off the event loop, so health checks answer.
-            return await asyncio.to_thread(self._ready().report, books, now)
+            return await self._threaded(self._ready().report, books, now)
 
     async def forecast(
         self, start: dt.date, values: Sequence[float], horizon: int

@@ -55,3 +55,34 @@ def test_a_pinned_digest_that_does_not_match_is_refused(models_dir: Path) -> Non
     shell.reconfigure(user_config("FraudDeployment", model_version="v1"))
     shell.reconfigure(user_config("FraudDeployment", model_version="v1", model_sha256="0" * 64))
     assert "refused" in (shell.info().load_error or "")
+
+
+async def test_a_prediction_stuck_in_its_thread_fails_the_health_check(
+    models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request that gave up (the ingress cancels it) leaves a stuck thread behind: the health
+    check sees it, so Serve replaces the replica."""
+    import asyncio
+    import threading
+
+    import deployments.hosting.host as host
+
+    shell = Shell(ModelsConfig(models_dir=str(models_dir)))
+    shell.reconfigure(user_config("FraudDeployment", model_version="v1"))
+    monkeypatch.setattr(host, "HUNG_AFTER_S", 0.05)
+    stuck, release = threading.Event(), threading.Event()
+
+    def hangs() -> str:
+        stuck.set()
+        release.wait(10)
+        return "late"
+
+    call = asyncio.ensure_future(shell._threaded(hangs))
+    await asyncio.to_thread(stuck.wait, 5)
+    call.cancel()  # the request gave up; the thread did not
+    await asyncio.sleep(0.1)
+    with pytest.raises(RuntimeError, match="hung"):
+        shell.check_health()
+    release.set()
+    await asyncio.sleep(0.1)
+    shell.check_health()  # the thread finished: healthy again
