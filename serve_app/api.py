@@ -58,7 +58,7 @@ from serve_app.contract.schemas import (
 )
 from serve_app.infra.auth import Caller
 from serve_app.infra.deadline import budget
-from serve_app.infra.logs import request_id
+from serve_app.infra.logs import client_request_id, request_id
 from serve_app.infra.settings import Settings
 
 
@@ -305,7 +305,7 @@ async def legacy_parse_invoice(
 
 logger = logging.getLogger("ai_backend")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-"""A caller's X-Request-ID is kept when it looks like an id; otherwise one is made."""
+"""A caller's X-Request-ID is logged (client_request_id) when it looks like an id."""
 
 
 class EdgeMiddleware:
@@ -328,9 +328,13 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         started, status = time.perf_counter(), 500
+        # The id is always this server's own: a caller could otherwise reuse another request's
+        # id and blur the audit trail. The caller's own (when it looks like an id) is logged
+        # beside it, so the app's logs and ours can still be joined.
+        rid = uuid.uuid4().hex
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(rid)
+        theirs = client_request_id.set(given if REQUEST_ID.fullmatch(given) else None)
 
         async def observed(message: Message) -> None:
             nonlocal status
@@ -345,6 +349,7 @@ class EdgeMiddleware:
                 await self._limited(scope, receive, observed)
         finally:
             request_id.reset(token)
+            client_request_id.reset(theirs)
             try:
                 self.record(status, (time.perf_counter() - started) * 1000)
             except Exception as exc:  # metrics must never fail a request that was answered

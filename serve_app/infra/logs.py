@@ -26,6 +26,8 @@ from typing import Any
 
 APP, AUDIT, SECURITY = "ai_backend", "ai_backend.audit", "ai_backend.security"
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+client_request_id: ContextVar[str | None] = ContextVar("client_request_id", default=None)
+"""The caller's own X-Request-ID, when it sent one that looks like an id."""
 """Set per HTTP request by the ingress; every log line written while serving it carries it."""
 STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 FILES = {APP: "ai_backend.log", AUDIT: "audit/ai_audit.log", SECURITY: "audit/ai_security.log"}
@@ -42,6 +44,8 @@ class JsonFormatter(logging.Formatter):
         }
         if (current := request_id.get()) is not None:
             entry["request_id"] = current
+        if (theirs := client_request_id.get()) is not None:
+            entry["client_request_id"] = theirs
         entry |= {k: v for k, v in vars(record).items() if k not in STANDARD}
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -54,16 +54,18 @@ def test_rejected_tokens_and_denied_tenancy_reach_the_security_log(log_dir: Path
 
 
 def test_lines_written_while_serving_a_request_carry_its_id(log_dir: Path) -> None:
-    from serve_app.infra.logs import request_id
+    from serve_app.infra.logs import client_request_id, request_id
 
-    token = request_id.set("req-42")
+    token, theirs = request_id.set("req-42"), client_request_id.set("app-7")
     try:
         audit("fraud_score", caller="u-3")
     finally:
         request_id.reset(token)
+        client_request_id.reset(theirs)
     audit("fraud_score", caller="u-4")
     last_two = lines(log_dir / AUDIT_LOG)[-2:]
     assert [e.get("request_id") for e in last_two] == ["req-42", None]
+    assert [e.get("client_request_id") for e in last_two] == ["app-7", None]
 
 
 WRITER = """
