@@ -209,6 +209,10 @@ class ModelHost(Generic[P]):
         any should (HUNG_AFTER_S); failing it, Serve replaces the replica. A predictor blocking
         the event loop itself fails it by never answering (health_check_timeout_s)."""
         self._ready()
+        assert self._info is not None
+        # Ray exports a gauge only while it is recorded: set again each round, or
+        # ai_backend_model_loaded (and the alert on it) goes quiet while the model serves on.
+        self._loaded.set(1, tags={"model": self.name, "version": self._info.version})
         oldest = min(self._running.values(), default=None)
         if oldest is not None and time.monotonic() - oldest > HUNG_AFTER_S:
             raise RuntimeError(
