@@ -389,6 +389,63 @@ def test_a_tampered_version_is_refused_while_the_old_one_serves(
     stack.wait_until_running()
 
 
+def test_a_model_replica_killed_under_load_costs_a_few_json_503s_and_comes_back(
+    stack: Stack,
+) -> None:
+    """Two clients score transactions back to back (waiting 2 s after a 5xx, as the app does);
+    the fraud model's only replica is killed, as when its process or node dies. The requests
+    caught by it answer 503 in the JSON error shape, a handful at most; Serve starts a new
+    replica and 200s come back."""
+    import threading
+
+    import ray
+
+    (replica,) = [
+        a for a in ray.util.list_named_actors(all_namespaces=True)
+        if "FraudDeployment" in a["name"] and a["name"].startswith("SERVE_REPLICA")
+    ]  # fmt: skip
+    stop, answers = threading.Event(), []
+
+    def load() -> None:
+        with httpx.Client(base_url=stack.base_url, timeout=40) as client:
+            while not stop.is_set():
+                response = client.post(
+                    "/api/v1/fraud/score",
+                    headers=owner_headers(),
+                    json={"transactions": [CASH_WITHDRAWAL_AT_NIGHT]},
+                )
+                answers.append((time.monotonic(), response))
+                # as the app does: a 5xx is retried once, 2 s later
+                time.sleep(0.02 if response.status_code == 200 else 2.0)
+
+    with ThreadPoolExecutor(2) as pool:
+        clients = [pool.submit(load) for _ in range(2)]
+        time.sleep(2)
+        killed_at = time.monotonic()
+        ray.kill(ray.get_actor(replica["name"], namespace=replica["namespace"]), no_restart=False)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            after = [r for at, r in answers if at > killed_at]
+            if len(after) > 20 and all(r.status_code == 200 for r in after[-10:]):
+                break
+            time.sleep(1)
+        stop.set()
+        for client in clients:
+            client.result()
+    failed = [r for _, r in answers if r.status_code != 200]
+    assert len(failed) <= 10, [r.status_code for r in failed]
+    for response in failed:
+        assert response.status_code == 503, response.text
+        assert response.json()["code"] == "model_unavailable"
+    assert [r.status_code for _, r in answers[-10:]] == [200] * 10
+    stack.wait_until_running()
+    serving = [
+        a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
+        if "FraudDeployment" in a["name"] and a["name"].startswith("SERVE_REPLICA")
+    ]  # fmt: skip
+    assert serving and replica["name"] not in serving  # Serve started a new replica
+
+
 def test_redis_stopped_mid_run_is_still_200(stack: Stack, http: httpx.Client) -> None:
     assert analyze(http, owner_headers()).status_code == 200
     stack.redis.stop()
