@@ -56,7 +56,7 @@ from serve_app.contract.schemas import (
     RemindersResponse,
     Uuid,
 )
-from serve_app.infra.auth import Caller
+from serve_app.infra.auth import Caller, bearer
 from serve_app.infra.deadline import budget
 from serve_app.infra.logs import client_request_id, request_id
 from serve_app.infra.settings import Settings
@@ -162,9 +162,8 @@ def check_operator(settings: Settings, authorization: str | None) -> None:
         if settings.ENVIRONMENT == "production":
             raise NotFound("Not Found")
         return
-    scheme, _, given = (authorization or "").partition(" ")
-    expected = token.get_secret_value().encode()
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+    given = bearer(authorization).encode()
+    if not given or not hmac.compare_digest(given, token.get_secret_value().encode()):
         raise Unauthenticated("The operator credential is required")
 
 

@@ -52,9 +52,8 @@ class SupabaseAuth:
         self._verified: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
 
     def authenticate(self, authorization: str | None) -> Caller:
-        scheme, _, token = (authorization or "").partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        token = bearer(authorization)
+        if not token:
             raise Unauthenticated("Missing bearer token")
         now = self._clock()
         known = self._verified.get(token)
@@ -91,6 +90,12 @@ class SupabaseAuth:
         except ValueError as exc:
             raise jwt.InvalidTokenError("sub is not a UUID") from exc
         return claims
+
+
+def bearer(authorization: str | None) -> str:
+    """The credential of an `Authorization: Bearer <credential>` header ("" if none)."""
+    scheme, _, credential = (authorization or "").partition(" ")
+    return credential.strip() if scheme.lower() == "bearer" else ""
 
 
 def issuer_for(supabase_url: str | None) -> str | None:

@@ -26,7 +26,6 @@ from serve_app.infra.rate_limit import RateLimiter
 from serve_app.infra.store import Store
 from serve_app.services.results import ModelService, Results, timed, utcnow
 
-LEGACY_PER_MINUTE = 30
 RETRY_WINDOW_S = 600
 """Without an Idempotency-Key, the same text for the same business from the same user saves one
 draft within this window (and the window before it, so a retry across a window's end is
@@ -166,13 +165,14 @@ class InvoiceService(ModelService[InvoiceModel]):
         results: Results,
         model: InvoiceModel,
         auditor: Auditor,
+        limiter: RateLimiter,
         clock: Callable[[], dt.datetime] = utcnow,
-        limiter: RateLimiter | None = None,
         rates: RateAdvisor | None = None,
     ) -> None:
-        """`rates`: the compliance model, for new lines' GST rates (None: the default slab)."""
+        """`limiter`: the public parsers' per-address budget (RATE_LIMIT_PER_ADDRESS). `rates`:
+        the compliance model, for new lines' GST rates (None: the default slab)."""
         super().__init__(store, results, model, auditor, clock)
-        self._limiter = limiter or RateLimiter(LEGACY_PER_MINUTE)
+        self._limiter = limiter
         self._rates = rates
 
     async def generate(
