@@ -53,8 +53,10 @@ from serve_app.contract.schemas import (
     LegacyInvoiceResponse,
     LegacyParseRequest,
     ModelsPerformanceResponse,
+    ProbeBody,
     RemindersResponse,
     Uuid,
+    error_responses,
 )
 from serve_app.infra.auth import Caller, bearer
 from serve_app.infra.deadline import budget
@@ -91,22 +93,36 @@ def feature(name: str) -> Callable[[Components], Awaitable[None]]:
     return check
 
 
+# The errors each group of routes can answer, documented in the OpenAPI document (the
+# property-based run in tests/app/test_openapi_fuzz.py holds every answer to it).
+USER_ERRORS = error_responses(400, 401, 404, 413, 422, 429, 503, 504)
+PUBLIC_ERRORS = error_responses(400, 413, 422, 429, 503, 504)
+OPERATOR_ERRORS = error_responses(401, 404)
+NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {"model": ProbeBody, "description": "Not ready (yet)"}
+}
+
 health_router = APIRouter(tags=["health"])
-api_router = APIRouter(prefix="/api/v1")
+api_router = APIRouter(prefix="/api/v1", responses=USER_ERRORS)
 fraud_router = APIRouter(
-    prefix="/api/v1/fraud", tags=["fraud"], dependencies=[Depends(feature("fraud_detection"))]
+    prefix="/api/v1/fraud",
+    tags=["fraud"],
+    dependencies=[Depends(feature("fraud_detection"))],
+    responses=USER_ERRORS,
 )
 
 insights_router = APIRouter(
     prefix="/api/v1/insights",
     tags=["insights"],
     dependencies=[Depends(feature("predictive_analytics"))],
+    responses=USER_ERRORS,
 )
 
 compliance_router = APIRouter(
     prefix="/api/v1/compliance",
     tags=["compliance"],
     dependencies=[Depends(feature("compliance_checking"))],
+    responses=USER_ERRORS,
 )
 
 invoice_router = APIRouter(tags=["invoice"], dependencies=[Depends(feature("nlp_invoice"))])
@@ -141,13 +157,13 @@ async def live() -> dict[str, str]:
     return {"status": "alive"}
 
 
-@health_router.get("/health/ready")
+@health_router.get("/health/ready", responses=NOT_READY)
 async def ready(parts: ComponentsDep) -> JSONResponse:
     ok, body = await parts.health.ready()
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
-@health_router.get("/health/startup")
+@health_router.get("/health/startup", responses=NOT_READY)
 async def startup(parts: ComponentsDep) -> JSONResponse:
     ok = parts.health.started_ok or (await parts.health.ready())[0]
     return JSONResponse({"status": "started" if ok else "starting"}, status_code=200 if ok else 503)
@@ -174,17 +190,24 @@ async def operator(request: Request, authorization: Annotated[str | None, Header
 OperatorDep = Depends(operator)
 
 
-@health_router.get("/health/detailed", dependencies=[OperatorDep])
+@health_router.get("/health/detailed", dependencies=[OperatorDep], responses=OPERATOR_ERRORS)
 async def detailed(parts: ComponentsDep) -> dict[str, Any]:
     return await parts.health.detailed()
 
 
-@health_router.get("/health/dependencies", dependencies=[OperatorDep])
+@health_router.get("/health/dependencies", dependencies=[OperatorDep], responses=OPERATOR_ERRORS)
 async def dependencies(parts: ComponentsDep) -> dict[str, Any]:
     return await parts.health.dependencies()
 
 
-@health_router.get("/metrics", response_class=Response)
+@health_router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"},
+        **error_responses(401, 404, 422),
+    },
+)
 async def metrics(
     request: Request,
     parts: ComponentsDep,
@@ -198,7 +221,9 @@ async def metrics(
     return Response(await parts.metrics.render(scope), media_type=CONTENT_TYPE_LATEST)
 
 
-@health_router.post("/health/test/{component}", dependencies=[OperatorDep])
+@health_router.post(
+    "/health/test/{component}", dependencies=[OperatorDep], responses=OPERATOR_ERRORS
+)
 async def test_component(component: str, parts: ComponentsDep) -> dict[str, Any]:
     return await parts.health.test(component)
 
@@ -260,11 +285,14 @@ async def filing_reminders(
     return await parts.compliance.reminders(who, business_id, scheme)
 
 
-IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
 async def idempotency_key(
-    key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", json_schema_extra={"pattern": IDEMPOTENCY_KEY.pattern}),
+    ] = None,
 ) -> str | None:
     """A client's key for one write: its retries carry the same (visible ASCII, 1-200)."""
     if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
@@ -272,7 +300,7 @@ async def idempotency_key(
     return key
 
 
-@invoice_router.post("/api/v1/invoice/generate")
+@invoice_router.post("/api/v1/invoice/generate", responses=USER_ERRORS)
 async def generate_invoice(
     body: InvoiceGenerateRequest,
     parts: ComponentsDep,
@@ -286,7 +314,7 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@invoice_router.post("/api/nlp/process-invoice")
+@invoice_router.post("/api/nlp/process-invoice", responses=PUBLIC_ERRORS)
 async def legacy_process_invoice(
     body: LegacyParseRequest, request: Request, parts: ComponentsDep
 ) -> LegacyInvoiceResponse:
@@ -294,7 +322,7 @@ async def legacy_process_invoice(
     return await parts.invoices.legacy(body.text, _client(request), form_shape=False)
 
 
-@invoice_router.post("/api/v1/nlp/parse-invoice")
+@invoice_router.post("/api/v1/nlp/parse-invoice", responses=PUBLIC_ERRORS)
 async def legacy_parse_invoice(
     body: LegacyParseRequest, request: Request, parts: ComponentsDep
 ) -> LegacyInvoiceResponse:

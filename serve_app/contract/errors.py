@@ -114,9 +114,16 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 
 def render(
-    status: int, code: str, message: str, details: Any = None, **top_level: Any
+    status: int,
+    code: str,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+    **top_level: Any,
 ) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     if status in (429, 503, 504) and isinstance(details, dict) and "retry_after_s" in details:
         headers["Retry-After"] = str(int(details["retry_after_s"]))
     body = error_body(code, message, details) | top_level
@@ -154,9 +161,16 @@ async def validation_error_handler(_: Request, exc: Exception) -> JSONResponse:
 
 async def http_error_handler(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+    codes = {
+        400: "bad_request",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "payload_too_large",
+    }
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
-    return render(exc.status_code, codes.get(exc.status_code, "http_error"), message)
+    # Starlette's own headers stay (a 405 names the allowed methods in `Allow`).
+    code = codes.get(exc.status_code, "http_error")
+    return render(exc.status_code, code, message, headers=dict(exc.headers or {}))
 
 
 async def unhandled_error_handler(request: Request, exc: Exception) -> JSONResponse:

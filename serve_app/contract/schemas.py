@@ -6,9 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 
 from kernel.model_io import ComplianceIssue, ForecastPoint, FraudType, InsightType, OverallStatus
 
@@ -27,8 +35,29 @@ def _uuid(value: str) -> str:
     return value.lower()
 
 
-Uuid = Annotated[str, Field(max_length=36), AfterValidator(_uuid)]
-CleanText = Annotated[str, Field(max_length=500), AfterValidator(_no_control_chars)]
+def _iso_text(value: object) -> object:
+    """Dates come as ISO 8601 text (Dart's toIso8601String, midnight times included), never as
+    numbers: a `0` is not taken for 1970-01-01."""
+    if not isinstance(value, str | dt.date):
+        raise ValueError("must be an ISO 8601 date or date-time string")
+    return value
+
+
+# The validators give the app's own messages; the OpenAPI document states the same rules
+# (json_schema_extra), so generated clients and schemathesis send what the server takes.
+Uuid = Annotated[
+    str,
+    Field(max_length=36, json_schema_extra={"format": "uuid", "pattern": UUID_PATTERN}),
+    AfterValidator(_uuid),
+]
+Clean = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"}),
+    AfterValidator(_no_control_chars),
+]
+CleanText = Annotated[Clean, Field(max_length=500)]
+IsoDate = Annotated[dt.date, Field(strict=False), BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[dt.datetime, Field(strict=False), BeforeValidator(_iso_text)]
 
 
 def iso_utc(moment: dt.datetime) -> str:
@@ -42,11 +71,11 @@ UtcDateTime = Annotated[dt.datetime, PlainSerializer(iso_utc, return_type=str)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class FraudAnalyzeRequest(Strict):
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, strict=True)
     business_id: Uuid
 
 
@@ -78,7 +107,7 @@ class TransactionIn(Strict):
     id: Annotated[str, Field(max_length=64)] | None = None
     type: TxnType
     amount: float = Field(gt=0, le=1e12)
-    date: dt.datetime
+    date: IsoDateTime
     payment_mode: Annotated[str, Field(max_length=32)] = "cash"
     description: CleanText = ""
     customer_id: Uuid | None = None
@@ -132,7 +161,7 @@ class BusinessInsightsResponse(BaseModel):
 
 
 class SeriesPoint(Strict):
-    month: dt.date
+    month: IsoDate
     """Any day of the month; the month is what counts."""
     value: float = Field(ge=0, le=1e13)
 
@@ -160,7 +189,7 @@ class ForecastResponse(BaseModel):
 
 
 class ComplianceCheckRequest(Strict):
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, strict=True)
     invoice_id: Uuid
 
 
@@ -173,11 +202,11 @@ class ComplianceResponse(BaseModel):
     last_checked: UtcDateTime
 
 
-ShortText = Annotated[str, Field(max_length=64), AfterValidator(_no_control_chars)]
+ShortText = Annotated[Clean, Field(max_length=64)]
 
 
 class InvoiceItemIn(Strict):
-    name: Annotated[str, Field(max_length=200), AfterValidator(_no_control_chars)] = ""
+    name: Annotated[Clean, Field(max_length=200)] = ""
     hsn_code: Annotated[str, Field(max_length=12, pattern=r"^[0-9 ]*$")] | None = None
     quantity: float = Field(ge=0, le=1e9)
     unit_price: float = Field(ge=0, le=1e12)
@@ -190,7 +219,7 @@ class InvoiceIn(Strict):
     GSTINs and invoice numbers are reported as issues; impossible numbers are refused (422)."""
 
     invoice_number: ShortText = ""
-    invoice_date: dt.date | None = None
+    invoice_date: IsoDate | None = None
     invoice_type: Literal["customer", "supplier"] = "customer"
     business_name: CleanText | None = None
     business_gstin: ShortText | None = None
@@ -258,7 +287,7 @@ class InvoiceGenerateRequest(Strict):
     """POST /api/v1/invoice/generate (docs/api.md). Control characters in `raw_input` are
     stripped, not refused."""
 
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, strict=True)
     raw_input: str = Field(min_length=1, max_length=2000)
     business_id: Uuid
     save_draft: bool = False
@@ -268,7 +297,7 @@ class LegacyParseRequest(Strict):
     """The legacy routes (docs/api.md): the app sends the literal business id
     "current_business_id"."""
 
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, strict=True)
     text: str = Field(min_length=1, max_length=2000)
     business_id: str | None = Field(default=None, max_length=100)
 
@@ -289,20 +318,20 @@ class LegacyInvoiceResponse(BaseModel):
     invoice_data: dict[str, object]
 
 
-Identifier = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_no_control_chars)]
+Identifier = Annotated[Clean, Field(min_length=1, max_length=100)]
 
 
 class FeedbackIn(Strict):
     """POST /api/v1/feedback/structured (contract 3.5): `submitted_at` is Dart's
     toIso8601String, naive local time with micro- or milliseconds; `comment` may be null."""
 
-    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, strict=True)
     id: Identifier
     feedback_type: Annotated[str, Field(min_length=1, max_length=64)]
     entity_id: Identifier
     helpful: bool
-    comment: Annotated[str, Field(max_length=2000), AfterValidator(_no_control_chars)] | None = None
-    submitted_at: dt.datetime
+    comment: Annotated[Clean, Field(max_length=2000)] | None = None
+    submitted_at: IsoDateTime
 
 
 class FeedbackResponse(BaseModel):
@@ -333,3 +362,34 @@ class ModelPerformance(BaseModel):
 class ModelsPerformanceResponse(BaseModel):
     models: list[ModelPerformance]
     accuracy_method: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer (serve_app/contract/errors.py renders it). A 422 also carries
+    `field` and `validation_errors` at the top, where the app reads them."""
+
+    model_config = ConfigDict(extra="allow")
+    message: str
+    code: str
+    details: dict[str, object] | None
+
+
+class ProbeBody(BaseModel):
+    status: str
+
+
+ERROR_MEANINGS = {
+    400: "The body is not JSON",
+    401: "No valid user token (or no operator credential on an operator route)",
+    404: "No such business, invoice or prediction among the caller's own, or an unknown route",
+    413: "Request body over the size limit",
+    422: "Invalid input: `field` and `validation_errors` say what",
+    429: "Over the rate limit: `Retry-After` says when to come back",
+    503: "A model or the database is unavailable for now, or the feature is off (`Retry-After`)",
+    504: "The request ran out of its time budget (`Retry-After`)",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of the errors a route can answer, all in the one error shape."""
+    return {s: {"model": ErrorBody, "description": ERROR_MEANINGS[s]} for s in statuses}
