@@ -37,7 +37,8 @@ async def _migrate(settings: Settings) -> list[str]:
     if not isinstance(store, SqlStore):
         raise SettingsError(
             "the Supabase REST API cannot run DDL: set DATABASE_URL to the project's Postgres "
-            "connection string to migrate, or run serve_app/migrations/*.sql in its SQL editor"
+            "connection string to migrate, or run serve_app/infra/migrations/*.sql, in order, in "
+            "its SQL editor"
         )
     if store.kind == "sqlite":
         Path(settings.SQLITE_PATH).parent.mkdir(parents=True, exist_ok=True)

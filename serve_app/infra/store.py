@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import bindparam, event, text
@@ -199,12 +200,35 @@ CATALOGUE_QUERIES = {
 DRAFT_OF = text("SELECT id, invoice_number FROM invoices WHERE id IN :ids").bindparams(
     bindparam("ids", expanding=True)
 )
-LOCK_NUMBERS = text("SELECT pg_advisory_xact_lock(hashtext(:b))")
-"""PostgreSQL: one draft numbered at a time per business (released when the transaction ends).
-Not a UNIQUE (business_id, invoice_number) index: the app's invoices table holds supplier bills
-numbered by their suppliers and duplicate entries, which the fraud model exists to find."""
+SAVE_DRAFT = text(
+    "SELECT CAST(ai_save_draft(CAST(:draft AS jsonb), CAST(:lines AS jsonb), "
+    "CAST(:same_as AS text[])) AS text)"
+)
+"""PostgreSQL: the draft and its lines in the database's one transaction, numbered one draft at
+a time per business (migration 0004, also called over Supabase's REST API). Not a UNIQUE
+(business_id, invoice_number) index: the app's invoices table holds supplier bills numbered by
+their suppliers and duplicate entries, which the fraud model exists to find."""
 WRITE_ATTEMPTS = 6
 DRAFT_ITEMS = uuid.UUID("6a3f1c5e-2b7d-4e9a-8c1f-0d2e4b6a8c10")
+
+
+def jsonable(value: Any) -> Any:
+    """A row's value as JSON takes it (PostgREST bodies, the database's jsonb arguments)."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def draft_payload(
+    invoice: dict[str, Any], items: Sequence[dict[str, Any]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """ai_save_draft's arguments: the draft's row and its lines (ids derived), as JSON."""
+    lines = with_item_ids(str(invoice["id"]), items)
+    return {k: jsonable(v) for k, v in invoice.items()}, [
+        {k: jsonable(v) for k, v in line.items()} for line in lines
+    ]
 
 
 def with_item_ids(invoice_id: str, items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -461,17 +485,21 @@ class SqlStore:
     ) -> tuple[str, str]:
         """Inserts a draft with the business's next INV-#### number and its lines, in one
         transaction, unless a draft with its id (or one of `same_as`) is stored already: then
-        that draft's id and number (a retried request saves one draft). PostgreSQL numbers one
-        draft at a time per business (LOCK_NUMBERS); SQLite has one writer at a time, and a
-        transaction that read before another's write fails and is run again, as is one that
-        lost a race to insert the same draft."""
+        that draft's id and number (a retried request saves one draft). PostgreSQL does it in
+        its ai_save_draft (SAVE_DRAFT), one draft at a time per business; SQLite has one writer
+        at a time, and a transaction that read before another's write fails and is run again,
+        as is one that lost a race to insert the same draft."""
         ids = [str(invoice["id"]), *same_as]
         lines = with_item_ids(str(invoice["id"]), items)
 
         async def once() -> tuple[str, str]:
             async with self._engine.begin() as conn:
                 if self.kind == "postgres":
-                    await conn.execute(LOCK_NUMBERS, {"b": invoice["business_id"]})
+                    draft, payload = draft_payload(invoice, items)
+                    params = {"draft": json.dumps(draft), "lines": json.dumps(payload)}
+                    answer = await conn.execute(SAVE_DRAFT, {**params, "same_as": ids[1:]})
+                    saved = json.loads(answer.scalar_one())
+                    return str(saved["id"]), str(saved["invoice_number"])
                 found = (await conn.execute(DRAFT_OF, {"ids": ids})).first()
                 if found is not None:
                     return str(found[0]), str(found[1])

@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 import httpx
@@ -34,9 +33,9 @@ from serve_app.infra.store import (
     FeedbackRecord,
     InvoiceRows,
     PredictionCount,
+    draft_payload,
     insight_rows,
-    next_invoice_number,
-    with_item_ids,
+    jsonable,
 )
 
 T = TypeVar("T")
@@ -53,14 +52,6 @@ BOOK_TABLES = (
     "recurring_payments",
     "cashbook_entries",
 )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
 
 
 def _by_id(row_id: str) -> Callable[[Any], Any]:
@@ -216,46 +207,26 @@ class SupabaseStore:
         items: Sequence[dict[str, Any]],
         same_as: Sequence[str] = (),
     ) -> tuple[str, str]:
-        """Over REST the reads and writes are separate requests (no transaction). Each write is
-        an upsert that leaves stored rows alone, with ids derived from the request, so a retry
-        finds its draft and completes a write cut short, and the number returned is the one
-        stored. Two different drafts saved at the same moment may still take one number, as the
-        app's own numbering also allows."""
-        ids = [str(invoice["id"]), *same_as]
-        found = await self._rows(
-            "invoices", lambda t: t.select("id, invoice_number").in_("id", ids)
+        """One request, one transaction: the database's ai_save_draft (migration 0004) numbers
+        the draft, writes it with its lines, and answers a retried request with the draft it
+        saved first."""
+        draft, lines = draft_payload(invoice, items)
+        call = self._client.rpc(
+            "ai_save_draft", {"draft": draft, "lines": lines, "same_as": list(same_as)}
         )
-        if not found:
-            numbers = await self._rows(
-                "invoices",
-                lambda t: (
-                    t.select("invoice_number")
-                    .eq("business_id", invoice["business_id"])
-                    .like("invoice_number", "INV-%")
-                ),
-            )
-            number = next_invoice_number(str(r["invoice_number"]) for r in numbers)
-            row = {k: _jsonable(v) for k, v in {**invoice, "invoice_number": number}.items()}
-            header = self._client.table("invoices").upsert(
-                row, ignore_duplicates=True, returning=ReturnMethod.minimal
-            )
-            await self._call(header.execute)
-            found = await self._rows(
-                "invoices", lambda t: t.select("id, invoice_number").eq("id", str(invoice["id"]))
-            )
-        if not found:  # PostgREST took the insert but cannot show it: say so, never a 500
-            raise DatabaseUnavailable("supabase: the draft was not found after its insert")
-        invoice_id, number = str(found[0]["id"]), str(found[0]["invoice_number"])
-        if items:
-            lines = [
-                {k: _jsonable(v) for k, v in line.items()}
-                for line in with_item_ids(invoice_id, items)
-            ]
-            upsert = self._client.table("invoice_items").upsert(
-                lines, ignore_duplicates=True, returning=ReturnMethod.minimal
-            )
-            await self._call(upsert.execute)
-        return invoice_id, number
+        try:
+            saved = (await self._call(call.execute)).data
+        except DatabaseUnavailable as exc:
+            cause = exc.__cause__
+            if isinstance(cause, APIError) and cause.code == "PGRST202":  # no such function
+                raise DatabaseUnavailable(
+                    "supabase: ai_save_draft is missing: apply migration "
+                    "0004_save_draft.postgres.sql (fineasy migrate, or the SQL editor)"
+                ) from cause
+            raise
+        if not isinstance(saved, dict) or not {"id", "invoice_number"} <= saved.keys():
+            raise DatabaseUnavailable("supabase: ai_save_draft answered no draft")
+        return str(saved["id"]), str(saved["invoice_number"])
 
     async def save_findings(
         self,
@@ -301,7 +272,7 @@ class SupabaseStore:
             {
                 **row,
                 "payload": json.loads(row["payload"]),
-                "valid_until": _jsonable(row["valid_until"]),
+                "valid_until": jsonable(row["valid_until"]),
             }
             for row in insight_rows(business_id, insights)
         ]
@@ -311,7 +282,7 @@ class SupabaseStore:
         await self._call(upsert.execute)
 
     async def record_analyses(self, records: Sequence[AnalysisRecord]) -> None:
-        rows = [{k: _jsonable(v) for k, v in r.__dict__.items()} for r in records]
+        rows = [{k: jsonable(v) for k, v in r.__dict__.items()} for r in records]
         insert = self._client.table("ai_analysis_results").upsert(
             rows, ignore_duplicates=True, returning=ReturnMethod.minimal
         )
@@ -321,8 +292,7 @@ class SupabaseStore:
         for table, table_rows in rows.items():
             for start in range(0, len(table_rows), PAGE):
                 chunk = [
-                    {k: _jsonable(v) for k, v in r.items()}
-                    for r in table_rows[start : start + PAGE]
+                    {k: jsonable(v) for k, v in r.items()} for r in table_rows[start : start + PAGE]
                 ]
                 upsert = self._client.table(table).upsert(
                     chunk, ignore_duplicates=True, returning=ReturnMethod.minimal
@@ -354,7 +324,7 @@ class SupabaseStore:
 
     async def save_feedback(self, record: FeedbackRecord) -> bool:
         """PostgREST answers an ignored duplicate with no row."""
-        row = {k: _jsonable(v) for k, v in record.__dict__.items()}
+        row = {k: jsonable(v) for k, v in record.__dict__.items()}
         insert = self._client.table("ai_feedback").upsert(
             row, on_conflict="caller_id,entity_id", ignore_duplicates=True
         )

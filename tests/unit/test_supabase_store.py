@@ -186,24 +186,32 @@ DRAFT_ROW = {
 }
 
 
-async def test_a_draft_takes_the_next_number_and_is_inserted_with_its_items() -> None:
+async def test_a_draft_and_its_lines_go_in_one_request_to_the_databases_function() -> None:
     store, transport = store_for("save_draft")
     saved = await store.save_draft(DRAFT_ROW, [{"name": "x"}], same_as=[EARLIER])
     assert saved == (DRAFT, "INV-0003")
-    assert transport.pending == []
-    sent = json.loads(transport.sent[3].content)
-    assert sent["invoice_number"] == "INV-0003" and sent["invoice_date"] == "2026-11-27"
-    [line] = json.loads(transport.sent[-1].content)
-    assert line["invoice_id"] == DRAFT and line["name"] == "x"
+    assert transport.pending == [] and len(transport.sent) == 1
+    sent = json.loads(transport.sent[0].content)
+    assert sent["draft"]["invoice_date"] == "2026-11-27" and "invoice_number" not in sent["draft"]
+    [line] = sent["lines"]
+    assert line["invoice_id"] == DRAFT and line["name"] == "x" and line["id"]
+    assert sent["same_as"] == [EARLIER]
 
 
-async def test_a_retried_draft_is_found_and_its_lines_completed_not_saved_twice() -> None:
+async def test_a_retried_draft_is_answered_with_the_one_saved_first() -> None:
     again, transport = store_for("save_draft_again")
-    lines = [{"name": "x"}]
-    assert await again.save_draft(DRAFT_ROW, lines, same_as=[EARLIER]) == (EARLIER, "INV-0003")
+    assert await again.save_draft(DRAFT_ROW, [{"name": "x"}], same_as=[EARLIER]) == (
+        EARLIER,
+        "INV-0003",
+    )
     assert transport.pending == []
-    [line] = json.loads(transport.sent[-1].content)
-    assert line["invoice_id"] == EARLIER  # the stored draft's lines, with the ids they had
+
+
+async def test_a_database_without_the_draft_function_says_which_migration_is_missing() -> None:
+    store, _ = store_for("save_draft_unmigrated")
+    with pytest.raises(DatabaseUnavailable) as raised:
+        await store.save_draft(DRAFT_ROW, [{"name": "x"}])
+    assert "0004_save_draft.postgres.sql" in raised.value.details["reason"]  # type: ignore[index]
 
 
 async def test_feedback_finds_its_prediction_and_a_second_vote_is_ignored() -> None:
