@@ -26,6 +26,7 @@ from serve_app.contract.errors import (
     FeatureDisabled,
     InvalidInput,
     NotFound,
+    Overloaded,
     Unauthenticated,
     app_error_handler,
     http_error_handler,
@@ -335,11 +336,17 @@ REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 """A caller's X-Request-ID is logged (client_request_id) when it looks like an id."""
 
 
+UNSHED = ("/health", "/api/health", "/metrics")
+"""Paths answered however busy the replica is: the probes and the scrape must not read an
+overload as an outage."""
+
+
 class EdgeMiddleware:
-    """Collapses duplicate slashes (the app's feature-flag URLs have `//api/v1`), refuses
-    bodies over the limit with 413 before they are read, tags the request with an id (the
-    X-Request-ID response header and every log line), starts its time budget
-    (infra/deadline.py), and records its status and latency."""
+    """Collapses duplicate slashes (the app's feature-flag URLs have `//api/v1`), sheds load
+    past `max_in_flight` requests at once (503 `overloaded`, Retry-After), refuses bodies over
+    the limit with 413 before they are read, tags the request with an id (the X-Request-ID
+    response header and every log line), starts its time budget (infra/deadline.py), and
+    records its status and latency."""
 
     def __init__(
         self,
@@ -347,8 +354,10 @@ class EdgeMiddleware:
         max_bytes: int,
         record: Callable[[int, float], None],
         budget_s: float = 20.0,
+        max_in_flight: int = 128,
     ) -> None:
         self.app, self.max_bytes, self.record, self.budget_s = app, max_bytes, record, budget_s
+        self.max_in_flight, self.in_flight = max_in_flight, 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -384,6 +393,19 @@ class EdgeMiddleware:
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope = {**scope, "path": re.sub(r"/{2,}", "/", scope["path"])}
+        if self.in_flight >= self.max_in_flight and not scope["path"].startswith(UNSHED):
+            busy = Overloaded()
+            await render(busy.status_code, busy.code, busy.message, busy.details)(
+                scope, receive, send
+            )
+            return
+        self.in_flight += 1
+        try:
+            await self._bounded(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+    async def _bounded(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             response = render(413, "payload_too_large", f"Request body over {self.max_bytes} bytes")
@@ -446,6 +468,7 @@ def create_api(get_components: Callable[[], Components], settings: Settings) -> 
         max_bytes=settings.MAX_REQUEST_BYTES,
         record=record,
         budget_s=settings.REQUEST_BUDGET_SECONDS,
+        max_in_flight=settings.MAX_IN_FLIGHT,
     )
     if settings.trusted_proxies:
         # Outermost, so every layer sees the caller's address (the legacy routes' rate limit).

@@ -8,7 +8,9 @@
     ├── InvalidInput (422, validation_error)
     ├── FeatureDisabled (503, feature_disabled)
     ├── ModelUnavailable (503, model_unavailable)
-    └── DatabaseUnavailable (503, database_unavailable)
+    ├── DatabaseUnavailable (503, database_unavailable)
+    ├── Overloaded (503, overloaded)
+    └── DeadlineExceeded (504, deadline_exceeded)
 
 Every body is {"message": str, "code": str, "details": object|null}; never a traceback.
 """
@@ -96,6 +98,15 @@ class DatabaseUnavailable(AppError):
             "The database is temporarily unavailable",
             {"reason": reason, "retry_after_s": RETRY_AFTER_S},
         )
+
+
+class Overloaded(AppError):
+    """The ingress replica already works on as many requests as it takes (MAX_IN_FLIGHT)."""
+
+    status_code, code = 503, "overloaded"
+
+    def __init__(self) -> None:
+        super().__init__("The service is busy; try again shortly", {"retry_after_s": RETRY_AFTER_S})
 
 
 class DeadlineExceeded(AppError):

@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     RETENTION_INSIGHTS_DAYS: int = Field(default=90, ge=1, le=36_500)
     """Days a stored insight (business_insights) is kept after it was made."""
     MAX_REQUEST_BYTES: int = Field(default=1_000_000, ge=1024)
+    MAX_IN_FLIGHT: int = Field(default=128, ge=1, le=10_000)
+    """Requests one ingress replica works on at once; past it a request is answered at once with
+    503 `overloaded` and Retry-After (health and metrics excepted). Below the Ingress's
+    max_ongoing_requests in config/serve.yaml, so overload is answered in the app's JSON shape,
+    not by Ray's plain-text 503."""
     CORS_ORIGINS: str = ""
     """Comma-separated web origins allowed to call with a bearer token; empty allows none."""
     TRUSTED_PROXIES: str = ""

@@ -1,14 +1,21 @@
+import asyncio
 import datetime as dt
+import threading
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import jwt
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from deployments.fraud.predictor import FraudPredictor
+from kernel.books import Transaction
+from kernel.model_io import TxnScores
 from serve_app.infra.auth import mint_token
 from tests.app.conftest import ClientFactory
 from tests.support.contract import ISO_UTC, assert_error
-from tests.support.factories import OTHER_USER, SECRET
+from tests.support.factories import OTHER_USER, SECRET, predictor
 from tests.support.fakes import LocalFraudModel, UnavailableModel
 
 FRAUD_TYPES = {
@@ -348,3 +355,40 @@ def test_a_slow_database_is_answered_within_the_request_budget(
         event.remove(engine, "before_cursor_execute", slow)
     assert_error(response, 503, "database_unavailable")
     assert response.headers["Retry-After"] == "5"
+
+
+class HeldFraudModel(LocalFraudModel):
+    """Scores only once released: a request that stays in flight."""
+
+    def __init__(self, predictor: FraudPredictor) -> None:
+        super().__init__(predictor)
+        self.entered, self.released = threading.Event(), threading.Event()
+
+    async def score(
+        self, batch: Sequence[Transaction], history: Sequence[Transaction]
+    ) -> TxnScores:
+        self.entered.set()
+        while not self.released.is_set():
+            await asyncio.sleep(0.01)
+        return await super().score(batch, history)
+
+
+def test_past_its_in_flight_limit_a_replica_answers_503_overloaded_at_once_probes_excepted(
+    make_client: ClientFactory, owner_headers: dict[str, str]
+) -> None:
+    """Overload is answered in the app's JSON shape with Retry-After (Ray's own queue, further
+    out, would answer plain text), while the health probes and the scrape still pass."""
+    model = HeldFraudModel(predictor())
+    client = make_client(model=model, MAX_IN_FLIGHT="1")
+    body = {"transactions": [{"type": "debit", "amount": 500, "date": "2026-06-02T11:00:00"}]}
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(client.post, "/api/v1/fraud/score", json=body, headers=owner_headers)
+        assert model.entered.wait(10)
+        busy = client.post("/api/v1/fraud/score", json=body, headers=owner_headers)
+        probes = [client.get(p).status_code for p in ("/health", "/health/ready", "/metrics")]
+        model.released.set()
+        assert first.result(10).status_code == 200
+    assert_error(busy, 503, "overloaded")
+    assert busy.headers["Retry-After"] == "5"
+    assert probes == [200, 200, 200]
+    assert client.post("/api/v1/fraud/score", json=body, headers=owner_headers).status_code == 200

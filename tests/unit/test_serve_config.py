@@ -164,3 +164,12 @@ def test_ray_env_refuses_a_line_without_a_value(tmp_path: Path) -> None:
     path.write_text("# ok\nRAY_SERVE_USE_GRPC_BY_DEFAULT\n")
     with pytest.raises(ServeConfigError, match=r"ray.env:2: expected KEY=VALUE"):
         ray_env(path)
+
+
+def test_the_app_sheds_load_in_its_own_shape_before_rays_limit_is_reached() -> None:
+    """Past MAX_IN_FLIGHT a replica answers JSON 503 `overloaded` itself; Ray's limit (whose
+    rejection is plain text) must lie beyond it, or the app would never see the overload."""
+    from serve_app.infra.settings import Settings
+
+    ingress = load_serve_config().options["Ingress"]
+    assert ingress["max_ongoing_requests"] > Settings.model_fields["MAX_IN_FLIGHT"].default
