@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import os
 import sqlite3
 import subprocess
@@ -14,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -25,6 +27,7 @@ from tests.support.stores import seeded_store, settings_for
 
 SECRET = "bench-" + "s" * 48
 MODELS = PROJECT_ROOT / "var" / "models"
+OUT = PROJECT_ROOT / "var" / "bench"
 DEMO_END = dt.date(2026, 10, 31)
 
 
@@ -52,6 +55,17 @@ def touch(database: Path, business_id: str) -> None:
             "(SELECT id FROM expenses WHERE business_id = ? LIMIT 1)",
             (dt.datetime.now(dt.UTC).isoformat(), business_id),
         )
+
+
+def write_report(kind: str, commit: str, results: dict[str, Any], text: str) -> None:
+    """var/bench/<kind>-<commit>-<time>.md and .json, and the report on stdout."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    stamp = f"{commit}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    (OUT / f"{kind}-{stamp}.json").write_text(json.dumps(results, indent=2))
+    (OUT / f"{kind}-{stamp}.md").write_text(text + "\n")
+    print()
+    print(text)
+    print(f"\nwritten: var/bench/{kind}-{stamp}.md and .json")
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -41,7 +41,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import SECRET, TXN, head_commit, percentile, touch
+from bench.common import SECRET, TXN, head_commit, percentile, touch, write_report
 from kernel.paths import PROJECT_ROOT
 from serve_app.infra.auth import mint_token
 from serve_app.serve_config import ray_env
@@ -49,7 +49,6 @@ from tests.support.services import free_port
 
 CONCURRENCY = (1, 8, 32, 64)
 BIN = Path(sys.executable).parent
-OUT = PROJECT_ROOT / "var" / "bench"
 INVOICE = {
     "invoice_number": "INV-0101",
     "invoice_date": "2025-10-15",
@@ -436,6 +435,14 @@ def servers(folder: Path, demo: Demo) -> Iterator[Server]:
     yield Server("serve", [str(BIN / "serve"), "run", str(path)], {**env, **ray_env()}, port)
 
 
+def chosen(kind: str, names: str) -> tuple[str, Path, Demo, list[Server]]:
+    """A run's commit, its scratch folder with the seeded books, and the servers named."""
+    folder = Path(tempfile.mkdtemp(prefix=f"fineasy-{kind}-"))
+    demo = seed(folder)
+    wanted = names.split(",")
+    return head_commit(), folder, demo, [s for s in servers(folder, demo) if s.name in wanted]
+
+
 # -- report --------------------------------------------------------------------------------------
 def ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}" if a and b else "-"
@@ -505,25 +512,15 @@ def main() -> None:
         "--endpoints", default="", help="comma-separated subset, e.g. 'fraud score' (default: all)"
     )
     args = parser.parse_args()
-    commit = head_commit()
-    folder = Path(tempfile.mkdtemp(prefix="fineasy-compare-"))
-    demo = seed(folder)
-    wanted = args.servers.split(",")
+    commit, folder, demo, chosen_servers = chosen("compare", args.servers)
     results: dict[str, dict[str, Any]] = {}
-    for server in servers(folder, demo):
-        if server.name in wanted:
-            print(f"== {server.name}")
-            only = [e for e in args.endpoints.split(",") if e]
-            bench_server(server, demo, folder, args.seconds, only)
-            results[server.name] = server.results
-    text = report(results, commit, args.seconds)
-    OUT.mkdir(parents=True, exist_ok=True)
-    stamp = f"{commit}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
-    (OUT / f"compare-{stamp}.json").write_text(json.dumps(results, indent=2))
-    (OUT / f"compare-{stamp}.md").write_text(text + "\n")
-    print()
-    print(text)
-    print(f"\nwritten: var/bench/compare-{stamp}.md and .json; server logs in {folder}")
+    for server in chosen_servers:
+        print(f"== {server.name}")
+        only = [e for e in args.endpoints.split(",") if e]
+        bench_server(server, demo, folder, args.seconds, only)
+        results[server.name] = server.results
+    write_report("compare", commit, results, report(results, commit, args.seconds))
+    print(f"server logs in {folder}")
 
 
 if __name__ == "__main__":

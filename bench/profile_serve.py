@@ -26,10 +26,9 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import TXN, head_commit
+from bench.common import OUT, TXN, head_commit
 from bench.compare import (
     BIN,
-    OUT,
     measured,
     role,
     seed,
