@@ -3,10 +3,12 @@ restart the servers, so they restore what they break."""
 
 import asyncio
 import csv
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 import yaml
 from sqlalchemy import text
 
@@ -231,6 +233,83 @@ def test_drafts_saved_at_once_on_postgres_one_per_request_each_its_own_number(
         " AND status = 'draft' GROUP BY invoice_number HAVING COUNT(*) > 1) AS twice",
     )
     assert duplicated == 0
+
+
+def test_the_databases_draft_function_writes_one_whole_draft_keeps_defaults_and_is_private(
+    stack: Stack,
+) -> None:
+    """ai_save_draft (migration 0004), what the Supabase REST store calls: the header and its
+    lines in one transaction (a bad line leaves no header), only the named columns written
+    (the rest keep their defaults), numbers past INV-9999 go on, a repeat answers with the
+    stored draft, and no role but the owner (and Supabase's service role) may call it."""
+    import json
+    import uuid
+
+    from sqlalchemy.exc import DBAPIError
+
+    from serve_app.infra.store import SAVE_DRAFT, SqlStore
+
+    b, owner = business_id(), str(demo_books()[0].business["user_id"])
+
+    def draft(number_of_lines: int, bad_line: bool = False) -> tuple[dict[str, object], list]:
+        draft_id = str(uuid.uuid4())
+        lines = [
+            {"id": str(uuid.uuid4()), "invoice_id": draft_id, "name": f"line {i}",
+             "quantity": 2, "unit_price": 10.0, "tax_rate": 18, "total_amount": 23.6,
+             "sort_order": i}
+            for i in range(number_of_lines)
+        ]  # fmt: skip
+        if bad_line:
+            lines[-1]["quantity"] = "many"
+        row = {"id": draft_id, "business_id": b, "user_id": owner, "status": "draft",
+               "invoice_type": "customer", "invoice_date": "2026-11-29",
+               "total_amount": 47.2}  # fmt: skip
+        return row, lines
+
+    async def run() -> None:
+        store = SqlStore.from_settings(settings_for(stack.postgres.url))
+
+        async def save(row: dict[str, object], lines: list, same_as: list[str]) -> dict:
+            async with store.engine.begin() as conn:
+                params = {"draft": json.dumps(row), "lines": json.dumps(lines), "same_as": same_as}
+                return dict(json.loads((await conn.execute(SAVE_DRAFT, params)).scalar_one()))
+
+        try:
+            async with store.engine.begin() as conn:  # a business far into its numbering
+                await conn.execute(
+                    text("UPDATE invoices SET invoice_number = 'INV-9999' WHERE id = ("
+                         "SELECT id FROM invoices WHERE business_id = :b AND invoice_number"
+                         " LIKE 'INV-%' ORDER BY invoice_number DESC LIMIT 1)"),
+                    {"b": b},
+                )  # fmt: skip
+            row, lines = draft(2)
+            first = await save(row, lines, [])
+            assert first == {"id": row["id"], "invoice_number": "INV-10000"}
+            retry, _ = draft(2)
+            assert await save(retry, lines, [str(row["id"])]) == first  # the earlier window's
+            broken, bad = draft(2, bad_line=True)
+            with pytest.raises(DBAPIError, match="many"):  # a line that is not a row
+                await save(broken, bad, [])
+            async with store.engine.begin() as conn:
+                stored = (await conn.execute(
+                    text("SELECT created_at IS NOT NULL, paid_amount, (SELECT count(*) FROM "
+                         "invoice_items WHERE invoice_id = CAST(:d AS uuid)), (SELECT count(*) "
+                         "FROM invoices WHERE id IN (CAST(:r AS uuid), CAST(:x AS uuid))) FROM "
+                         "invoices WHERE id = CAST(:d AS uuid)"),
+                    {"d": row["id"], "r": retry["id"], "x": broken["id"]},
+                )).one()  # fmt: skip
+                assert tuple(stored) == (True, 0, 2, 0), stored  # defaults kept, nothing half
+                await conn.execute(text("CREATE ROLE fineasy_probe NOLOGIN"))
+                allowed = (await conn.execute(text(
+                    "SELECT has_function_privilege('fineasy_probe', "
+                    "'ai_save_draft(jsonb, jsonb, text[])', 'EXECUTE')"
+                ))).scalar_one()  # fmt: skip
+                await conn.execute(text("DROP ROLE fineasy_probe"))
+                assert allowed is False
+        finally:
+            await store.close()
+
+    asyncio.run(run())
 
 
 def test_the_purge_command_deletes_what_is_past_retention_on_postgres(stack: Stack) -> None:
@@ -482,31 +561,121 @@ def test_postgres_stopped_fails_what_needs_it_and_keeps_the_pod_ready(
     assert poll(http, "/health/ready", 200).status_code == 200
 
 
-def test_audit_rows_written_while_postgres_is_down_arrive_once_it_is_back(
+def test_a_minute_without_postgres_under_writes_loses_no_row_and_writes_none_twice(
     stack: Stack, http: httpx.Client
 ) -> None:
-    """Inline scores need no database, so they are answered during the outage; their audit
-    rows wait in the replica's outbox and reach PostgreSQL once, after it is back."""
+    """PostgreSQL stopped for 60 s while a client scores every second and saves a draft every
+    ten. Scores need no database: answered throughout, their audit rows wait in the replica's
+    outbox and reach PostgreSQL once each. Drafts need it: 503 database_unavailable with
+    Retry-After, and the client's retries after the outage (each twice, same Idempotency-Key)
+    save each draft once."""
     scored = "SELECT COUNT(*) FROM ai_analysis_results WHERE analysis_type = 'fraud_score'"
-    before = count(stack, scored)
+    drafts = "SELECT COUNT(*) FROM invoices WHERE business_id = :b AND status = 'draft'"
+    scored_before, drafts_before = count(stack, scored), count(stack, drafts)
+    body = {"raw_input": "Invoice for Walk-in, 3 bags cement at 380", "business_id": business_id(),
+            "save_draft": True}  # fmt: skip
+
+    def save(key: str) -> httpx.Response:
+        return http.post(
+            "/api/v1/invoice/generate",
+            json=body,
+            headers={**owner_headers(), "Idempotency-Key": key},
+        )
+
+    scores, keys = 0, []
     stack.postgres.stop()
     try:
-        for _ in range(12):
+        began = time.monotonic()
+        while time.monotonic() - began < 60:
             response = http.post(
                 "/api/v1/fraud/score",
                 headers=owner_headers(),
                 json={"transactions": [CASH_WITHDRAWAL_AT_NIGHT]},
             )
-            assert response.status_code == 200
-        time.sleep(2)  # the writer finds the database down and keeps the rows on disk
+            assert response.status_code == 200, response.text
+            scores += 1
+            if scores % 10 == 1:
+                keys.append(f"outage-{scores}")
+                refused = save(keys[-1])
+                assert refused.status_code == 503, refused.text
+                assert refused.json()["code"] == "database_unavailable"
+                assert refused.headers["Retry-After"] == "5"
+            time.sleep(1)
     finally:
         stack.postgres.start()
-    deadline, stored = time.monotonic() + 90, before
-    while time.monotonic() < deadline and stored < before + 12:
+
+    def retried(key: str) -> httpx.Response:
+        """The client's retries, until the database is back for this replica."""
+        deadline = time.monotonic() + 60
+        while (answer := save(key)).status_code == 503 and time.monotonic() < deadline:
+            time.sleep(1)
+        return answer
+
+    for key in keys:
+        first, again = retried(key), save(key)
+        assert first.status_code == again.status_code == 200, (first.text, again.text)
+        assert first.json()["invoice_id"] == again.json()["invoice_id"]
+    deadline, stored = time.monotonic() + 120, scored_before
+    while time.monotonic() < deadline and stored < scored_before + scores:
         time.sleep(1)
         stored = count(stack, scored)
     time.sleep(3)  # a replay running twice would show now
-    assert count(stack, scored) == before + 12
+    assert count(stack, scored) == scored_before + scores
+    assert count(stack, drafts) == drafts_before + len(keys)
+
+
+def test_a_slow_database_is_answered_within_the_budget_whatever_the_caller_asks_of_ray(
+    stack: Stack, http: httpx.Client
+) -> None:
+    """The businesses table locked for longer than the request budget (20 s), so every lookup
+    waits: an analysis answers 503/504 JSON with Retry-After once the statement timeout (5 s)
+    or the budget ends its wait, not 200 late, though the request asks Ray for no timeout and
+    no cancellation on disconnect (Ray's x-request-timeout-seconds and
+    x-request-disconnect-disabled, which its HTTP server honours before the app sees them). The
+    app's request id is its own."""
+    import threading
+
+    from serve_app.infra.store import SqlStore
+
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock() -> None:
+        async def run() -> None:
+            store = SqlStore.from_settings(settings_for(stack.postgres.url))
+            try:
+                async with store.engine.begin() as conn:
+                    await conn.execute(text("LOCK TABLE businesses IN ACCESS EXCLUSIVE MODE"))
+                    locked.set()
+                    await asyncio.to_thread(release.wait, 60)
+            finally:
+                await store.close()
+
+        asyncio.run(run())
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    try:
+        assert locked.wait(30)
+        response = http.post(
+            "/api/v1/fraud/analyze",
+            json={"business_id": business_id()},
+            headers={
+                **owner_headers(),
+                "x-request-timeout-seconds": "0",
+                "x-request-disconnect-disabled": "?1",
+                "X-Request-ID": "chosen-by-the-caller",
+            },
+            timeout=60,
+        )
+    finally:
+        release.set()
+        holder.join()
+    assert response.status_code in (503, 504), response.text
+    assert response.json()["code"] in ("database_unavailable", "deadline_exceeded")
+    assert response.headers["Retry-After"] == "5"
+    # Ray's own middleware echoes the caller's id; the app adds its own, which its logs use
+    ids = response.headers.get_list("x-request-id")
+    assert any(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids), ids
 
 
 def test_metrics_merge_rays_own_with_the_backend_gauges(stack: Stack, http: httpx.Client) -> None:

@@ -4,11 +4,15 @@ any call is made, and a model call past its time is cancelled at the replica, no
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
+from ray.exceptions import ActorDiedError
+from ray.serve._private.common import DeploymentID
+from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
 
-from serve_app.contract.errors import DeadlineExceeded, ModelUnavailable
+from serve_app.contract.errors import DeadlineExceeded, ModelUnavailable, app_error_handler
 from serve_app.infra.deadline import budget, detached, remaining
 from serve_app.ingress import HandleClient
 
@@ -79,3 +83,45 @@ async def test_background_work_started_by_a_request_is_not_bound_by_its_budget()
     with budget(0.01):
         task = detached(later())
     assert await task == 7.0
+
+
+class Refusing(Handle):
+    """A DeploymentHandle whose calls fail as Ray fails them."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+    def __getattr__(self, method: str) -> Any:
+        error = self.error
+
+        class Method:
+            def remote(self, *args: Any) -> Any:
+                async def fail() -> Any:
+                    raise error
+
+                return fail()
+
+        return Method()
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (BackPressureError(64, 64, 503, 5), "overloaded"),
+        (DeploymentUnavailableError(DeploymentID("FraudDeployment", "fineasy")), "unavailable"),
+        (ActorDiedError(), "unavailable"),
+    ],
+)
+async def test_rays_refusals_become_the_apps_json_503_with_retry_after(
+    error: BaseException, reason: str
+) -> None:
+    """Serve's backpressure, a deployment that failed, a replica that died: each reaches the
+    client as 503 model_unavailable in the one JSON shape with Retry-After, not Ray's text."""
+    client = HandleClient("fraud", Refusing(error), timeout_s=30.0)  # type: ignore[arg-type]
+    with pytest.raises(ModelUnavailable) as refused:
+        await client.info()
+    assert refused.value.details == {"model": "fraud", "reason": reason, "retry_after_s": 5}
+    response = await app_error_handler(None, refused.value)  # type: ignore[arg-type]
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert json.loads(bytes(response.body))["code"] == "model_unavailable"
