@@ -87,6 +87,8 @@ async def drive(server: Server, demo: Demo, minutes: float, rate: float) -> dict
     rng = random.Random(7)
     headers = {"Authorization": f"Bearer {demo.token}"}
     statuses: Counter[str] = Counter()
+    by_kind: dict[str, Counter[str]] = defaultdict(Counter)
+    kind_ms: dict[str, list[float]] = defaultdict(list)
     latencies: list[tuple[float, float]] = []  # (sent at, ms)
     samples: list[tuple[float, dict[str, float]]] = []
     replica_pids: dict[str, set[int]] = defaultdict(set)
@@ -98,15 +100,23 @@ async def drive(server: Server, demo: Demo, minutes: float, rate: float) -> dict
         async def one(kind: tuple[float, str, str, dict[str, Any] | None], at: float) -> None:
             _, method, path, body = kind
             sent = dict(headers)
+            label = f"{method} {path.replace(demo.business_id, '{id}')}"
             if body is not None and body.get("save_draft"):
                 sent["Idempotency-Key"] = uuid.uuid4().hex
+                label += " (saved)"
             t0 = time.perf_counter()
             try:
                 response = await client.request(method, path, json=body, headers=sent)
-                statuses[str(response.status_code)] += 1
-            except httpx.HTTPError as exc:
-                statuses[type(exc).__name__] += 1
-            latencies.append((at - began, (time.perf_counter() - t0) * 1000))
+                outcome = str(response.status_code)
+                if response.status_code >= 400:
+                    outcome += f" {response.json().get('code', '')}".rstrip()
+            except (httpx.HTTPError, ValueError) as exc:
+                outcome = type(exc).__name__
+            statuses[outcome.split()[0]] += 1
+            by_kind[label][outcome] += 1
+            elapsed = (time.perf_counter() - t0) * 1000
+            latencies.append((at - began, elapsed))
+            kind_ms[label].append(elapsed)
 
         async def sampler() -> None:
             while time.monotonic() < end:
@@ -129,7 +139,16 @@ async def drive(server: Server, demo: Demo, minutes: float, rate: float) -> dict
             n += 1
         await asyncio.gather(*tasks)
         await sampling
-    return summarise(statuses, latencies, samples, replica_pids, minutes)
+    result = summarise(statuses, latencies, samples, replica_pids, minutes)
+    result["by_kind"] = {
+        label: {
+            "outcomes": dict(by_kind[label]),
+            "p50_ms": round(percentile(kind_ms[label], 0.5), 1),
+            "p95_ms": round(percentile(kind_ms[label], 0.95), 1),
+        }
+        for label in sorted(by_kind)
+    }
+    return result
 
 
 def summarise(
@@ -183,8 +202,16 @@ def report(results: dict[str, dict[str, Any]], commit: str, minutes: float, rate
         )
     lines += [
         "",
-        "Resident memory by process role after the warm-up (MiB; slope by least squares).",
-        "A role's processes count PIDs seen: more than it runs means a restart.",
+        "Per request kind: outcomes (status and error code) and latency. Then resident memory",
+        "by process role after the warm-up (MiB; slope by least squares); a role's processes",
+        "count the PIDs seen, so more than it runs means a restart.",
+    ]
+    lines += ["", "| server | request | outcomes | p50 ms | p95 ms |", "|---|---|---|---|---|"]
+    for name, r in results.items():
+        for label, k in r["by_kind"].items():
+            outcomes = ", ".join(f"{o}: {c}" for o, c in sorted(k["outcomes"].items()))
+            lines.append(f"| {name} | {label} | {outcomes} | {k['p50_ms']} | {k['p95_ms']} |")
+    lines += [
         "",
         "| server | role | processes | start MiB | end MiB | MiB/min |",
         "|---|---|---|---|---|---|",
