@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import grpc  # type: ignore[import-untyped]
 import httpx
 import ray
 from fastapi import FastAPI
@@ -62,6 +63,8 @@ class HandleClient:
             raise ModelUnavailable(self._name, "overloaded") from exc
         except (DeploymentUnavailableError, ActorUnavailableError, RayActorError) as exc:
             raise ModelUnavailable(self._name, "unavailable") from exc
+        except grpc.aio.AioRpcError as exc:  # the gRPC hop between deployments itself failed
+            raise ModelUnavailable(self._name, "transport") from exc
         except RayTaskError as exc:
             if isinstance(exc, AppError):  # keeps its status; str(exc) is a remote traceback
                 raise

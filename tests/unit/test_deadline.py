@@ -7,6 +7,7 @@ import asyncio
 import json
 from typing import Any
 
+import grpc
 import pytest
 from ray.exceptions import ActorDiedError
 from ray.serve._private.common import DeploymentID
@@ -111,13 +112,23 @@ class Refusing(Handle):
         (BackPressureError(64, 64, 503, 5), "overloaded"),
         (DeploymentUnavailableError(DeploymentID("FraudDeployment", "fineasy")), "unavailable"),
         (ActorDiedError(), "unavailable"),
+        (
+            grpc.aio.AioRpcError(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                grpc.aio.Metadata(),
+                grpc.aio.Metadata(),
+                "Received message larger than max",
+            ),
+            "transport",
+        ),
     ],
 )
 async def test_rays_refusals_become_the_apps_json_503_with_retry_after(
     error: BaseException, reason: str
 ) -> None:
-    """Serve's backpressure, a deployment that failed, a replica that died: each reaches the
-    client as 503 model_unavailable in the one JSON shape with Retry-After, not Ray's text."""
+    """Serve's backpressure, a deployment that failed, a replica that died, the gRPC hop failing:
+    each reaches the client as 503 model_unavailable in the one JSON shape with Retry-After, not
+    Ray's text or a 500."""
     client = HandleClient("fraud", Refusing(error), timeout_s=30.0)  # type: ignore[arg-type]
     with pytest.raises(ModelUnavailable) as refused:
         await client.info()

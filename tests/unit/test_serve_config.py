@@ -135,7 +135,7 @@ def test_every_ray_setting_is_one_ray_serve_reads() -> None:
             continue
         assert f'"{key}"' in source, f"{key} is not a Ray Serve setting (a typo is ignored)"
         assert getattr(constants, key, None) is not None, key
-        assert value in ("0", "1"), f"{key}={value}"
+        assert value in ("0", "1") or value.isdigit(), f"{key}={value}"
 
 
 def test_ray_http_servers_trust_no_forwarded_for() -> None:
