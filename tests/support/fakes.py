@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -108,7 +109,9 @@ class LocalInvoiceModel:
 
     def __init__(self, parser: InvoiceParser) -> None:
         self.parser = parser
-        self.calls: list[tuple[Catalogue, bool]] = []
+        # The latest calls only: the plain-uvicorn baseline of the benchmarks runs this fake for
+        # minutes, and an unbounded list grew it ~30 MiB a minute (bench/soak.py).
+        self.calls: deque[tuple[Catalogue, bool]] = deque(maxlen=64)
 
     async def draft(
         self, text: str, today: dt.date, catalogue: Catalogue, use_business_data: bool
