@@ -283,6 +283,10 @@ def endpoints(demo: Demo) -> dict[str, tuple[str, dict[str, Any]]]:
         "fraud score": ("/api/v1/fraud/score", {"transactions": [TXN]}),
         "compliance validate": ("/api/v1/compliance/validate", INVOICE),
         "insights forecast": ("/api/v1/insights/forecast", SERIES),
+        "assistant text": (
+            "/api/v1/generate/text",
+            {"prompt": "who owes me the most?", "context": {"business_id": demo.business_id}},
+        ),
         "invoice generate": (
             "/api/v1/invoice/generate",
             {

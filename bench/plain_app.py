@@ -19,6 +19,7 @@ from typing import Generic, TypeVar
 
 from fastapi import FastAPI
 
+from deployments.assistant.predictor import AssistantPredictor
 from deployments.compliance.checker import ComplianceChecker
 from deployments.fraud.predictor import FraudPredictor, ScoreRequest
 from deployments.hosting.artifacts import load_artifact
@@ -26,12 +27,19 @@ from deployments.insights.predictor import InsightsPredictor
 from deployments.invoice.parser import InvoiceParser
 from kernel.books import Transaction
 from kernel.model_io import TxnScores
-from kernel.tuning import ComplianceTuning, FraudTuning, InsightsTuning, InvoiceTuning
+from kernel.tuning import (
+    AssistantTuning,
+    ComplianceTuning,
+    FraudTuning,
+    InsightsTuning,
+    InvoiceTuning,
+)
 from serve_app import serve_config
 from serve_app.api import create_api
 from serve_app.components import build_components
 from serve_app.infra.settings import load_settings
 from tests.support.fakes import (
+    LocalAssistantModel,
     LocalComplianceModel,
     LocalFraudModel,
     LocalInsightsModel,
@@ -43,6 +51,7 @@ TUNINGS = {
     "InsightsDeployment": InsightsTuning,
     "ComplianceDeployment": ComplianceTuning,
     "InvoiceDeployment": InvoiceTuning,
+    "AssistantDeployment": AssistantTuning,
 }
 """serve_app.app.TUNINGS, restated so this process never imports Ray."""
 T = TypeVar("T")
@@ -120,6 +129,11 @@ def create() -> FastAPI:
         ),
         LocalInvoiceModel(
             InvoiceParser(artifact("invoice", "InvoiceDeployment"), config.tuning(InvoiceTuning))
+        ),
+        LocalAssistantModel(
+            AssistantPredictor(
+                artifact("assistant", "AssistantDeployment"), config.tuning(AssistantTuning)
+            )
         ),
     )
     return create_api(lambda: components, settings)

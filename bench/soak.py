@@ -43,7 +43,8 @@ def mix(demo: Demo) -> list[tuple[float, str, str, dict[str, Any] | None]]:
     models = endpoints(demo)
     saved = {**models["invoice generate"][1], "save_draft": True}
     return [
-        (0.35, "POST", *models["fraud score"]),
+        (0.30, "POST", *models["fraud score"]),
+        (0.05, "POST", *models["assistant text"]),
         (0.15, "POST", *models["compliance validate"]),
         (0.10, "POST", *models["insights forecast"]),
         (0.14, "POST", *models["invoice generate"]),

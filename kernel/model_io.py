@@ -280,3 +280,40 @@ class Draft:
             "tax_amount": tax,
             "total_amount": round(subtotal + tax - discount, 2),
         }
+
+
+LearnedIntent = Literal[
+    "cash_outlook",
+    "receivables",
+    "payables",
+    "top_customers",
+    "expense_trend",
+    "fraud_alerts",
+    "gst_rate",
+    "gst_due_dates",
+    "gstin_check",
+    "make_bill",
+    "help",
+    "out_of_scope",
+]
+"""What the assistant's intent model tells apart (its training labels)."""
+AssistantIntent = LearnedIntent | Literal["unsure", "classify_expense"]
+"""...and what rules add: too unsure to say, or the app's expense-classification prompt."""
+
+
+class Understanding(BaseModel):
+    """What one chat message asks for, and what its answer needs from the text."""
+
+    model_config = ConfigDict(frozen=True)
+
+    intent: AssistantIntent
+    confidence: float = Field(ge=0.0, le=1.0)
+    priority: Literal["essential", "important", "discretionary", "non_essential"] | None = None
+    """The answer to the app's expense-classification prompt (intent classify_expense)."""
+    gstin: str | None = None
+    hsn: str | None = None
+    item: str | None = None
+    """The goods a GST-rate question names ("cement" in "is GST on cement 18% now?")."""
+    on_date: dt.date | None = None
+    gst_return: str | None = None
+    horizon_months: int | None = Field(default=None, ge=1, le=4)

@@ -70,3 +70,8 @@ class ModelsConfig(BaseModel):
 
 class InvoiceTuning(ModelTuning):
     """The parser has no thresholds yet: the version is its whole configuration."""
+
+
+class AssistantTuning(ModelTuning):
+    min_intent_confidence: float = Field(ge=0.0, le=1.0)
+    """Below this the assistant says what it can answer instead of guessing what was asked."""

@@ -226,10 +226,12 @@ def main(argv: list[str] | None = None) -> int:
         command.set_defaults(run=runner)
     sub.choices["train"].add_argument("--force", action="store_true")
     sub.choices["train"].add_argument(
-        "--model", choices=("fraud", "insights", "compliance", "invoice", "all"), default="all"
+        "--model",
+        choices=("fraud", "insights", "compliance", "invoice", "assistant", "all"),
+        default="all",
     )
     sub.choices["evaluate"].add_argument(
-        "--model", choices=("fraud", "compliance", "invoice"), default="fraud"
+        "--model", choices=("fraud", "compliance", "invoice", "assistant"), default="fraud"
     )
     for name in ("evaluate", "backtest"):
         sub.choices[name].add_argument(

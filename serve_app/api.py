@@ -47,6 +47,9 @@ from serve_app.contract.schemas import (
     FraudAnalyzeRequest,
     FraudScoreRequest,
     FraudScoreResponse,
+    GenerateRequest,
+    GenerateResponse,
+    GenerateTextResponse,
     GstinResponse,
     InvoiceGenerateRequest,
     InvoiceGenerationResponse,
@@ -146,6 +149,30 @@ async def structured_feedback(
 ) -> FeedbackResponse:
     """Contract 3.5: always 200 when taken (a repeated vote too: `recorded` says which)."""
     return await parts.feedback.submit(who, body)
+
+
+@api_router.post("/generate/text", tags=["assistant"])
+async def generate_text(
+    body: GenerateRequest, parts: ComponentsDep, who: CallerDep
+) -> GenerateTextResponse:
+    """The web dashboard's AI Autopilot chat (contract 3.8): the answer's text."""
+    return GenerateTextResponse(text=(await parts.assistant.answer(who, body)).text)
+
+
+@api_router.post("/generate/response", tags=["assistant"])
+async def generate_response(
+    body: GenerateRequest, parts: ComponentsDep, who: CallerDep
+) -> GenerateResponse:
+    """The same answer with what the message was read as and the figures it used."""
+    answer = await parts.assistant.answer(who, body)
+    return GenerateResponse(
+        text=answer.text,
+        intent=answer.intent,
+        confidence=answer.confidence,
+        business_id=answer.business_id,
+        figures=answer.figures,
+        generated_at=parts.assistant.now(),
+    )
 
 
 @api_router.get("/models/performance", tags=["feedback"])

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from ray.serve import Application, Deployment
 from ray.serve.schema import ServeDeploySchema
 
+from deployments.assistant.deployment import AssistantDeployment
 from deployments.compliance.deployment import ComplianceDeployment
 from deployments.fraud.deployment import FraudDeployment
 from deployments.insights.deployment import InsightsDeployment
@@ -26,6 +27,7 @@ MODELS: dict[str, Deployment] = {
     "insights": InsightsDeployment,
     "compliance": ComplianceDeployment,
     "invoice": InvoiceDeployment,
+    "assistant": AssistantDeployment,
 }
 """Each model deployment, by the Ingress parameter its handle fills."""
 TUNINGS: dict[str, type[ModelTuning]] = {

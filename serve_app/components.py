@@ -16,6 +16,7 @@ from serve_app.infra.settings import Settings
 from serve_app.infra.store import SqlStore, Store
 from serve_app.infra.supabase_store import SupabaseStore
 from serve_app.metrics import MetricsPage, RaySource, no_ray_metrics
+from serve_app.services.assistant import AssistantModel, AssistantService
 from serve_app.services.compliance import ComplianceModel, ComplianceService
 from serve_app.services.feedback import FeedbackService
 from serve_app.services.fraud import FraudModel, FraudService
@@ -37,6 +38,7 @@ class Components:
     insights: InsightsService
     compliance: ComplianceService
     invoices: InvoiceService
+    assistant: AssistantService
     feedback: FeedbackService
     user_limit: RateLimiter
     """Per user, on every authenticated route."""
@@ -74,6 +76,7 @@ def build_components(
     insights: InsightsModel,
     compliance: ComplianceModel,
     invoice: InvoiceModel,
+    assistant: AssistantModel,
     store: Store | None = None,
     cache: Cache | None = None,
     ray_source: RaySource = no_ray_metrics,
@@ -85,7 +88,13 @@ def build_components(
     store = store or build_store(settings)
     cache = cache or build_cache(settings)
     versions = ModelVersions(
-        {"fraud": fraud, "insights": insights, "compliance": compliance, "invoice": invoice}
+        {
+            "fraud": fraud,
+            "insights": insights,
+            "compliance": compliance,
+            "invoice": invoice,
+            "assistant": assistant,
+        }
     )
     auditor = Auditor(store, Outbox(settings.outbox_dir))
     health = HealthService(settings, store, cache, versions, upkeep=[auditor.resume])
@@ -100,22 +109,33 @@ def build_components(
         if record is not None:
             record(status, elapsed_ms)
 
+    rates = compliance if settings.COMPLIANCE_CHECKING_ENABLED else None
+    fraud_service = FraudService(store, results, fraud, auditor)
+    insights_service = InsightsService(store, results, insights, auditor)
+    compliance_service = ComplianceService(store, results, compliance, auditor)
+    invoice_service = InvoiceService(
+        store, results, invoice, auditor, rates=rates, limiter=address_limit
+    )
     return Components(
         settings=settings,
         auth=SupabaseAuth(settings.jwt_secret(), issuer_for(settings.SUPABASE_URL)),
         store=store,
         cache=cache,
         auditor=auditor,
-        fraud=FraudService(store, results, fraud, auditor),
-        insights=InsightsService(store, results, insights, auditor),
-        compliance=ComplianceService(store, results, compliance, auditor),
-        invoices=InvoiceService(
+        fraud=fraud_service,
+        insights=insights_service,
+        compliance=compliance_service,
+        invoices=invoice_service,
+        assistant=AssistantService(
             store,
             results,
-            invoice,
+            assistant,
+            insights_service,
+            fraud_service,
+            compliance_service,
+            rates,
+            invoice_service,
             auditor,
-            rates=compliance if settings.COMPLIANCE_CHECKING_ENABLED else None,
-            limiter=address_limit,
         ),
         feedback=feedback,
         user_limit=user_limit,

@@ -31,6 +31,7 @@ from kernel.model_io import (
     RateHint,
     SeriesForecast,
     TxnScores,
+    Understanding,
 )
 from serve_app.api import create_api
 from serve_app.components import Components, build_components
@@ -127,6 +128,14 @@ class InvoiceClient(HandleClient):
         return result
 
 
+class AssistantClient(HandleClient):
+    """AssistantPredictor over the AssistantDeployment handle."""
+
+    async def understand(self, prompt: str) -> Understanding:
+        result: Understanding = await self._call("understand", prompt)
+        return result
+
+
 class InsightsClient(HandleClient):
     """InsightsModel over the InsightsDeployment handle."""
 
@@ -163,6 +172,11 @@ BUSINESS_EVENTS = {
         "ai_backend_invoices_parsed",
         "result",
         "Invoice requests: drafted or refused",
+    ),
+    "assistant_answers": (
+        "ai_backend_assistant_answers",
+        "intent",
+        "Chat messages answered, by what they asked",
     ),
 }
 """event -> (metric, its one tag, description): what the business side of the service did,
@@ -217,6 +231,7 @@ class Ingress:
         insights: DeploymentHandle[Any],
         compliance: DeploymentHandle[Any],
         invoice: DeploymentHandle[Any],
+        assistant: DeploymentHandle[Any],
     ) -> None:
         settings = load_settings()
         configure_logging(settings.LOG_DIR, settings.LOG_LEVEL)
@@ -228,6 +243,7 @@ class Ingress:
             InsightsClient("insights", insights, timeout),
             ComplianceClient("compliance", compliance, timeout),
             InvoiceClient("invoice", invoice, timeout),
+            AssistantClient("assistant", assistant, timeout),
             ray_source=ray_node_metrics,
             record=requests.record,
             looked_up=requests.looked_up,

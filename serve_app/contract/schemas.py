@@ -393,3 +393,37 @@ ERROR_MEANINGS = {
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI `responses` of the errors a route can answer, all in the one error shape."""
     return {s: {"model": ErrorBody, "description": ERROR_MEANINGS[s]} for s in statuses}
+
+
+class GenerateContext(BaseModel):
+    """What the web chat sends along (contract 3.8): the business on screen."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+    business_id: Uuid | None = None
+    business_name: Annotated[Clean, Field(max_length=200)] | None = None
+
+
+class GenerateRequest(Strict):
+    """POST /api/v1/generate/text and /generate/response: a chat message, capped."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False, strict=True)
+    prompt: Annotated[Clean, Field(min_length=1, max_length=4000)]
+    context: GenerateContext = Field(default_factory=GenerateContext)
+
+
+class GenerateTextResponse(BaseModel):
+    """The web chat shows `text`."""
+
+    text: str
+
+
+class GenerateResponse(BaseModel):
+    """The same answer, with what it was read as and the figures it used."""
+
+    success: bool = True
+    text: str
+    intent: str
+    confidence: float
+    business_id: str | None
+    figures: dict[str, object]
+    generated_at: UtcDateTime

@@ -11,18 +11,21 @@ from fastapi.testclient import TestClient
 
 from serve_app.api import create_api
 from serve_app.components import build_components
+from serve_app.services.assistant import AssistantModel
 from serve_app.services.compliance import ComplianceModel
 from serve_app.services.fraud import FraudModel
 from serve_app.services.insights import InsightsModel
 from serve_app.services.invoices import InvoiceModel
 from tests.support import factories
 from tests.support.factories import (
+    assistant_predictor,
     compliance_checker,
     insights_predictor,
     invoice_parser,
     predictor,
 )
 from tests.support.fakes import (
+    LocalAssistantModel,
     LocalComplianceModel,
     LocalFraudModel,
     LocalInsightsModel,
@@ -54,6 +57,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
         insights: InsightsModel | None = None,
         compliance: ComplianceModel | None = None,
         invoice: InvoiceModel | None = None,
+        assistant: AssistantModel | None = None,
         peer: str = "testclient",
         looked_up: Callable[[bool], None] | None = None,
         counted: Callable[[str, str, int], None] | None = None,
@@ -67,6 +71,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
             insights or LocalInsightsModel(insights_predictor()),
             compliance or LocalComplianceModel(compliance_checker()),
             invoice or LocalInvoiceModel(invoice_parser()),
+            assistant or LocalAssistantModel(assistant_predictor()),
             looked_up=looked_up,
             counted=counted,
         )

@@ -11,6 +11,7 @@ COMPONENTS = {
     "insights_deployment",
     "compliance_deployment",
     "invoice_deployment",
+    "assistant_deployment",
 }
 
 FEATURES = {"fraud_detection", "predictive_analytics", "compliance_checking", "nlp_invoice"}
@@ -167,6 +168,7 @@ def test_public_health_reports_services_without_waiting_on_them(client: TestClie
         "insights_deployment": "healthy",
         "compliance_deployment": "healthy",
         "invoice_deployment": "healthy",
+        "assistant_deployment": "healthy",
     }
 
 

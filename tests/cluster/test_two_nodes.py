@@ -18,7 +18,13 @@ from tests.support.factories import (
     owner_headers,
 )
 
-MODELS = ("FraudDeployment", "InsightsDeployment", "ComplianceDeployment", "InvoiceDeployment")
+MODELS = (
+    "FraudDeployment",
+    "InsightsDeployment",
+    "ComplianceDeployment",
+    "InvoiceDeployment",
+    "AssistantDeployment",
+)
 
 
 def each_model_answers(http: httpx.Client) -> dict[str, int]:
@@ -39,6 +45,11 @@ def each_model_answers(http: httpx.Client) -> dict[str, int]:
             "/api/v1/compliance/check", json={"invoice_id": gst_invoice}, headers=headers
         ),
         "InvoiceDeployment": http.post("/api/v1/invoice/generate", json=sentence, headers=headers),
+        "AssistantDeployment": http.post(
+            "/api/v1/generate/text",
+            json={"prompt": "is 27AAPFU0939F1ZV a valid GSTIN?", "context": {}},
+            headers=headers,
+        ),
     }
     return {name: response.status_code for name, response in responses.items()}
 

@@ -76,6 +76,7 @@ def test_serve_status_shows_every_deployment_healthy(stack: Stack) -> None:
         "InsightsDeployment": "HEALTHY",
         "ComplianceDeployment": "HEALTHY",
         "InvoiceDeployment": "HEALTHY",
+        "AssistantDeployment": "HEALTHY",
     }
 
 

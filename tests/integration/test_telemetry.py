@@ -113,6 +113,11 @@ def traffic(http: httpx.Client, first: bool) -> None:
         http.get(f"/api/v1/insights/{business_id()}", headers=headers),
         http.post("/api/v1/compliance/check", json={"invoice_id": invoice}, headers=headers),
         http.get("/api/v1/models/performance", headers=headers),
+        http.post(
+            "/api/v1/generate/text",
+            json={"prompt": "who owes me the most?", "context": {"business_id": business_id()}},
+            headers=headers,
+        ),
     ]
     assert [c.status_code for c in calls] == [200] * len(calls)
     if first:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from demo_data.generate import generate_dataset
 from demo_data.ledger import GeneratedBusiness
+from deployments.assistant.predictor import AssistantModels, AssistantPredictor
+from deployments.assistant.training import train as train_assistant_models
 from deployments.compliance.checker import ComplianceChecker
 from deployments.compliance.rate_model import RateModel
 from deployments.compliance.rate_training import train as train_rate_model
@@ -21,7 +23,7 @@ from deployments.insights.training import fit
 from deployments.invoice.parser import InvoiceModels, InvoiceParser
 from deployments.invoice.training import train as train_invoice_models
 from kernel.books import Transaction
-from kernel.tuning import ComplianceTuning, FraudTuning, InsightsTuning
+from kernel.tuning import AssistantTuning, ComplianceTuning, FraudTuning, InsightsTuning
 from serve_app.infra.auth import mint_token
 from tests.support.config import tuning
 
@@ -109,9 +111,21 @@ def invoice_parser() -> InvoiceParser:
     return InvoiceParser(small_invoice_models())
 
 
+@functools.cache
+def small_assistant_models(version: str = "v1") -> AssistantModels:
+    """The intent model on 150 generated questions per intent (~1 s; shipped: 400)."""
+    models, _ = train_assistant_models(version, per_intent=150)
+    return models
+
+
+def assistant_predictor() -> AssistantPredictor:
+    return AssistantPredictor(small_assistant_models(), tuning(AssistantTuning, model_version="v1"))
+
+
 def write_model(models_dir: Path, version: str = "v1", name: str = "fraud") -> str:
-    """A small model of `name` (fraud, insights, compliance or invoice) saved as `version`."""
-    payload: FraudModels | ForecastModels | RateModel | InvoiceModels
+    """A small model of `name` (fraud, insights, compliance, invoice or assistant) saved as
+    `version`."""
+    payload: FraudModels | ForecastModels | RateModel | InvoiceModels | AssistantModels
     if name == "fraud":
         payload = small_models()
         if version != payload.version:
@@ -122,6 +136,9 @@ def write_model(models_dir: Path, version: str = "v1", name: str = "fraud") -> s
     elif name == "compliance":
         rate = small_rate_model()
         payload = RateModel(version, rate.pipeline, rate.metrics)
+    elif name == "assistant":
+        assistant = small_assistant_models()
+        payload = AssistantModels(version, assistant.intent, assistant.metrics)
     else:
         invoice = small_invoice_models()
         payload = InvoiceModels(version, invoice.tagger, invoice.intent, invoice.metrics)

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from deployments.assistant.predictor import AssistantPredictor
 from deployments.compliance.checker import ComplianceChecker
 from deployments.fraud.predictor import FraudPredictor
 from deployments.insights.predictor import InsightsPredictor
@@ -29,10 +30,17 @@ from kernel.model_io import (
     RateHint,
     SeriesForecast,
     TxnScores,
+    Understanding,
 )
 from serve_app.contract.errors import ModelUnavailable
 
-HELD_OUT_ACCURACY = {"fraud": 0.9, "insights": 0.8, "compliance": 0.92, "invoice": 0.95}
+HELD_OUT_ACCURACY = {
+    "fraud": 0.9,
+    "insights": 0.8,
+    "compliance": 0.92,
+    "invoice": 0.95,
+    "assistant": 0.91,
+}
 """What each fake says it scored on held-out data (a real host reads its manifest)."""
 
 
@@ -124,6 +132,21 @@ class LocalInvoiceModel:
         return local_info("invoice", self.parser.version, None)
 
 
+class LocalAssistantModel:
+    """The real intent model and rules, called in-process."""
+
+    def __init__(self, predictor: AssistantPredictor) -> None:
+        self.predictor = predictor
+        self.heard: list[str] = []
+
+    async def understand(self, prompt: str) -> Understanding:
+        self.heard.append(prompt)
+        return self.predictor.understand(prompt)
+
+    async def info(self) -> ModelInfo:
+        return local_info("assistant", self.predictor.version, self.predictor.tuning)
+
+
 class UnavailableModel:
     """Any model deployment that is overloaded (calls) or gone (info)."""
 
@@ -146,6 +169,9 @@ class UnavailableModel:
         raise ModelUnavailable(self.name, "overloaded")
 
     async def draft(self, *_: object) -> Any:
+        raise ModelUnavailable(self.name, "overloaded")
+
+    async def understand(self, *_: object) -> Any:
         raise ModelUnavailable(self.name, "overloaded")
 
     async def info(self) -> ModelInfo:

@@ -32,9 +32,10 @@ FILES = module_files(PROJECT_ROOT)
 SHELLS = sorted(m for m in GRAPH if is_model_shell(m))
 
 
-def test_the_graph_sees_every_package_and_the_four_model_shells() -> None:
+def test_the_graph_sees_every_package_and_the_five_model_shells() -> None:
     assert {top(m) for m in GRAPH} == set(PACKAGES)
     assert SHELLS == [
+        "deployments.assistant.deployment",
         "deployments.compliance.deployment",
         "deployments.fraud.deployment",
         "deployments.insights.deployment",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from deployments.assistant.deployment import AssistantDeployment
 from deployments.compliance.deployment import ComplianceDeployment
 from deployments.fraud.deployment import FraudDeployment
 from deployments.insights.deployment import InsightsDeployment
@@ -53,5 +54,7 @@ def test_each_deployment_reads_its_held_out_accuracy_from_its_own_manifest() -> 
     assert compliance_shell.held_out_accuracy({"top1_hand_written": 0.92}) == 0.92
     f1 = {"customer": 1.0, "quantity": 0.9}
     assert invoice_shell.held_out_accuracy({"f1_generated_held_out": f1}) == 0.95
-    for shell in (fraud_shell, insights_shell, compliance_shell, invoice_shell):
+    assistant_shell = AssistantDeployment.func_or_class
+    assert assistant_shell.held_out_accuracy({"accuracy_independent": 0.875}) == 0.875
+    for shell in (fraud_shell, insights_shell, compliance_shell, invoice_shell, assistant_shell):
         assert shell.held_out_accuracy({"note": "test"}) is None
