@@ -353,6 +353,37 @@ def test_the_purge_command_deletes_what_is_past_retention_on_postgres(stack: Sta
     assert planted - left == {f"retention-{r}" for r in PURGED_BY_DEFAULT}
 
 
+def test_the_assistant_answers_from_the_books_through_serve(
+    stack: Stack, http: httpx.Client
+) -> None:
+    """The chat through the AssistantDeployment and the Ingress on PostgreSQL: the figures of
+    the answer are the insights screen's for the same business."""
+    headers = owner_headers()
+    context = {"business_id": business_id()}
+    chat = http.post(
+        "/api/v1/generate/text",
+        json={"prompt": "who owes me the most?", "context": context},
+        headers=headers,
+    )
+    assert chat.status_code == 200 and set(chat.json()) == {"text"}, chat.text
+    answer = http.post(
+        "/api/v1/generate/response",
+        json={"prompt": "who owes me the most?", "context": context},
+        headers=headers,
+    ).json()
+    report = http.get(f"/api/v1/insights/{business_id()}", headers=headers).json()
+    capital = next(i["data"] for i in report["insights"] if "receivables" in i["data"])
+    assert answer["intent"] == "receivables"
+    assert answer["figures"]["receivables"] == capital["receivables"]
+    word = http.post(
+        "/api/v1/generate/text",
+        json={"prompt": "Classify 'Shop rent'. Return only the classification word.",
+              "context": {}},
+        headers=headers,
+    )  # fmt: skip
+    assert word.json() == {"text": "essential"}
+
+
 def test_unauthenticated_and_foreign_requests(http: httpx.Client) -> None:
     assert analyze(http, {}).status_code == 401
     forged = {"Authorization": f"Bearer {mint_token('z' * 48, OTHER_USER)}"}
