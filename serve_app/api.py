@@ -31,6 +31,7 @@ from serve_app.contract.errors import (
     app_error_handler,
     http_error_handler,
     render,
+    rendered,
     unhandled_error_handler,
     validation_error_handler,
 )
@@ -421,10 +422,7 @@ class EdgeMiddleware:
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope = {**scope, "path": re.sub(r"/{2,}", "/", scope["path"])}
         if self.in_flight >= self.max_in_flight and not scope["path"].startswith(UNSHED):
-            busy = Overloaded()
-            await render(busy.status_code, busy.code, busy.message, busy.details)(
-                scope, receive, send
-            )
+            await rendered(Overloaded())(scope, receive, send)
             return
         self.in_flight += 1
         try:

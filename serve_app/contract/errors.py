@@ -141,9 +141,13 @@ def render(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def rendered(exc: AppError) -> JSONResponse:
+    return render(exc.status_code, exc.code, exc.message, exc.details)
+
+
 async def app_error_handler(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return render(exc.status_code, exc.code, exc.message, exc.details)
+    return rendered(exc)
 
 
 async def validation_error_handler(_: Request, exc: Exception) -> JSONResponse:

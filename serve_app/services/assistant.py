@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from kernel.gstin import is_valid_gstin
 from kernel.model_io import ItemFacts, ModelInfo, RateHint, Understanding
 from kernel.money import format_inr
 from serve_app.contract.schemas import (
@@ -29,7 +28,7 @@ from serve_app.services.compliance import ComplianceModel, ComplianceService
 from serve_app.services.fraud import FraudService
 from serve_app.services.insights import InsightsService
 from serve_app.services.invoices import InvoiceService
-from serve_app.services.results import Results, timed
+from serve_app.services.results import ModelService, Results, timed
 
 
 class AssistantModel(Protocol):
@@ -83,22 +82,22 @@ def _insight(
     )
 
 
-class AssistantService:
+class AssistantService(ModelService[AssistantModel]):
+    """The model-backed skeleton every service has, and the services whose answers it words."""
+
     def __init__(
         self,
         store: Store,
         results: Results,
         model: AssistantModel,
+        auditor: Auditor,
         insights: InsightsService,
         fraud: FraudService,
         compliance: ComplianceService,
         rates: ComplianceModel | None,
         invoices: InvoiceService,
-        auditor: Auditor,
-        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
-        self._store, self._model, self._auditor, self._clock = store, model, auditor, clock
-        self._results = results
+        super().__init__(store, results, model, auditor)
         self.insights, self.fraud, self.compliance = insights, fraud, compliance
         self.rates, self.invoices = rates, invoices
 
@@ -130,7 +129,7 @@ class AssistantService:
             Audit(
                 "assistant_answer",
                 business_id,
-                (await self._model.info()).version,
+                await self._results.version("assistant"),  # known, not asked per message
                 {"intent": answer.intent, "chars": len(body.prompt)},
                 elapsed_ms,
                 self._clock(),
@@ -326,7 +325,7 @@ async def _gstin(t: Turn) -> Answer:
     if gstin is None:
         return t.answer("Send the 15-character GSTIN to check, like 27AAPFU0939F1ZV.")
     report = t.service.compliance.gstin(gstin)
-    return t.answer(report.explanation, {"gstin": gstin, "valid": is_valid_gstin(gstin)})
+    return t.answer(report.explanation, {"gstin": gstin, "valid": report.valid})
 
 
 async def _bill(t: Turn) -> Answer:

@@ -159,6 +159,10 @@ class Results:
         self._looked_up = looked_up or (lambda _hit: None)
         self._counted = counted or (lambda _event, _kind, _n: None)
 
+    async def version(self, name: str) -> str:
+        """The version `name` serves, as last learned (refreshed in the background)."""
+        return (await self._versions.current(name)).version
+
     def count(self, event: str, kinds: Iterable[str]) -> None:
         """One `event` per item of `kinds` (e.g. the types of the alerts just raised)."""
         for kind, n in Counter(kinds).items():
