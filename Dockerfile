@@ -9,8 +9,17 @@
 # Kubernetes, KubeRay starts Ray in this image itself (k8s/rayservice.yaml). No secret is
 # built in: settings come from the environment at run time.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# The OCR deployment's engine (docs/ocr.md): Tesseract 5.3 with its English and Hindi data from
+# Debian bookworm. The OCR artifact pins the data's sha256, so both stages install the same
+# exact versions (a replica with other data refuses the artifact).
+ARG TESSERACT_PACKAGES="tesseract-ocr tesseract-ocr-eng=1:4.1.0-2 tesseract-ocr-hin=1:4.1.0-2"
 
 FROM ${PYTHON_IMAGE} AS build
+ARG TESSERACT_PACKAGES
+# Tesseract to pin and measure the OCR artifact; the fonts its evaluation invoices are drawn in.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ${TESSERACT_PACKAGES} fonts-dejavu-core fonts-lohit-deva \
+ && rm -rf /var/lib/apt/lists/*
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -36,9 +45,10 @@ RUN pip install --no-deps -e . \
  && find /app -name __pycache__ -prune -exec rm -rf {} +
 
 FROM ${PYTHON_IMAGE}
+ARG TESSERACT_PACKAGES
 # wget: KubeRay's worker readiness probe calls it; bash: KubeRay starts Ray through it.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends wget \
+ && apt-get install -y --no-install-recommends wget ${TESSERACT_PACKAGES} \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 1000 ray \
  && useradd --uid 1000 --gid 1000 --create-home --shell /bin/bash ray

@@ -25,6 +25,7 @@ from deployments.fraud.predictor import FraudPredictor, ScoreRequest
 from deployments.hosting.artifacts import load_artifact
 from deployments.insights.predictor import InsightsPredictor
 from deployments.invoice.parser import InvoiceParser
+from deployments.ocr.predictor import OcrPredictor
 from kernel.books import Transaction
 from kernel.model_io import TxnScores
 from kernel.tuning import (
@@ -33,6 +34,7 @@ from kernel.tuning import (
     FraudTuning,
     InsightsTuning,
     InvoiceTuning,
+    OcrTuning,
 )
 from serve_app import serve_config
 from serve_app.api import create_api
@@ -44,6 +46,7 @@ from tests.support.fakes import (
     LocalFraudModel,
     LocalInsightsModel,
     LocalInvoiceModel,
+    LocalOcrModel,
 )
 
 TUNINGS = {
@@ -135,5 +138,6 @@ def create() -> FastAPI:
                 artifact("assistant", "AssistantDeployment"), config.tuning(AssistantTuning)
             )
         ),
+        LocalOcrModel(OcrPredictor(artifact("ocr", "OcrDeployment"), config.tuning(OcrTuning))),
     )
     return create_api(lambda: components, settings)

@@ -199,6 +199,18 @@ class ParsedItem(BaseModel):
     unit: str | None = None
     unit_price: float | None = None
     confidence: float = 0.0
+    tax_rate: float | None = None
+    """As printed on the row (a bill's GST % column); a sentence leaves it to the invoice."""
+    hsn_code: str | None = None
+
+
+class PrintedInvoice(BaseModel):
+    """What a printed bill states about itself, beyond its party and items."""
+
+    invoice_number: str | None = None
+    invoice_date: dt.date | None = None
+    total_amount: float | None = None
+    tax_amount: float | None = None
 
 
 class ParsedInvoice(BaseModel):
@@ -217,6 +229,8 @@ class ParsedInvoice(BaseModel):
     extraction_confidence: float = 0.0
     model_version: str = ""
     """The parser that read it (for the audit trail, without a second call to ask)."""
+    printed: PrintedInvoice | None = None
+    """Set when the text was a printed invoice (OCR of a photo), not a sentence."""
 
 
 @dataclass(frozen=True)
@@ -268,6 +282,8 @@ class Draft:
     errors: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    printed: PrintedInvoice | None = None
+    """A printed bill's own number, date and totals (OCR), kept as printed."""
 
     def totals(self, tax_after_discount: bool = False) -> dict[str, float]:
         subtotal = round(sum(line.total_price for line in self.lines), 2)
@@ -317,3 +333,25 @@ class Understanding(BaseModel):
     on_date: dt.date | None = None
     gst_return: str | None = None
     horizon_months: int | None = Field(default=None, ge=1, le=4)
+
+
+class OcrLine(BaseModel):
+    text: str
+    confidence: float = Field(ge=0.0, le=100.0)
+    """Tesseract's mean word confidence (0-100): a ranking, not a probability."""
+
+
+class OcrResult(BaseModel):
+    """What one photo says, line by line; or why it could not be read (`refused`)."""
+
+    lines: list[OcrLine] = Field(default_factory=list)
+    refused: str | None = None
+    """Set when the bytes are not an image the service reads (the ingress answers 422)."""
+    angle: float = 0.0
+    width: int = 0
+    height: int = 0
+    model_version: str = ""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)

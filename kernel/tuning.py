@@ -75,3 +75,11 @@ class InvoiceTuning(ModelTuning):
 class AssistantTuning(ModelTuning):
     min_intent_confidence: float = Field(ge=0.0, le=1.0)
     """Below this the assistant says what it can answer instead of guessing what was asked."""
+
+
+class OcrTuning(ModelTuning):
+    max_pixels: int = Field(ge=100_000, le=100_000_000)
+    """Larger images are refused from their header, before decoding (a 6000x4000 phone photo
+    is 24 million; the client sends at most 1920x1080)."""
+    timeout_s: float = Field(gt=0.0, le=60.0)
+    """Tesseract is stopped after this long on one image (the request's budget is 20 s)."""

@@ -227,11 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.choices["train"].add_argument("--force", action="store_true")
     sub.choices["train"].add_argument(
         "--model",
-        choices=("fraud", "insights", "compliance", "invoice", "assistant", "all"),
+        choices=("fraud", "insights", "compliance", "invoice", "assistant", "ocr", "all"),
         default="all",
     )
     sub.choices["evaluate"].add_argument(
-        "--model", choices=("fraud", "compliance", "invoice", "assistant"), default="fraud"
+        "--model", choices=("fraud", "compliance", "invoice", "assistant", "ocr"), default="fraud"
+    )
+    sub.choices["evaluate"].add_argument(
+        "--count", type=int, default=None, help="ocr: photographed invoices to read (120)"
     )
     for name in ("evaluate", "backtest"):
         sub.choices[name].add_argument(

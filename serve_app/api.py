@@ -8,7 +8,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
@@ -58,6 +58,9 @@ from serve_app.contract.schemas import (
     LegacyInvoiceResponse,
     LegacyParseRequest,
     ModelsPerformanceResponse,
+    OcrRequest,
+    OcrResponse,
+    ParseInvoiceRequest,
     ProbeBody,
     RemindersResponse,
     Uuid,
@@ -353,10 +356,22 @@ async def legacy_process_invoice(
 
 @invoice_router.post("/api/v1/nlp/parse-invoice", responses=PUBLIC_ERRORS)
 async def legacy_parse_invoice(
-    body: LegacyParseRequest, request: Request, parts: ComponentsDep
+    body: ParseInvoiceRequest, request: Request, parts: ComponentsDep
 ) -> LegacyInvoiceResponse:
-    """OCR step 2 (docs/api.md): no token, no tenant data; the invoice form's shape."""
+    """OCR step 2 (docs/api.md): no token, no tenant data; the invoice form's shape. Reads a
+    sentence or a printed bill's lines (the text step 1 returns)."""
     return await parts.invoices.legacy(body.text, _client(request), form_shape=True)
+
+
+ocr_router = APIRouter(tags=["ocr"])
+OCR_PATH = "/api/v1/ocr/extract-text"
+
+
+@ocr_router.post(OCR_PATH, responses=PUBLIC_ERRORS)
+async def extract_text(body: OcrRequest, request: Request, parts: ComponentsDep) -> OcrResponse:
+    """The OCR Invoice Scanner's photo (docs/api.md): no token; its printed lines, top to
+    bottom, a table's columns two spaces apart. Never logged or stored."""
+    return await parts.ocr.extract(body, _client(request))
 
 
 logger = logging.getLogger("ai_backend")
@@ -383,9 +398,12 @@ class EdgeMiddleware:
         record: Callable[[int, float], None],
         budget_s: float = 20.0,
         max_in_flight: int = 128,
+        larger: Mapping[str, int] | None = None,
     ) -> None:
+        """`larger`: paths allowed bigger bodies than `max_bytes` (the OCR route's photos)."""
         self.app, self.max_bytes, self.record, self.budget_s = app, max_bytes, record, budget_s
         self.max_in_flight, self.in_flight = max_in_flight, 0
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -431,9 +449,10 @@ class EdgeMiddleware:
             self.in_flight -= 1
 
     async def _bounded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self.larger.get(scope["path"], self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            response = render(413, "payload_too_large", f"Request body over {self.max_bytes} bytes")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            response = render(413, "payload_too_large", f"Request body over {limit} bytes")
             await response(scope, receive, send)
             return
         seen = 0
@@ -442,8 +461,8 @@ class EdgeMiddleware:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                raise StarletteHTTPException(413, f"Request body over {self.max_bytes} bytes")
+            if seen > limit:
+                raise StarletteHTTPException(413, f"Request body over {limit} bytes")
             return message
 
         await self.app(scope, limited, send)
@@ -469,6 +488,7 @@ def create_api(get_components: Callable[[], Components], settings: Settings) -> 
         insights_router,
         compliance_router,
         invoice_router,
+        ocr_router,
     )
     for router in routers:
         api.include_router(router)
@@ -494,6 +514,7 @@ def create_api(get_components: Callable[[], Components], settings: Settings) -> 
         record=record,
         budget_s=settings.REQUEST_BUDGET_SECONDS,
         max_in_flight=settings.MAX_IN_FLIGHT,
+        larger={OCR_PATH: settings.MAX_IMAGE_REQUEST_BYTES},
     )
     if settings.trusted_proxies:
         # Outermost, so every layer sees the caller's address (the legacy routes' rate limit).

@@ -16,6 +16,7 @@ from deployments.compliance.deployment import ComplianceDeployment
 from deployments.fraud.deployment import FraudDeployment
 from deployments.insights.deployment import InsightsDeployment
 from deployments.invoice.deployment import InvoiceDeployment
+from deployments.ocr.deployment import OcrDeployment
 from kernel.tuning import ModelTuning
 from serve_app import serve_config
 from serve_app.infra.settings import AppArgs
@@ -28,6 +29,7 @@ MODELS: dict[str, Deployment] = {
     "compliance": ComplianceDeployment,
     "invoice": InvoiceDeployment,
     "assistant": AssistantDeployment,
+    "ocr": OcrDeployment,
 }
 """Each model deployment, by the Ingress parameter its handle fills."""
 TUNINGS: dict[str, type[ModelTuning]] = {

@@ -22,6 +22,7 @@ from serve_app.services.feedback import FeedbackService
 from serve_app.services.fraud import FraudModel, FraudService
 from serve_app.services.insights import InsightsModel, InsightsService
 from serve_app.services.invoices import InvoiceModel, InvoiceService
+from serve_app.services.ocr import OcrModel, OcrService
 from serve_app.services.results import ModelVersions, Results
 
 
@@ -39,6 +40,7 @@ class Components:
     compliance: ComplianceService
     invoices: InvoiceService
     assistant: AssistantService
+    ocr: OcrService
     feedback: FeedbackService
     user_limit: RateLimiter
     """Per user, on every authenticated route."""
@@ -77,6 +79,7 @@ def build_components(
     compliance: ComplianceModel,
     invoice: InvoiceModel,
     assistant: AssistantModel,
+    ocr: OcrModel,
     store: Store | None = None,
     cache: Cache | None = None,
     ray_source: RaySource = no_ray_metrics,
@@ -94,6 +97,7 @@ def build_components(
             "compliance": compliance,
             "invoice": invoice,
             "assistant": assistant,
+            "ocr": ocr,
         }
     )
     auditor = Auditor(store, Outbox(settings.outbox_dir))
@@ -136,6 +140,11 @@ def build_components(
             compliance_service,
             rates,
             invoice_service,
+        ),
+        ocr=OcrService(
+            ocr,
+            results,
+            RateLimiter(settings.RATE_LIMIT_OCR_PER_ADDRESS, shared, scope="ocr"),
         ),
         feedback=feedback,
         user_limit=user_limit,

@@ -27,6 +27,7 @@ from kernel.model_io import (
     InvoiceFacts,
     ItemFacts,
     ModelInfo,
+    OcrResult,
     ParsedInvoice,
     RateHint,
     SeriesForecast,
@@ -136,6 +137,14 @@ class AssistantClient(HandleClient):
         return result
 
 
+class OcrClient(HandleClient):
+    """OcrPredictor over the OcrDeployment handle."""
+
+    async def read(self, image: bytes) -> OcrResult:
+        result: OcrResult = await self._call("read", image)
+        return result
+
+
 class InsightsClient(HandleClient):
     """InsightsModel over the InsightsDeployment handle."""
 
@@ -177,6 +186,11 @@ BUSINESS_EVENTS = {
         "ai_backend_assistant_answers",
         "intent",
         "Chat messages answered, by what they asked",
+    ),
+    "ocr_images": (
+        "ai_backend_ocr_images",
+        "result",
+        "Photos sent to OCR: read, blank (no text found) or refused (not a readable image)",
     ),
 }
 """event -> (metric, its one tag, description): what the business side of the service did,
@@ -232,6 +246,7 @@ class Ingress:
         compliance: DeploymentHandle[Any],
         invoice: DeploymentHandle[Any],
         assistant: DeploymentHandle[Any],
+        ocr: DeploymentHandle[Any],
     ) -> None:
         settings = load_settings()
         configure_logging(settings.LOG_DIR, settings.LOG_LEVEL)
@@ -244,6 +259,7 @@ class Ingress:
             ComplianceClient("compliance", compliance, timeout),
             InvoiceClient("invoice", invoice, timeout),
             AssistantClient("assistant", assistant, timeout),
+            OcrClient("ocr", ocr, timeout),
             ray_source=ray_node_metrics,
             record=requests.record,
             looked_up=requests.looked_up,

@@ -18,6 +18,7 @@ import numpy as np
 import pycrfsuite
 from sklearn.pipeline import Pipeline
 
+from deployments.invoice.document import looks_printed, parse_document
 from deployments.invoice.hindi import has_devanagari, romanize
 from deployments.invoice.text import (
     MULTIPLIERS,
@@ -184,6 +185,12 @@ class InvoiceParser:
         return self.models.version
 
     def parse(self, raw: str, today: dt.date) -> ParsedInvoice:
+        """A sentence goes to the tagger; a printed invoice's lines (OCR text) to the layout
+        rules of invoice.document, unless they find no item row in it."""
+        if looks_printed(raw):
+            printed = parse_document(raw)
+            if printed.items:
+                return printed.model_copy(update={"model_version": self.version})
         text = clean(raw)
         tokenized = tokenize(text)
         tokens = [romanize(t) for t, _, _ in tokenized]

@@ -85,7 +85,8 @@ def resolve(
     for line in lines:
         if line.unit_price <= 0:
             errors.append(f"Price missing for {line.name}")
-    due = parsed.due_date or today + dt.timedelta(days=DEFAULT_TERMS_DAYS)
+    issued = parsed.printed.invoice_date if parsed.printed else None
+    due = parsed.due_date or (issued or today) + dt.timedelta(days=DEFAULT_TERMS_DAYS)
     return Draft(
         customer_name=customer_name,
         customer_id=customer_id,
@@ -99,6 +100,7 @@ def resolve(
         errors=errors,
         suggestions=suggestions,
         notes=notes,
+        printed=parsed.printed,
     )
 
 
@@ -125,7 +127,7 @@ def _line(
     elif price is None and last is not None:
         price = float(last["unit_price"])  # type: ignore[arg-type]
         suggestions.append(f"Used the last price billed for {item.name}: ₹{price:g}")
-    tax = parsed.tax_rate
+    tax = item.tax_rate if item.tax_rate is not None else parsed.tax_rate
     known = tax is not None or (last is not None and last.get("tax_rate") is not None)
     if tax is None:
         tax = float(last["tax_rate"]) if known and last else DEFAULT_TAX_RATE  # type: ignore[arg-type]
@@ -136,6 +138,7 @@ def _line(
         tax_rate=tax,
         unit=item.unit or (str(product["unit"]) if product and product.get("unit") else None),
         product_id=str(product["id"]) if product else None,
-        hsn_code=str(last["hsn_code"]) if last is not None and last.get("hsn_code") else None,
+        hsn_code=item.hsn_code
+        or (str(last["hsn_code"]) if last is not None and last.get("hsn_code") else None),
         default_rate=not known,
     )

@@ -6,6 +6,7 @@
     ├── NotFound (404, not_found)            also another user's business: byte-identical
     ├── PayloadTooLarge (413, payload_too_large)
     ├── InvalidInput (422, validation_error)
+    ├── UnreadableImage (422, invalid_image)
     ├── FeatureDisabled (503, feature_disabled)
     ├── ModelUnavailable (503, model_unavailable)
     ├── DatabaseUnavailable (503, database_unavailable)
@@ -56,6 +57,17 @@ class PayloadTooLarge(AppError):
 
 class InvalidInput(AppError):
     status_code, code = 422, "validation_error"
+
+
+class UnreadableImage(AppError):
+    """Not base64, not an image, damaged, or too many pixels: details.field is "image"."""
+
+    status_code, code = 422, "invalid_image"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The image cannot be read: {reason}", {"field": "image", "reason": reason}
+        )
 
 
 class NotAnInvoice(AppError):

@@ -20,6 +20,10 @@ from pydantic import (
 
 from kernel.model_io import ComplianceIssue, ForecastPoint, FraudType, InsightType, OverallStatus
 
+OCR_MAX_IMAGE_BYTES = 6_000_000
+"""The largest photo the OCR route takes: a 1920x1080 JPEG at quality 85 (what the client's
+picker sends) is 0.3-1.5 MB; a PNG of the same size up to ~6 MB."""
+OCR_MAX_BASE64_CHARS = 4 * -(-OCR_MAX_IMAGE_BYTES // 3)
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
@@ -300,6 +304,25 @@ class LegacyParseRequest(Strict):
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False, strict=True)
     text: str = Field(min_length=1, max_length=2000)
     business_id: str | None = Field(default=None, max_length=100)
+
+
+class ParseInvoiceRequest(LegacyParseRequest):
+    """OCR step 2: the text of a photographed bill, which runs longer than a sentence."""
+
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class OcrRequest(Strict):
+    """The OCR screen's photo (docs/api.md): base64 of the JPEG/PNG bytes."""
+
+    model_config = ConfigDict(extra="ignore", strict=True)
+    image: str = Field(min_length=1, max_length=OCR_MAX_BASE64_CHARS)
+    format: Literal["base64"] = "base64"
+
+
+class OcrResponse(BaseModel):
+    success: bool = True
+    extracted_text: str
 
 
 class InvoiceGenerationResponse(BaseModel):

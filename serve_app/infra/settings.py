@@ -93,7 +93,12 @@ class Settings(BaseSettings):
     """Days a fraud alert is kept after an analysis last found it."""
     RETENTION_INSIGHTS_DAYS: int = Field(default=90, ge=1, le=36_500)
     """Days a stored insight (business_insights) is kept after it was made."""
+    RATE_LIMIT_OCR_PER_ADDRESS: int = Field(default=10, ge=1, le=100_000)
+    """Photos a minute one client address may send to the OCR route (about a second of CPU
+    each)."""
     MAX_REQUEST_BYTES: int = Field(default=1_000_000, ge=1024)
+    MAX_IMAGE_REQUEST_BYTES: int = Field(default=8_200_000, ge=1024)
+    """The OCR route's body limit: a photo of up to 6 MB as base64, in JSON."""
     MAX_IN_FLIGHT: int = Field(default=128, ge=1, le=10_000)
     """Requests one ingress replica works on at once; past it a request is answered at once with
     503 `overloaded` and Retry-After (health and metrics excepted). Below the Ingress's

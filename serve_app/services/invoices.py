@@ -97,6 +97,16 @@ def invoice_data(
     """The union of both client shapes (docs/api.md): `customer.name` + `items[].name` for the
     invoice form, `customer_name` + `items[].description` for the NLP screen."""
     totals = draft.totals(tax_after_discount)
+    printed = draft.printed
+    if printed is not None:
+        # As the bill states them: the form's total (total_amount overwrites what it computes)
+        # is the bill's, not a recomputation at the app's default rate.
+        number = printed.invoice_number or number
+        today = printed.invoice_date or today
+        if printed.total_amount:
+            totals["total_amount"] = printed.total_amount
+        if printed.tax_amount is not None:
+            totals["tax_amount"] = printed.tax_amount
     rates = {line.tax_rate for line in draft.lines}
     notes = list(draft.notes)
     if draft.payment_mode:

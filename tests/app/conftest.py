@@ -16,12 +16,14 @@ from serve_app.services.compliance import ComplianceModel
 from serve_app.services.fraud import FraudModel
 from serve_app.services.insights import InsightsModel
 from serve_app.services.invoices import InvoiceModel
+from serve_app.services.ocr import OcrModel
 from tests.support import factories
 from tests.support.factories import (
     assistant_predictor,
     compliance_checker,
     insights_predictor,
     invoice_parser,
+    ocr_predictor,
     predictor,
 )
 from tests.support.fakes import (
@@ -30,6 +32,7 @@ from tests.support.fakes import (
     LocalFraudModel,
     LocalInsightsModel,
     LocalInvoiceModel,
+    LocalOcrModel,
 )
 from tests.support.stores import seeded_store, settings_for
 
@@ -58,6 +61,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
         compliance: ComplianceModel | None = None,
         invoice: InvoiceModel | None = None,
         assistant: AssistantModel | None = None,
+        ocr: OcrModel | None = None,
         peer: str = "testclient",
         looked_up: Callable[[bool], None] | None = None,
         counted: Callable[[str, str, int], None] | None = None,
@@ -72,6 +76,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
             compliance or LocalComplianceModel(compliance_checker()),
             invoice or LocalInvoiceModel(invoice_parser()),
             assistant or LocalAssistantModel(assistant_predictor()),
+            ocr or LocalOcrModel(ocr_predictor()),
             looked_up=looked_up,
             counted=counted,
         )

@@ -12,6 +12,7 @@ COMPONENTS = {
     "compliance_deployment",
     "invoice_deployment",
     "assistant_deployment",
+    "ocr_deployment",
 }
 
 FEATURES = {"fraud_detection", "predictive_analytics", "compliance_checking", "nlp_invoice"}
@@ -169,6 +170,7 @@ def test_public_health_reports_services_without_waiting_on_them(client: TestClie
         "compliance_deployment": "healthy",
         "invoice_deployment": "healthy",
         "assistant_deployment": "healthy",
+        "ocr_deployment": "healthy",
     }
 
 

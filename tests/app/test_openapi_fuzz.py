@@ -49,7 +49,11 @@ a UUID: a 422 naming the id, not a 405."""
 
 @pytest.fixture
 def fuzzed(make_client: ClientFactory) -> TestClient:
-    return make_client(RATE_LIMIT_PER_USER="100000", RATE_LIMIT_PER_ADDRESS="100000")
+    return make_client(
+        RATE_LIMIT_PER_USER="100000",
+        RATE_LIMIT_PER_ADDRESS="100000",
+        RATE_LIMIT_OCR_PER_ADDRESS="100000",
+    )
 
 
 @schema.parametrize()

@@ -109,3 +109,19 @@ def test_the_container_start_script_passes_shellcheck(run: Run) -> None:
     scripts = sorted(str(p) for p in (PROJECT_ROOT / "scripts").rglob("*.sh"))
     done = run(tool("shellcheck"), "-S", "warning", *scripts)
     assert done.returncode == 0, done.stdout
+
+
+def test_both_stages_install_the_same_pinned_tesseract_data() -> None:
+    """The OCR artifact is made in the build stage and pins the sha256 of Tesseract's language
+    data: the final stage must install exactly those packages, or its replicas refuse it."""
+    text = (PROJECT_ROOT / "Dockerfile").read_text()
+    packages = re.search(r'^ARG TESSERACT_PACKAGES="([^"]+)"', text, re.M)
+    assert packages is not None
+    assert {"tesseract-ocr", "tesseract-ocr-eng=1:4.1.0-2", "tesseract-ocr-hin=1:4.1.0-2"} == set(
+        packages.group(1).split()
+    )
+    build, final = text[: text.rindex("\nFROM ")], text[text.rindex("\nFROM ") :]
+    for stage in (build, final):
+        assert "ARG TESSERACT_PACKAGES\n" in stage
+        assert re.search(r"apt-get install [^\n]*\$\{TESSERACT_PACKAGES\}", stage)
+    assert "fonts-lohit-deva" in build  # the evaluation's Hindi party names are drawn in it

@@ -22,8 +22,15 @@ from deployments.insights.predictor import InsightsPredictor
 from deployments.insights.training import fit
 from deployments.invoice.parser import InvoiceModels, InvoiceParser
 from deployments.invoice.training import train as train_invoice_models
+from deployments.ocr.predictor import OcrModels, OcrPredictor, pinned
 from kernel.books import Transaction
-from kernel.tuning import AssistantTuning, ComplianceTuning, FraudTuning, InsightsTuning
+from kernel.tuning import (
+    AssistantTuning,
+    ComplianceTuning,
+    FraudTuning,
+    InsightsTuning,
+    OcrTuning,
+)
 from serve_app.infra.auth import mint_token
 from tests.support.config import tuning
 
@@ -122,10 +129,19 @@ def assistant_predictor() -> AssistantPredictor:
     return AssistantPredictor(small_assistant_models(), tuning(AssistantTuning, model_version="v1"))
 
 
+def ocr_models(version: str = "v1") -> OcrModels:
+    """The shipped OCR settings, pinned to the Tesseract installed here (nothing is trained)."""
+    return pinned("eng+hin", psm=6, binarize=False, version=version)
+
+
+def ocr_predictor() -> OcrPredictor:
+    return OcrPredictor(ocr_models(), tuning(OcrTuning, model_version="v1"))
+
+
 def write_model(models_dir: Path, version: str = "v1", name: str = "fraud") -> str:
-    """A small model of `name` (fraud, insights, compliance, invoice or assistant) saved as
-    `version`."""
-    payload: FraudModels | ForecastModels | RateModel | InvoiceModels | AssistantModels
+    """A small model of `name` (fraud, insights, compliance, invoice, assistant or ocr) saved
+    as `version`."""
+    payload: FraudModels | ForecastModels | RateModel | InvoiceModels | AssistantModels | OcrModels
     if name == "fraud":
         payload = small_models()
         if version != payload.version:
@@ -139,6 +155,8 @@ def write_model(models_dir: Path, version: str = "v1", name: str = "fraud") -> s
     elif name == "assistant":
         assistant = small_assistant_models()
         payload = AssistantModels(version, assistant.intent, assistant.metrics)
+    elif name == "ocr":
+        payload = ocr_models(version)
     else:
         invoice = small_invoice_models()
         payload = InvoiceModels(version, invoice.tagger, invoice.intent, invoice.metrics)

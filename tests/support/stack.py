@@ -22,7 +22,7 @@ from tests.support.factories import SECRET, write_model
 from tests.support.services import Postgres, RedisServer, haproxy_env, stop_haproxy
 from tests.support.stores import seeded_store, settings_for
 
-MODEL_NAMES = ("fraud", "insights", "compliance", "invoice", "assistant")
+MODEL_NAMES = ("fraud", "insights", "compliance", "invoice", "assistant", "ocr")
 APP = "fineasy"
 
 

@@ -32,7 +32,7 @@ FILES = module_files(PROJECT_ROOT)
 SHELLS = sorted(m for m in GRAPH if is_model_shell(m))
 
 
-def test_the_graph_sees_every_package_and_the_five_model_shells() -> None:
+def test_the_graph_sees_every_package_and_the_six_model_shells() -> None:
     assert {top(m) for m in GRAPH} == set(PACKAGES)
     assert SHELLS == [
         "deployments.assistant.deployment",
@@ -40,6 +40,7 @@ def test_the_graph_sees_every_package_and_the_five_model_shells() -> None:
         "deployments.fraud.deployment",
         "deployments.insights.deployment",
         "deployments.invoice.deployment",
+        "deployments.ocr.deployment",
     ]
     assert set(SHELLS) <= GRAPH[BIND_SITE]
 

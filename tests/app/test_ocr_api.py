@@ -1,0 +1,131 @@
+"""POST /api/v1/ocr/extract-text, the OCR Invoice Scanner's first step, with the real cleanup
+and Tesseract in-process; then its second step, /api/v1/nlp/parse-invoice, on what it read."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.app.conftest import ClientFactory
+from tests.support.contract import assert_error
+from tests.support.images import BILL, encoded, page, pixel_bomb
+
+OCR = "/api/v1/ocr/extract-text"
+
+
+def photo(**kwargs: object) -> str:
+    return base64.b64encode(encoded(page(BILL, angle=2.0), **kwargs)).decode()  # type: ignore[arg-type]
+
+
+def test_a_photo_gives_its_text_without_a_token(client: TestClient) -> None:
+    answer = client.post(OCR, json={"image": photo(), "format": "base64"})
+    assert answer.status_code == 200
+    assert answer.json() == {"success": True, "extracted_text": "\n".join(BILL)}
+
+
+def test_the_text_read_parses_into_the_invoice_form(client: TestClient) -> None:
+    text = client.post(OCR, json={"image": photo(), "format": "base64"}).json()["extracted_text"]
+    parsed = client.post(
+        "/api/v1/nlp/parse-invoice", json={"text": text, "business_id": "current_business_id"}
+    )
+    assert parsed.status_code == 200
+    data = parsed.json()["invoice_data"]
+    assert data["customer"]["name"] == "Naveen Constructions"
+    assert data["invoice_number"] == "SH/0917"
+    assert data["date"] == "2026-03-14"
+    assert data["due_date"] == "2026-04-13"
+    assert [
+        (i["name"], i["quantity"], i["unit_price"], i["total_price"]) for i in data["items"]
+    ] == [("Cement Bag", 10.0, 385.0, 3850.0)]
+    assert data["total_amount"] == 3850.0 and isinstance(data["total_amount"], float)
+
+
+@pytest.mark.parametrize(
+    ("image", "reason"),
+    [
+        ("not base64 at all!", "not valid base64"),
+        (base64.b64encode(b"%PDF-1.7 a pdf, not a photo").decode(), "not a JPEG, PNG or WebP"),
+        (base64.b64encode(pixel_bomb()).decode(), "pixels; at most"),
+        (base64.b64encode(pixel_bomb(6000, 6000)).decode(), "6000x6000 pixels"),
+        (base64.b64encode(encoded(page(BILL))[:500]).decode(), "damaged"),
+        ("====", "not valid base64"),
+    ],
+    ids=["bad-base64", "pdf", "bomb", "over-the-pixel-limit", "truncated", "padding-only"],
+)
+def test_what_cannot_be_read_is_a_422_naming_the_image(
+    client: TestClient, image: str, reason: str
+) -> None:
+    answer = client.post(OCR, json={"image": image, "format": "base64"})
+    assert_error(answer, 422, "invalid_image")
+    body = answer.json()
+    assert body["details"]["field"] == "image" and reason in body["details"]["reason"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"image": ""}, {"image": 42}, {"image": photo(), "format": "url"}, ["image"]],
+    ids=["missing", "empty", "number", "other-format", "not-an-object"],
+)
+def test_a_malformed_request_is_a_4xx_in_the_error_shape(client: TestClient, body: object) -> None:
+    answer = client.post(OCR, json=body)
+    assert answer.status_code in (400, 422)
+    assert {"message", "code", "details"} <= set(answer.json())
+
+
+def test_a_base64_image_with_a_data_url_prefix_and_line_breaks_is_read(client: TestClient) -> None:
+    data = photo()
+    wrapped = "data:image/jpeg;base64," + "\n".join(
+        data[i : i + 76] for i in range(0, len(data), 76)
+    )
+    answer = client.post(OCR, json={"image": wrapped, "format": "base64"})
+    assert answer.status_code == 200 and answer.json()["extracted_text"] == "\n".join(BILL)
+
+
+def test_the_body_cap_fits_the_clients_photos_and_no_more(client: TestClient) -> None:
+    big = page(BILL * 3, width=1920)  # a lossless PNG: well over the 1 MB other routes take
+    image = base64.b64encode(encoded(big, "PNG")).decode()
+    noisy = image + "A" * (1_200_000 - len(image)) if len(image) < 1_200_000 else image
+    assert len(noisy) > 1_000_000
+    answer = client.post(OCR, json={"image": noisy, "format": "base64"})
+    assert answer.status_code != 413  # read, or refused as an image: not refused for its size
+    elsewhere = client.post("/api/v1/nlp/parse-invoice", json={"text": noisy})
+    assert_error(elsewhere, 413, "payload_too_large")
+    huge = client.post(OCR, json={"image": "A" * 8_300_000, "format": "base64"})
+    assert_error(huge, 413, "payload_too_large")
+
+
+def test_photos_are_rate_limited_per_client_address(make_client: ClientFactory) -> None:
+    client = make_client(RATE_LIMIT_OCR_PER_ADDRESS="2")
+    body = {"image": base64.b64encode(b"x").decode(), "format": "base64"}
+    statuses = [client.post(OCR, json=body).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
+    other = make_client(RATE_LIMIT_OCR_PER_ADDRESS="2", peer="10.0.0.9")
+    assert other.post(OCR, json=body).status_code == 422  # another address, its own budget
+
+
+def test_neither_the_image_nor_its_text_is_logged(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    image = photo()
+    with caplog.at_level(logging.DEBUG):
+        assert client.post(OCR, json={"image": image, "format": "base64"}).status_code == 200
+        client.post(OCR, json={"image": "not base64!", "format": "base64"})
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "Naveen" not in logged and "SH/0917" not in logged and image[:40] not in logged
+
+
+def test_ocr_counts_are_exported_by_outcome(make_client: ClientFactory) -> None:
+    seen: list[tuple[str, str, int]] = []
+    client = make_client(counted=lambda event, kind, n: seen.append((event, kind, n)))
+    client.post(OCR, json={"image": photo(), "format": "base64"})
+    blank = base64.b64encode(encoded(page([""]), "PNG")).decode()
+    client.post(OCR, json={"image": blank, "format": "base64"})
+    client.post(OCR, json={"image": base64.b64encode(b"text").decode(), "format": "base64"})
+    assert [s for s in seen if s[0] == "ocr_images"] == [
+        ("ocr_images", "read", 1),
+        ("ocr_images", "blank", 1),
+        ("ocr_images", "refused", 1),
+    ]

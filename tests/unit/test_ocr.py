@@ -1,0 +1,113 @@
+"""The OCR replica's plain parts: decoding (refusals), cleanup (straightening, ruled lines),
+Tesseract through its program, lines with their column gaps, and the artifact's pin."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from deployments.hosting.artifacts import ArtifactError
+from deployments.ocr import engine
+from deployments.ocr.cleanup import BadImage, clean, decode, skew_angle
+from deployments.ocr.predictor import OcrPredictor
+from kernel.tuning import OcrTuning
+from tests.support.config import tuning
+from tests.support.factories import ocr_models, ocr_predictor
+from tests.support.images import BILL, encoded, page, pixel_bomb
+
+
+def test_a_photo_is_read_line_by_line_with_its_columns_apart() -> None:
+    result = ocr_predictor().read(encoded(page(BILL, angle=3.0), quality=70))
+    assert result.refused is None
+    assert [line.text for line in result.lines] == BILL
+    assert result.angle == pytest.approx(-3.0, abs=0.3)
+    assert all(0 <= line.confidence <= 100 for line in result.lines)
+
+
+@pytest.mark.parametrize("angle", [-7.0, -2.5, 0.0, 4.0, 9.0])
+def test_the_skew_is_measured_from_the_text_lines(angle: float) -> None:
+    image = page(BILL, angle=angle)
+    ink = np.asarray(image) < 128
+    assert skew_angle(ink) == pytest.approx(-angle, abs=0.3)
+
+
+def test_ruled_lines_are_taken_out_and_the_row_under_them_kept() -> None:
+    image = page(BILL, rule_under=3)
+    cleaned = np.asarray(clean(image).page)
+    dark_runs = (cleaned < 128).sum(axis=1)
+    assert dark_runs.max() < image.width * 0.5  # no row of the page is a line of ink any more
+    lines = [line.text for line in ocr_predictor().read(encoded(image)).lines]
+    assert "Cement Bag  10  385.00  3,850.00" in lines
+
+
+def test_the_lighting_is_evened_out_and_the_table_around_the_page_dropped() -> None:
+    sheet = page(BILL)
+    photo = Image.new("L", (sheet.width + 300, sheet.height + 300), 140)
+    photo.paste(sheet, (150, 150))
+    shade = np.linspace(0.5, 1.0, photo.width, dtype=np.float32)[None, :]
+    dim = Image.fromarray((np.asarray(photo, np.float32) * shade).astype(np.uint8))
+    cleaned = np.asarray(clean(dim).page)
+    assert np.median(cleaned[:60]) == 255  # the table above the page: white, not grey
+    assert [line.text for line in ocr_predictor().read(encoded(dim)).lines] == BILL
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"just some text, not an image", "not a JPEG, PNG or WebP"),
+        (b"GIF89a" + b"\0" * 64, "not a JPEG, PNG or WebP"),
+        (pixel_bomb(), "at most 25,000,000 are read"),
+        (encoded(page(BILL))[:400], "damaged"),
+        (encoded(Image.new("L", (8, 8), 255), "PNG"), "too small"),
+    ],
+    ids=["text", "gif", "pixel-bomb", "truncated", "tiny"],
+)
+def test_what_is_not_a_readable_photo_is_refused_with_a_reason(data: bytes, reason: str) -> None:
+    result = ocr_predictor().read(data)
+    assert result.lines == []
+    assert result.refused is not None and reason in result.refused
+
+
+def test_a_pixel_bomb_is_refused_from_its_header_before_decoding() -> None:
+    with pytest.raises(BadImage, match="6000x6000 pixels; at most 25,000,000"):
+        decode(pixel_bomb(6000, 6000), max_pixels=25_000_000)
+
+
+def test_an_exif_turned_photo_is_read_upright() -> None:
+    image = page(BILL).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "turn 90 degrees clockwise to view"
+    import io
+
+    out = io.BytesIO()
+    image.rotate(90, expand=True).save(out, format="JPEG", quality=90, exif=exif.tobytes())
+    assert [line.text for line in ocr_predictor().read(out.getvalue()).lines] == BILL
+
+
+def test_tesseract_past_its_time_is_stopped() -> None:
+    with pytest.raises(engine.EngineError, match="ran past"):
+        engine.recognise(page(BILL * 6), "eng+hin", 6, timeout_s=0.01)
+
+
+def test_words_far_apart_are_columns_and_neighbours_are_one_phrase() -> None:
+    def word(left: int, text: str) -> engine.Word:
+        return engine.Word((1, 1, 1), left, 10, 10 * len(text), 20, 95.0, text)
+
+    row = [word(0, "Cement"), word(70, "Bag"), word(200, "10"), word(260, "385.00")]
+    assert engine.lines(row) == [("Cement Bag  10  385.00", 95.0)]
+
+
+def test_an_artifact_for_another_tesseract_is_refused() -> None:
+    models = ocr_models()
+    other = dataclasses.replace(models, engine={**models.engine, "hin.traineddata": "0" * 64})
+    with pytest.raises(ArtifactError, match=r"hin\.traineddata"):
+        OcrPredictor(other, tuning(OcrTuning, model_version="v1"))
+
+
+def test_the_artifact_pins_the_installed_engine() -> None:
+    pinned = ocr_models().engine
+    assert pinned["tesseract"].startswith("5.")
+    assert set(pinned) == {"tesseract", "eng.traineddata", "hin.traineddata"}
