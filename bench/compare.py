@@ -17,8 +17,10 @@ tests.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import signal
@@ -278,6 +280,15 @@ def measured(server: Server, run: Callable[[], dict[str, Any]]) -> dict[str, Any
     return point
 
 
+@functools.cache
+def photo() -> str:
+    """A photographed invoice from the OCR evaluation (a GST tax invoice, 1400x1000 JPEG), as
+    the app sends it."""
+    from eval_world.scanned_invoices import generate
+
+    return base64.b64encode(generate(1)[0].jpeg).decode()
+
+
 def endpoints(demo: Demo) -> dict[str, tuple[str, dict[str, Any]]]:
     return {
         "fraud score": ("/api/v1/fraud/score", {"transactions": [TXN]}),
@@ -295,6 +306,7 @@ def endpoints(demo: Demo) -> dict[str, tuple[str, dict[str, Any]]]:
                 "save_draft": False,
             },
         ),
+        "ocr extract": ("/api/v1/ocr/extract-text", {"image": photo(), "format": "base64"}),
     }
 
 
@@ -417,6 +429,7 @@ def servers(folder: Path, demo: Demo) -> Iterator[Server]:
         "RAY_USAGE_STATS_ENABLED": "0",
         # one token drives all the load: the per-user budget is not what is measured
         "RATE_LIMIT_PER_USER": "100000",
+        "RATE_LIMIT_OCR_PER_ADDRESS": "100000",  # and wrk drives the OCR route from one address
     }
     for name in ("DATABASE_URL", "REDIS_URL", "BENCH_MICROBATCH"):
         env.pop(name, None)

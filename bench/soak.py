@@ -47,7 +47,8 @@ def mix(demo: Demo) -> list[tuple[float, str, str, dict[str, Any] | None]]:
         (0.05, "POST", *models["assistant text"]),
         (0.15, "POST", *models["compliance validate"]),
         (0.10, "POST", *models["insights forecast"]),
-        (0.14, "POST", *models["invoice generate"]),
+        (0.12, "POST", *models["invoice generate"]),
+        (0.02, "POST", *models["ocr extract"]),
         # A saved draft changes the books, so the next analyses are computed afresh: at 1 in
         # 100 requests, a busy shop's day in minutes, not every analysis recomputed.
         (0.01, "POST", "/api/v1/invoice/generate", saved),

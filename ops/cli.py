@@ -236,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.choices["evaluate"].add_argument(
         "--count", type=int, default=None, help="ocr: photographed invoices to read (120)"
     )
+    sub.choices["evaluate"].add_argument(
+        "--seed", type=int, default=None, help="ocr: another seed draws other invoices (7717)"
+    )
     for name in ("evaluate", "backtest"):
         sub.choices[name].add_argument(
             "--independent-businesses",

@@ -437,12 +437,13 @@ def _evaluate_ocr(args: argparse.Namespace) -> int:
 
     models, manifest = _load(args, "ocr")
     predictor = OcrPredictor(models, _shipped().tuning(OcrTuning, model_version=args.version))
-    invoices = generate(args.count or 120)
+    seed = args.seed or SEED
+    invoices = generate(args.count or 120, seed)
     result = evaluate(predictor, invoices)
     engine = ", ".join(f"{k} {v[:12]}" for k, v in models.engine.items())
     print(f"ocr {manifest.version}: {engine}; -l {models.languages} --psm {models.psm}")
     print(
-        f"{result['images']} photographed invoices (eval_world/scanned_invoices.py, seed {SEED}:"
+        f"{result['images']} photographed invoices (eval_world/scanned_invoices.py, seed {seed}:"
         " four layouts, a third with Hindi party names; turned, tilted, blurred, unevenly lit,"
         " JPEG 55-85)"
     )

@@ -68,7 +68,21 @@ class ModelHost(Generic[P]):
         self._latency = metrics.Histogram(
             "ai_backend_model_latency_ms",
             description="Time in the model per call",
-            boundaries=[1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 5000.0],
+            boundaries=[
+                1.0,
+                5.0,
+                10.0,
+                25.0,
+                50.0,
+                100.0,
+                250.0,
+                500.0,
+                1000.0,
+                2500.0,
+                5000.0,
+                10000.0,
+                20000.0,
+            ],
             tag_keys=("model", "kind"),
         )
         self._loaded = metrics.Gauge(

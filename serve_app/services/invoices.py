@@ -107,6 +107,9 @@ def invoice_data(
             totals["total_amount"] = printed.total_amount
         if printed.tax_amount is not None:
             totals["tax_amount"] = printed.tax_amount
+        elif printed.total_amount:  # no GST lines: the tax is what the total adds, if anything
+            implied = printed.total_amount - totals["subtotal"] + totals["discount_amount"]
+            totals["tax_amount"] = round(max(implied, 0.0), 2)
     rates = {line.tax_rate for line in draft.lines}
     notes = list(draft.notes)
     if draft.payment_mode:

@@ -41,6 +41,7 @@ def test_the_text_read_parses_into_the_invoice_form(client: TestClient) -> None:
         (i["name"], i["quantity"], i["unit_price"], i["total_price"]) for i in data["items"]
     ] == [("Cement Bag", 10.0, 385.0, 3850.0)]
     assert data["total_amount"] == 3850.0 and isinstance(data["total_amount"], float)
+    assert (data["subtotal"], data["tax_amount"]) == (3850.0, 0.0)  # the bill adds no tax
 
 
 @pytest.mark.parametrize(

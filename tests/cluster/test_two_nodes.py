@@ -5,6 +5,7 @@ the worker group keeps its count. The last test breaks the first worker, so it r
 
 from __future__ import annotations
 
+import base64
 import time
 
 import httpx
@@ -17,6 +18,7 @@ from tests.support.factories import (
     demo_books,
     owner_headers,
 )
+from tests.support.images import BILL, encoded, page
 
 MODELS = (
     "FraudDeployment",
@@ -24,6 +26,7 @@ MODELS = (
     "ComplianceDeployment",
     "InvoiceDeployment",
     "AssistantDeployment",
+    "OcrDeployment",
 )
 
 
@@ -49,6 +52,10 @@ def each_model_answers(http: httpx.Client) -> dict[str, int]:
             "/api/v1/generate/text",
             json={"prompt": "is 27AAPFU0939F1ZV a valid GSTIN?", "context": {}},
             headers=headers,
+        ),
+        "OcrDeployment": http.post(
+            "/api/v1/ocr/extract-text",
+            json={"image": base64.b64encode(encoded(page(BILL))).decode(), "format": "base64"},
         ),
     }
     return {name: response.status_code for name, response in responses.items()}

@@ -2,14 +2,17 @@
 restart the servers, so they restore what they break."""
 
 import asyncio
+import base64
 import csv
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import numpy as np
 import pytest
 import yaml
+from PIL import Image
 from sqlalchemy import text
 
 from serve_app.infra.auth import mint_token
@@ -22,6 +25,7 @@ from tests.support.factories import (
     demo_books,
     owner_headers,
 )
+from tests.support.images import BILL, encoded, page, pixel_bomb
 from tests.support.stores import settings_for
 
 FRAUD_TYPES = {
@@ -77,6 +81,7 @@ def test_serve_status_shows_every_deployment_healthy(stack: Stack) -> None:
         "ComplianceDeployment": "HEALTHY",
         "InvoiceDeployment": "HEALTHY",
         "AssistantDeployment": "HEALTHY",
+        "OcrDeployment": "HEALTHY",
     }
 
 
@@ -382,6 +387,51 @@ def test_the_assistant_answers_from_the_books_through_serve(
         headers=headers,
     )  # fmt: skip
     assert word.json() == {"text": "essential"}
+
+
+def phone_photo() -> bytes:
+    """A bill photographed the way the app sends it: 1920x1080 in colour, the page turned a
+    little on a brown table, the sensor noise of a dim shop, JPEG quality 85 (about 800 KB)."""
+    frame = Image.new("RGB", (1920, 1080), (120, 105, 90))
+    frame.paste(page(BILL, angle=-2.0).convert("RGB"), (300, 150))
+    noise = np.random.default_rng(7).normal(0, 24, (1080, 1920, 3))
+    noisy = np.clip(np.asarray(frame, np.float32) + noise, 0, 255).astype(np.uint8)
+    return encoded(Image.fromarray(noisy), quality=85)
+
+
+def test_a_phone_photo_is_read_through_serve_and_parsed_into_the_invoice_form(
+    http: httpx.Client,
+) -> None:
+    """The OCR screen's two steps through the OcrDeployment and the InvoiceDeployment: the
+    photo's text, line by line, then the form's fields from it."""
+    image = base64.b64encode(phone_photo()).decode()
+    assert len(image) > 1_000_000  # over the other routes' body limit; this route takes it
+    read = http.post("/api/v1/ocr/extract-text", json={"image": image, "format": "base64"})
+    assert read.status_code == 200, read.text
+    assert read.json() == {"success": True, "extracted_text": "\n".join(BILL)}
+    parsed = http.post(
+        "/api/v1/nlp/parse-invoice",
+        json={"text": read.json()["extracted_text"], "business_id": "current_business_id"},
+    ).json()["invoice_data"]
+    assert (parsed["customer"]["name"], parsed["invoice_number"], parsed["date"]) == (
+        "Naveen Constructions",
+        "SH/0917",
+        "2026-03-14",
+    )
+    assert parsed["total_amount"] == 3850.0
+
+
+def test_bad_images_are_refused_in_the_error_shape_through_serve(http: httpx.Client) -> None:
+    def send(image: str) -> httpx.Response:
+        return http.post("/api/v1/ocr/extract-text", json={"image": image, "format": "base64"})
+
+    bomb = send(base64.b64encode(pixel_bomb()).decode())
+    assert bomb.status_code == 422 and bomb.json()["code"] == "invalid_image", bomb.text
+    assert send("%%% not base64").json()["details"]["reason"] == "not valid base64"
+    damaged = send(base64.b64encode(phone_photo()[:2000]).decode())
+    assert damaged.status_code == 422 and "damaged" in damaged.json()["details"]["reason"]
+    oversized = send("A" * 8_300_000)
+    assert oversized.status_code == 413 and oversized.json()["code"] == "payload_too_large"
 
 
 def test_unauthenticated_and_foreign_requests(http: httpx.Client) -> None:

@@ -122,6 +122,9 @@ def traffic(http: httpx.Client, first: bool) -> None:
     ]
     assert [c.status_code for c in calls] == [200] * len(calls)
     if first:
+        # a photo that is not one: the OCR counters, without a second of Tesseract
+        refused = {"image": "eA==", "format": "base64"}
+        assert http.post("/api/v1/ocr/extract-text", json=refused).status_code in (422, 429)
         sentence = {"text": "Invoice for Om Traders, 3 bags cement at 380", "business_id": "x"}
         assert http.post("/api/nlp/process-invoice", json=sentence).status_code in (200, 429)
     assert http.post("/api/v1/fraud/analyze", json={}, headers=headers).status_code == 422
