@@ -55,8 +55,10 @@ TUNINGS = {
     "ComplianceDeployment": ComplianceTuning,
     "InvoiceDeployment": InvoiceTuning,
     "AssistantDeployment": AssistantTuning,
+    "OcrDeployment": OcrTuning,
 }
-"""serve_app.app.TUNINGS, restated so this process never imports Ray."""
+"""serve_app.app.TUNINGS, restated so this process never imports Ray (a unit test holds them
+equal)."""
 T = TypeVar("T")
 R = TypeVar("R")
 

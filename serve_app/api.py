@@ -9,6 +9,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
@@ -384,6 +385,12 @@ UNSHED = ("/health", "/api/health", "/metrics")
 overload as an outage."""
 
 
+@dataclass(frozen=True)
+class RouteLimit:
+    max_bytes: int
+    max_in_flight: int
+
+
 class EdgeMiddleware:
     """Collapses duplicate slashes (the app's feature-flag URLs have `//api/v1`), sheds load
     past `max_in_flight` requests at once (503 `overloaded`, Retry-After), refuses bodies over
@@ -398,12 +405,14 @@ class EdgeMiddleware:
         record: Callable[[int, float], None],
         budget_s: float = 20.0,
         max_in_flight: int = 128,
-        larger: Mapping[str, int] | None = None,
+        routes: Mapping[str, RouteLimit] | None = None,
     ) -> None:
-        """`larger`: paths allowed bigger bodies than `max_bytes` (the OCR route's photos)."""
+        """`routes`: paths with their own body limit and in-flight cap (the OCR route: bigger
+        bodies, far fewer at once)."""
         self.app, self.max_bytes, self.record, self.budget_s = app, max_bytes, record, budget_s
         self.max_in_flight, self.in_flight = max_in_flight, 0
-        self.larger = dict(larger or {})
+        self.routes = dict(routes or {})
+        self.route_in_flight = dict.fromkeys(self.routes, 0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -439,17 +448,26 @@ class EdgeMiddleware:
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope = {**scope, "path": re.sub(r"/{2,}", "/", scope["path"])}
-        if self.in_flight >= self.max_in_flight and not scope["path"].startswith(UNSHED):
+        path = scope["path"]
+        route = self.routes.get(path)
+        busy = self.in_flight >= self.max_in_flight and not path.startswith(UNSHED)
+        if busy or (route is not None and self.route_in_flight[path] >= route.max_in_flight):
+            # before the body is read: a refusal must cost next to nothing (a photo is a MB)
             await rendered(Overloaded())(scope, receive, send)
             return
         self.in_flight += 1
+        if route is not None:
+            self.route_in_flight[path] += 1
         try:
             await self._bounded(scope, receive, send)
         finally:
             self.in_flight -= 1
+            if route is not None:
+                self.route_in_flight[path] -= 1
 
     async def _bounded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = self.larger.get(scope["path"], self.max_bytes)
+        route = self.routes.get(scope["path"])
+        limit = route.max_bytes if route is not None else self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             response = render(413, "payload_too_large", f"Request body over {limit} bytes")
@@ -514,7 +532,7 @@ def create_api(get_components: Callable[[], Components], settings: Settings) -> 
         record=record,
         budget_s=settings.REQUEST_BUDGET_SECONDS,
         max_in_flight=settings.MAX_IN_FLIGHT,
-        larger={OCR_PATH: settings.MAX_IMAGE_REQUEST_BYTES},
+        routes={OCR_PATH: RouteLimit(settings.MAX_IMAGE_REQUEST_BYTES, settings.OCR_MAX_IN_FLIGHT)},
     )
     if settings.trusted_proxies:
         # Outermost, so every layer sees the caller's address (the legacy routes' rate limit).

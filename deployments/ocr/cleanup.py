@@ -100,17 +100,24 @@ def _otsu(pixels: np.ndarray) -> float:
 
 
 def skew_angle(ink: np.ndarray, limit: float = 10.0) -> float:
-    """The rotation that makes the text lines horizontal: the angle whose horizontal ink
-    profile is sharpest (lines of text and gaps between them), searched coarse then fine on a
-    copy at most 800 pixels wide."""
+    """The rotation (for Image.rotate) that makes the text lines horizontal: the angle whose
+    horizontal ink profile is sharpest (lines of text and gaps between them), searched coarse
+    then fine on a copy at most 800 pixels wide. Each angle's profile is that of the ink
+    sheared by it (for angles this small, a rotation's effect on which row a pixel falls in),
+    counted from the ink pixels' coordinates rather than from a rotated image."""
     image = Image.fromarray((ink * 255).astype(np.uint8))
     if image.width > 800:
         image = image.resize((800, max(1, round(image.height * 800 / image.width))))
+    ys, columns = np.nonzero(np.asarray(image) > 127)
+    if len(ys) == 0:
+        return 0.0
+    xs = columns - image.width / 2
+    span = image.height + image.width
 
     def sharpness(angle: float) -> float:
-        turned = np.asarray(image.rotate(angle, resample=Image.Resampling.BILINEAR), np.float32)
-        profile = turned.sum(axis=1)
-        return float(np.sum(np.diff(profile) ** 2))
+        rows = np.round(ys - xs * np.tan(np.radians(angle))).astype(np.int64) + image.width
+        profile = np.bincount(rows, minlength=span + image.width)
+        return float(np.sum(np.diff(profile.astype(np.float64)) ** 2))
 
     coarse = max(np.arange(-limit, limit + 0.01, 1.0), key=sharpness)
     fine = max(np.arange(coarse - 1.0, coarse + 1.01, 0.1), key=sharpness)
@@ -143,7 +150,23 @@ def clean(image: Image.Image, binarize: bool = True, min_width: int = 1600) -> C
 def _rules(ink: np.ndarray) -> np.ndarray:
     """A table's ruled lines: ink running straight across a tenth of the page or more. Left in,
     Tesseract reads them as text or loses the row beside them."""
-    run = max(40, ink.shape[1] // 10)
-    lines = ndimage.binary_opening(ink, structure=np.ones((1, run), bool))
+    run = min(max(40, ink.shape[1] // 10), ink.shape[1])
+    lines = _horizontal_runs(ink, run)
     wide: np.ndarray = ndimage.binary_dilation(lines, structure=np.ones((5, 1), bool))
     return wide
+
+
+def _horizontal_runs(ink: np.ndarray, run: int) -> np.ndarray:
+    """The ink pixels that lie in a horizontal run of at least `run` (a morphological opening
+    by a 1 x run line, as scipy's binary_opening gives), with running sums: linear in the
+    pixels, where the opening is linear in pixels x run (0.3 s on a phone photo)."""
+    height, width = ink.shape
+    zero = np.zeros((height, 1), np.int32)
+    ink_sums = np.concatenate([zero, np.cumsum(ink, axis=1, dtype=np.int32)], axis=1)
+    starts = (ink_sums[:, run:] - ink_sums[:, :-run]) == run  # a full run begins here
+    start_sums = np.concatenate([zero, np.cumsum(starts, axis=1, dtype=np.int32)], axis=1)
+    x = np.arange(width)
+    last = np.minimum(x, starts.shape[1] - 1) + 1
+    first = np.minimum(np.maximum(x - run + 1, 0), last)
+    covered: np.ndarray = (start_sums[:, last] - start_sums[:, first]) > 0
+    return covered

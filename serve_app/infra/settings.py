@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     MAX_REQUEST_BYTES: int = Field(default=1_000_000, ge=1024)
     MAX_IMAGE_REQUEST_BYTES: int = Field(default=8_200_000, ge=1024)
     """The OCR route's body limit: a photo of up to 6 MB as base64, in JSON."""
+    OCR_MAX_IN_FLIGHT: int = Field(default=8, ge=1, le=1_000)
+    """Photos one ingress replica sends on at once; past it a photo is answered 503
+    `overloaded` before its body is read. Eight is about eight seconds of the two OCR replicas'
+    work, inside the model call's 10 s: more would only wait to time out."""
     MAX_IN_FLIGHT: int = Field(default=128, ge=1, le=10_000)
     """Requests one ingress replica works on at once; past it a request is answered at once with
     503 `overloaded` and Retry-After (health and metrics excepted). Below the Ingress's

@@ -3,14 +3,20 @@ and Tesseract in-process; then its second step, /api/v1/nlp/parse-invoice, on wh
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.testclient import TestClient
 
+from kernel.model_io import OcrResult
 from tests.app.conftest import ClientFactory
 from tests.support.contract import assert_error
+from tests.support.factories import ocr_predictor
+from tests.support.fakes import LocalOcrModel
 from tests.support.images import BILL, encoded, page, pixel_bomb
 
 OCR = "/api/v1/ocr/extract-text"
@@ -130,3 +136,39 @@ def test_ocr_counts_are_exported_by_outcome(make_client: ClientFactory) -> None:
         ("ocr_images", "blank", 1),
         ("ocr_images", "refused", 1),
     ]
+
+
+class HeldOcrModel(LocalOcrModel):
+    """Reads only once released: a photo that stays in flight."""
+
+    def __init__(self) -> None:
+        super().__init__(ocr_predictor())
+        self.entered, self.released = threading.Event(), threading.Event()
+
+    async def read(self, image: bytes) -> OcrResult:
+        self.entered.set()
+        while not self.released.is_set():
+            await asyncio.sleep(0.01)
+        return await super().read(image)
+
+
+def test_photos_past_the_routes_in_flight_cap_are_503_at_once_and_other_routes_go_on(
+    make_client: ClientFactory,
+) -> None:
+    """A photo is a megabyte to read and a second of CPU: past OCR_MAX_IN_FLIGHT a replica
+    refuses more before reading them, while every other route is served as usual."""
+    model = HeldOcrModel()
+    client = make_client(ocr=model, OCR_MAX_IN_FLIGHT="1")
+    body = {"image": photo(), "format": "base64"}
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(client.post, OCR, json=body)
+        assert model.entered.wait(10)
+        busy = client.post(OCR, json=body)
+        sentence = client.post("/api/v1/nlp/parse-invoice", json={"text": "\n".join(BILL)})
+        model.released.set()
+        assert first.result(30).status_code == 200
+    assert_error(busy, 503, "overloaded")
+    assert busy.headers["Retry-After"] == "5"
+    assert sentence.status_code == 200
+    assert model.images == 1  # the refused photo never reached the model
+    assert client.post(OCR, json=body).status_code == 200  # the slot is free again

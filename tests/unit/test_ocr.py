@@ -43,6 +43,19 @@ def test_ruled_lines_are_taken_out_and_the_row_under_them_kept() -> None:
     assert "Cement Bag  10  385.00  3,850.00" in lines
 
 
+@pytest.mark.parametrize("run", [1, 5, 40, 130, 300])
+def test_horizontal_runs_are_scipys_opening_by_a_line(run: int) -> None:
+    from scipy import ndimage
+
+    from deployments.ocr.cleanup import _horizontal_runs
+
+    ink = np.random.default_rng(run).random((120, 300)) < 0.85
+    ink[7, :] = True  # a rule from edge to edge
+    ink[60, 250:] = False
+    expected = ndimage.binary_opening(ink, structure=np.ones((1, run), bool))
+    assert (_horizontal_runs(ink, run) == expected).all()
+
+
 def test_the_lighting_is_evened_out_and_the_table_around_the_page_dropped() -> None:
     sheet = page(BILL)
     photo = Image.new("L", (sheet.width + 300, sheet.height + 300), 140)

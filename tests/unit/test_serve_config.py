@@ -173,3 +173,12 @@ def test_the_app_sheds_load_in_its_own_shape_before_rays_limit_is_reached() -> N
 
     ingress = load_serve_config().options["Ingress"]
     assert ingress["max_ongoing_requests"] > Settings.model_fields["MAX_IN_FLIGHT"].default
+
+
+def test_the_plain_uvicorn_baseline_reads_every_deployments_tuning() -> None:
+    """bench/plain_app.py restates the graph's tunings so it never imports Ray: the benchmark's
+    baseline must not fall behind a new deployment."""
+    from bench.plain_app import TUNINGS as PLAIN
+    from serve_app.app import TUNINGS
+
+    assert PLAIN == TUNINGS
