@@ -392,6 +392,7 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
 def _evaluate_assistant(args: argparse.Namespace) -> int:
     from deployments.assistant.corpus import HELD_OUT_SEED
     from deployments.assistant.evaluation import (
+        calibration,
         evaluate,
         generated,
         hand_written,
@@ -426,6 +427,16 @@ def _evaluate_assistant(args: argparse.Namespace) -> int:
             wrong = result["confusions"].get(intent, {})
             said = ", ".join(f"{k} {v}" for k, v in sorted(wrong.items()))
             print(f"  {intent:<16}{accuracy:>7.3f}  {said}")
+    shown = calibration(predictor, [*hand_written(), *second()])
+    print(
+        f"\nthe confidence /generate/response shows, on the acceptance set: expected calibration"
+        f" error {shown['ece']} over {shown['answers']} answers"
+    )
+    for row in shown["bins"]:
+        print(
+            f"  {row['bin']}: {row['answers']:>4} answers, mean confidence {row['confidence']:.3f},"
+            f" right {row['right']:.3f}"
+        )
     return 0
 
 

@@ -55,3 +55,26 @@ def evaluate(predictor: AssistantPredictor, questions: Sequence[corpus.Question]
         "per_intent": {i: round(right[i] / seen[i], 4) for i in sorted(seen)},
         "confusions": {gold: dict(c) for gold, c in sorted(confused.items())},
     }
+
+
+def calibration(
+    predictor: AssistantPredictor, questions: Sequence[corpus.Question], bins: int = 5
+) -> dict[str, Any]:
+    """Whether the confidence /generate/response shows means what it says: per equal-width bin,
+    the answers' mean confidence against the share that were right ("unsure" counts wrong),
+    and the expected calibration error (their gap, weighted by the answers in each bin). The
+    app's classification prompt (confidence 1 by rule) is left out."""
+    said = [(predictor.understand(q.text), q.intent) for q in questions]
+    pairs = [(u.confidence, u.intent == gold) for u, gold in said if u.intent != "classify_expense"]
+    rows, gap = [], 0.0
+    for k in range(bins):
+        low, high = k / bins, (k + 1) / bins
+        inside = [(c, ok) for c, ok in pairs if low < c <= high or (k == 0 and c == 0.0)]
+        if not inside:
+            continue
+        confidence = sum(c for c, _ in inside) / len(inside)
+        right = sum(ok for _, ok in inside) / len(inside)
+        gap += len(inside) / len(pairs) * abs(confidence - right)
+        rows.append({"bin": f"{low:.1f}-{high:.1f}", "answers": len(inside),
+                     "confidence": round(confidence, 3), "right": round(right, 3)})  # fmt: skip
+    return {"answers": len(pairs), "ece": round(gap, 3), "bins": rows}

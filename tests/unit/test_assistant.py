@@ -63,3 +63,25 @@ def test_below_its_confidence_the_assistant_says_it_is_unsure() -> None:
     )
     understood = doubtful.understand("hmm ok")
     assert understood.intent == "unsure" and understood.confidence < 0.99
+
+
+def test_calibration_compares_the_shown_confidence_with_how_often_it_was_right() -> None:
+    from deployments.assistant.corpus import Question
+    from deployments.assistant.evaluation import calibration
+    from kernel.model_io import Understanding
+
+    said = {"a": ("receivables", 0.9), "b": ("payables", 0.9), "c": ("unsure", 0.3)}
+
+    class Stub:
+        def understand(self, text: str) -> Understanding:
+            intent, confidence = said[text]
+            return Understanding(intent=intent, confidence=confidence)  # type: ignore[arg-type]
+
+    questions = [Question("a", "receivables"), Question("b", "receivables"),
+                 Question("c", "payables")]  # fmt: skip
+    shown = calibration(Stub(), questions)  # type: ignore[arg-type]
+    assert shown["bins"] == [
+        {"bin": "0.2-0.4", "answers": 1, "confidence": 0.3, "right": 0.0},
+        {"bin": "0.8-1.0", "answers": 2, "confidence": 0.9, "right": 0.5},
+    ]
+    assert shown["ece"] == round(1 / 3 * 0.3 + 2 / 3 * 0.4, 3)
