@@ -7,6 +7,7 @@
     ├── PayloadTooLarge (413, payload_too_large)
     ├── InvalidInput (422, validation_error)
     ├── UnreadableImage (422, invalid_image)
+    ├── NoTextFound (422, no_text_found)
     ├── FeatureDisabled (503, feature_disabled)
     ├── ModelUnavailable (503, model_unavailable)
     ├── DatabaseUnavailable (503, database_unavailable)
@@ -65,6 +66,19 @@ class UnreadableImage(AppError):
     status_code, code = 422, "invalid_image"
 
     def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The image cannot be read: {reason}", {"field": "image", "reason": reason}
+        )
+
+
+class NoTextFound(AppError):
+    """A photo that is an image but shows no printed text (a blank page, the floor): the app
+    then says "Failed to extract text from image", which is what happened."""
+
+    status_code, code = 422, "no_text_found"
+
+    def __init__(self) -> None:
+        reason = "no printed text was found in the photo"
         super().__init__(
             f"The image cannot be read: {reason}", {"field": "image", "reason": reason}
         )

@@ -15,7 +15,7 @@ import re
 from typing import Protocol
 
 from kernel.model_io import ModelInfo, OcrResult
-from serve_app.contract.errors import UnreadableImage
+from serve_app.contract.errors import NoTextFound, UnreadableImage
 from serve_app.contract.schemas import OCR_MAX_IMAGE_BYTES, OcrRequest, OcrResponse
 from serve_app.infra.rate_limit import RateLimiter
 from serve_app.services.results import Results
@@ -57,5 +57,8 @@ class OcrService:
         if result.refused is not None:
             self._results.count("ocr_images", ["refused"])
             raise UnreadableImage(result.refused)
-        self._results.count("ocr_images", ["read" if result.lines else "blank"])
+        if not result.text.strip():
+            self._results.count("ocr_images", ["blank"])
+            raise NoTextFound
+        self._results.count("ocr_images", ["read"])
         return OcrResponse(success=True, extracted_text=result.text)

@@ -129,7 +129,9 @@ def test_ocr_counts_are_exported_by_outcome(make_client: ClientFactory) -> None:
     client = make_client(counted=lambda event, kind, n: seen.append((event, kind, n)))
     client.post(OCR, json={"image": photo(), "format": "base64"})
     blank = base64.b64encode(encoded(page([""]), "PNG")).decode()
-    client.post(OCR, json={"image": blank, "format": "base64"})
+    nothing = client.post(OCR, json={"image": blank, "format": "base64"})
+    assert_error(nothing, 422, "no_text_found")  # the app says "Failed to extract text"
+    assert nothing.json()["details"]["field"] == "image"
     client.post(OCR, json={"image": base64.b64encode(b"text").decode(), "format": "base64"})
     assert [s for s in seen if s[0] == "ocr_images"] == [
         ("ocr_images", "read", 1),
