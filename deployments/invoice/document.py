@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from deployments.invoice.text import DEVANAGARI_DIGITS, MONTHS, UNITS
+from deployments.invoice.text import UNITS, parse_date, visible
 from kernel.model_io import ParsedInvoice, ParsedItem, PrintedInvoice
 
 NUMBER = re.compile(
@@ -49,13 +48,6 @@ LABEL_PARTY = re.compile(
     re.IGNORECASE,
 )
 PARTY_TAIL = re.compile(r"\s{2,}|\b(?:gstin|gst no|ph|phone|mob|mobile|state)\b.*$", re.IGNORECASE)
-DATE_PATTERNS = [
-    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "ymd"),
-    (re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b"), "dmy"),
-    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[\s/.-]*([A-Za-z]{3,9})[\s/.,-]*(\d{4}|\d{2})\b"),
-     "dMy"),
-    (re.compile(r"\b([A-Za-z]{3,9})\s+(\d{1,2}),?\s+(\d{4})\b"), "Mdy"),
-]  # fmt: skip
 TOTALS = [  # (label, priority): the highest found is the invoice's total
     (re.compile(r"\bgrand\s*total\b", re.IGNORECASE), 4),
     (re.compile(r"\b(?:net\s*(?:amount|amt|payable|total)|amount\s*payable|total\s*payable|"
@@ -89,12 +81,11 @@ def clean_lines(raw: str) -> list[str]:
     folded, Devanagari digits as ASCII, control characters out; runs of spaces kept at two (a
     table's column gap), as OCR writes them."""
     out = []
-    for line in unicodedata.normalize("NFKC", raw).translate(DEVANAGARI_DIGITS).splitlines():
-        visible = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in line)
-        visible = re.sub(r" {3,}", "  ", visible.replace("\t", "  ")).strip()
-        visible = re.sub(r"(?<=\d) ?([.,]) ?(?=\d)", r"\1", visible)  # OCR's "44 ,060 .00"
-        if visible:
-            out.append(visible)
+    for line in raw.splitlines():
+        shown = re.sub(r" {3,}", "  ", visible(line.replace("\t", "  "))).strip()
+        shown = re.sub(r"(?<=\d) ?([.,]) ?(?=\d)", r"\1", shown)  # OCR's "44 ,060 .00"
+        if shown:
+            out.append(shown)
     return out
 
 
@@ -124,35 +115,11 @@ def _numbers(line: str) -> list[_Number]:
     return out
 
 
-def _month(name: str) -> int | None:
-    return MONTHS.get(name.lower()[:3]) or MONTHS.get(name.lower())
-
-
-def find_date(text: str) -> dt.date | None:
-    for pattern, order in DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            a, b, c = match.groups()
-            try:
-                if order == "ymd":
-                    day, month, year = int(c), int(b), int(a)
-                elif order == "dmy":
-                    day, month, year = int(a), int(b), int(c)
-                elif order == "dMy":
-                    day, month, year = int(a), _month(b) or 0, int(c)
-                else:
-                    day, month, year = int(b), _month(a) or 0, int(c)
-                year += 2000 if year < 100 else 0
-                return dt.date(year, month, day)
-            except ValueError:
-                continue
-    return None
-
-
 def _invoice_number(lines: list[str]) -> str | None:
     for line in lines:
         for match in LABEL_NUMBER.finditer(line):
             value = match.group("v")
-            if any(c.isdigit() for c in value) and find_date(value) is None:
+            if any(c.isdigit() for c in value) and parse_date(value) is None:
                 return value
     return None
 
@@ -160,10 +127,10 @@ def _invoice_number(lines: list[str]) -> str | None:
 def _invoice_date(lines: list[str]) -> dt.date | None:
     for line in lines:
         for match in LABEL_DATE.finditer(line):
-            found = find_date(match.group("v"))
+            found = parse_date(match.group("v"))
             if found is not None:
                 return found
-    return next((d for line in lines if (d := find_date(line)) is not None), None)
+    return next((d for line in lines if (d := parse_date(line)) is not None), None)
 
 
 def _party(lines: list[str]) -> str | None:
@@ -286,7 +253,7 @@ def _items(lines: list[str]) -> list[ParsedItem]:
         if (SUBTOTAL.search(line) or any(p.search(line) for p, _ in TOTALS)) and items:
             in_table = False
             continue
-        if LABEL_NUMBER.search(line) and find_date(line) is not None:
+        if LABEL_NUMBER.search(line) and parse_date(line) is not None:
             continue  # "Invoice No: 12  Date: 04/01/2026": no item however the numbers fall
         found = _row(line, in_table)
         if found is None:

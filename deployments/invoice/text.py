@@ -87,13 +87,17 @@ MONTHS = {
 DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 
 
-def clean(text: str) -> str:
-    """Control characters out, Unicode compatibility forms folded (full-width digits),
-    Devanagari digits as ASCII, spaces collapsed. The result never contains anything that could
-    end a log line early."""
+def visible(text: str) -> str:
+    """Unicode compatibility forms folded (full-width digits), Devanagari digits as ASCII,
+    control characters (line breaks too) as spaces."""
     folded = unicodedata.normalize("NFKC", text).translate(DEVANAGARI_DIGITS)
-    visible = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in folded)
-    return re.sub(r"\s+", " ", visible).strip()
+    return "".join(c if unicodedata.category(c)[0] != "C" else " " for c in folded)
+
+
+def clean(text: str) -> str:
+    """`visible`, spaces collapsed. The result never contains anything that could end a log
+    line early."""
+    return re.sub(r"\s+", " ", visible(text)).strip()
 
 
 AMOUNT = re.compile(
@@ -161,6 +165,41 @@ def _next_weekday(today: dt.date, weekday: int) -> dt.date:
     return today + dt.timedelta(days=(weekday - today.weekday()) % 7 or 7)
 
 
+DATE_PATTERNS = [
+    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "ymd"),
+    (re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\b"), "dmy"),
+    (re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[\s/.-]*([A-Za-z]{3,9})[\s/.,-]*(\d{4}|\d{2})\b"),
+     "dMy"),
+    (re.compile(r"\b([A-Za-z]{3,9})\s+(\d{1,2}),?\s+(\d{4})\b"), "Mdy"),
+]  # fmt: skip
+
+
+def _month(name: str) -> int | None:
+    return MONTHS.get(name.lower()[:3]) or MONTHS.get(name.lower())
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The first whole date in `text`, day first as in India: 2026-01-04, 04/01/2026, 04-01-26,
+    4.1.2026, 04 Jan 2026, 4th January 2026, 04-Jan-26, January 4, 2026."""
+    for pattern, order in DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            a, b, c = match.groups()
+            try:
+                if order == "ymd":
+                    day, month, year = int(c), int(b), int(a)
+                elif order == "dmy":
+                    day, month, year = int(a), int(b), int(c)
+                elif order == "dMy":
+                    day, month, year = int(a), _month(b) or 0, int(c)
+                else:
+                    day, month, year = int(b), _month(a) or 0, int(c)
+                year += 2000 if year < 100 else 0
+                return dt.date(year, month, day)
+            except ValueError:
+                continue
+    return None
+
+
 def parse_due(text: str, today: dt.date) -> dt.date | None:
     """ "due in 15 days", "net 30", "within a week", "15 din mein", "by next Friday",
     "by 5th December", "on 2025-12-05", "5/12/2025" (day first, as in India)."""
@@ -191,13 +230,8 @@ def parse_due(text: str, today: dt.date) -> dt.date | None:
         return today + dt.timedelta(days=7 if span in ("week", "hafte") else 30)
     if match := re.search(r"\b(next|this|agle|coming)?\s*(" + "|".join(WEEKDAYS) + r")\b", lowered):
         return _next_weekday(today, WEEKDAYS[match.group(2)])
-    if match := re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", lowered):
-        return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    if match := re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b", lowered):
-        year = int(match.group(3))
-        return _safe_date(
-            year + 2000 if year < 100 else year, int(match.group(2)), int(match.group(1))
-        )
+    if (whole := parse_date(lowered)) is not None:  # a date with its year
+        return whole
     month_names = "|".join(sorted(MONTHS, key=len, reverse=True))
     if match := re.search(
         rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({month_names})\b(?:\s+(\d{{4}}))?", lowered

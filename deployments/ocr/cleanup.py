@@ -124,7 +124,7 @@ def skew_angle(ink: np.ndarray, limit: float = 10.0) -> float:
     return round(float(fine), 1)
 
 
-def clean(image: Image.Image, binarize: bool = True, min_width: int = 1600) -> Cleaned:
+def clean(image: Image.Image, binarize: bool = False, min_width: int = 1600) -> Cleaned:
     width, height = image.size
     grey = image.convert("L")
     if grey.width < min_width:  # small print: Tesseract reads text about 30 px high best

@@ -8,9 +8,10 @@ import datetime as dt
 
 import pytest
 
-from deployments.invoice.document import find_date, looks_printed, parse_document
+from deployments.invoice.document import looks_printed, parse_document
 from deployments.invoice.parser import InvoiceParser
 from deployments.invoice.resolver import resolve
+from deployments.invoice.text import parse_date
 from kernel.model_io import Catalogue
 from tests.support.factories import invoice_parser
 
@@ -144,7 +145,7 @@ def test_a_misread_row_inside_the_table_still_counts_read_from_the_right() -> No
     ],
 )
 def test_indian_date_styles_are_read_day_first(text: str, day: dt.date | None) -> None:
-    assert find_date(text) == day
+    assert parse_date(text) == day
 
 
 @pytest.mark.parametrize(
