@@ -26,7 +26,7 @@ from tests.support.factories import (
     owner_headers,
 )
 from tests.support.images import BILL, encoded, page, pixel_bomb
-from tests.support.stores import settings_for
+from tests.support.stores import setup_store
 
 FRAUD_TYPES = {
     "duplicate_invoice",
@@ -50,9 +50,7 @@ def count(stack: Stack, sql: str) -> int:
     """A COUNT(*) over the stack's PostgreSQL, with :b bound to the demo business."""
 
     async def run() -> int:
-        from serve_app.infra.store import SqlStore
-
-        store = SqlStore.from_settings(settings_for(stack.postgres.url))
+        store = setup_store(stack.postgres.url)
         try:
             async with store.engine.connect() as conn:
                 return int((await conn.execute(text(sql), {"b": business_id()})).scalar())
@@ -253,7 +251,7 @@ def test_the_databases_draft_function_writes_one_whole_draft_keeps_defaults_and_
 
     from sqlalchemy.exc import DBAPIError
 
-    from serve_app.infra.store import SAVE_DRAFT, SqlStore
+    from serve_app.infra.store import SAVE_DRAFT
 
     b, owner = business_id(), str(demo_books()[0].business["user_id"])
 
@@ -273,7 +271,7 @@ def test_the_databases_draft_function_writes_one_whole_draft_keeps_defaults_and_
         return row, lines
 
     async def run() -> None:
-        store = SqlStore.from_settings(settings_for(stack.postgres.url))
+        store = setup_store(stack.postgres.url)
 
         async def save(row: dict[str, object], lines: list, same_as: list[str]) -> dict:
             async with store.engine.begin() as conn:
@@ -324,12 +322,11 @@ def test_the_purge_command_deletes_what_is_past_retention_on_postgres(stack: Sta
     import sys
     from pathlib import Path
 
-    from serve_app.infra.store import SqlStore
     from tests.support.factories import SECRET
     from tests.support.stores import PURGED_BY_DEFAULT, plant_dated_rows, planted_left
 
     async def with_store(work):  # type: ignore[no-untyped-def]
-        store = SqlStore.from_settings(settings_for(stack.postgres.url))
+        store = setup_store(stack.postgres.url)
         try:
             return await work(store)
         finally:
@@ -558,12 +555,10 @@ def test_a_business_whose_books_pass_grpcs_4_mib_is_analysed(
     a 500 (config/ray.env raises the limit; bench/soak.py found it)."""
     import uuid
 
-    from serve_app.infra.store import SqlStore
-
     big = str(uuid.uuid4())
 
     async def copy_books() -> None:
-        store = SqlStore.from_settings(settings_for(stack.postgres.url))
+        store = setup_store(stack.postgres.url)
         try:
             async with store.engine.begin() as conn:
                 await conn.execute(
@@ -756,13 +751,11 @@ def test_a_slow_database_is_answered_within_the_budget_whatever_the_caller_asks_
     app's request id is its own."""
     import threading
 
-    from serve_app.infra.store import SqlStore
-
     locked, release = threading.Event(), threading.Event()
 
     def hold_lock() -> None:
         async def run() -> None:
-            store = SqlStore.from_settings(settings_for(stack.postgres.url))
+            store = setup_store(stack.postgres.url)
             try:
                 async with store.engine.begin() as conn:
                     await conn.execute(text("LOCK TABLE businesses IN ACCESS EXCLUSIVE MODE"))

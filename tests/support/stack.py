@@ -20,7 +20,7 @@ import yaml
 from serve_app.serve_config import SERVE_YAML, ray_env
 from tests.support.factories import SECRET, write_model
 from tests.support.services import Postgres, RedisServer, haproxy_env, stop_haproxy
-from tests.support.stores import seeded_store, settings_for
+from tests.support.stores import seeded_store, setup_settings
 
 MODEL_NAMES = ("fraud", "insights", "compliance", "invoice", "assistant", "ocr")
 APP = "fineasy"
@@ -96,7 +96,7 @@ def start_backing(cleanup: contextlib.ExitStack, tmp: pytest.TempPathFactory) ->
         write_model(models_dir, "v1", name=name)
 
     async def seed() -> None:
-        store = await seeded_store(settings_for(postgres.url))
+        store = await seeded_store(setup_settings(postgres.url))
         await store.close()
 
     asyncio.run(seed())
