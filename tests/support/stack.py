@@ -69,6 +69,9 @@ class Backing:
             "SUPABASE_JWT_SECRET": SECRET,
             "LOG_DIR": str(self.log_dir),
             "ENVIRONMENT": "development",
+            # Ray's HAProxy reaches the Ingress replicas from loopback; the edge in front of it
+            # (config/edge.haproxy.cfg) names the caller in X-Forwarded-For.
+            "TRUSTED_PROXIES": "127.0.0.1/32",
         }
 
     @property
