@@ -3,6 +3,7 @@ model clients wrapping its handles; tests pass fakes."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from serve_app.health import HealthService
 from serve_app.infra.auditing import Auditor
 from serve_app.infra.auth import SupabaseAuth, issuer_for
 from serve_app.infra.cache import Cache, MemoryCache, RedisCache
-from serve_app.infra.outbox import Outbox
+from serve_app.infra.outbox import Outbox, SharedOutbox
 from serve_app.infra.rate_limit import RateLimiter
 from serve_app.infra.settings import Settings
 from serve_app.infra.store import SqlStore, Store
@@ -56,6 +57,7 @@ class Components:
         await self.health.close()
         await self.versions.close()
         await self.auditor.drain()
+        await asyncio.to_thread(self.auditor.hand_off)  # what the database did not take yet
         await self.store.close()
         await self.cache.close()
 
@@ -100,7 +102,8 @@ def build_components(
             "ocr": ocr,
         }
     )
-    auditor = Auditor(store, Outbox(settings.outbox_dir))
+    handed = SharedOutbox(settings.REDIS_URL) if settings.REDIS_URL else None
+    auditor = Auditor(store, Outbox(settings.outbox_dir), handed)
     health = HealthService(settings, store, cache, versions, upkeep=[auditor.resume])
     results = Results(store, cache, versions, auditor, looked_up, counted)
     feedback = FeedbackService(store, versions)

@@ -92,7 +92,7 @@ class HealthService:
     def summary(self) -> dict[str, Any]:
         """In memory only: what /health, /api/health and /api/v1/health answer. `services`
         comes from the detailed checks, refreshed in the background every DETAIL_TTL_S."""
-        self._keep_refreshing()
+        self.keep_refreshing()
         services = dict.fromkeys(self.components(), "unknown")
         if self._detail is not None:
             services |= {n: c["status"] for n, c in self._detail[1]["checks"].items()}
@@ -104,7 +104,8 @@ class HealthService:
             "features": self._settings.features,
         }
 
-    def _keep_refreshing(self) -> None:
+    def keep_refreshing(self) -> None:
+        """Starts the background round (details, model versions, `upkeep`) unless it runs."""
         if self._stopping.is_set():
             return
         if self._refresher is None or self._refresher.done():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -265,6 +266,18 @@ class Ingress:
             looked_up=requests.looked_up,
             counted=requests.counted,
         )
+
+        # A replica stopped by SIGTERM (a pod deleted, `ray stop`) leaves Python through its exit
+        # handlers: the audit rows it still holds are handed off there (a graceful stop does it
+        # in __del__ below).
+        atexit.register(self.components.auditor.hand_off)
+
+    async def check_health(self) -> None:
+        """Serve's periodic check of this replica (health_check_period_s). It also keeps the
+        replica's background round going from its start, before any request: a replica that
+        replaced one that died replays the audit rows left behind at once. It never fails for
+        a dependency: a database outage must not have Serve restart the ingress."""
+        self.components.health.keep_refreshing()
 
     def __serve_build_asgi_app__(self) -> FastAPI:
         return create_api(lambda: self.components, self.components.settings)

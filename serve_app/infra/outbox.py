@@ -1,13 +1,23 @@
-"""Audit rows the database could not take, kept on local disk until it can.
+"""Audit rows the database could not take, kept until it can.
 
-A SQLite file in OUTBOX_DIR (one per node: every replica on it shares the file, SQLite locks
-it). Rows go in when a write to the database fails for an outage and come out once a replay
-has written them; a replica that restarts, or another one on the node, finds them and replays
-them. The database stores each row once whatever happens (ON CONFLICT (id) DO NOTHING), so a
-replay that is cut short and runs again adds nothing.
+Two places, each for what the other cannot survive:
+- `Outbox`, a SQLite file in OUTBOX_DIR (one per node: every replica on it shares the file,
+  SQLite locks it). Rows go in when a write to the database fails for an outage and come out
+  once a replay has written them; a replica that restarts, or another one on the node, finds
+  them and replays them. It lives as long as the node's disk: on Kubernetes, the pod.
+- `SharedOutbox`, a list in Redis (REDIS_URL; the Redis of the shipped topologies keeps its data
+  on a volume, append-only). With Redis configured, rows the database refuses go here first, so
+  they do not depend on any pod's disk; any replica replays them. The node's file takes them
+  only while Redis does not answer, and a replica that stops hands what its node's file and its
+  memory still hold to the list (on a graceful stop and at exit after SIGTERM:
+  auditing.Auditor.hand_off). Every key of the cache expires; this list does not, so an
+  eviction policy that evicts only keys with an expiry (volatile-*) never drops it.
 
-No Ray import. The file holds what the audit rows hold: ids, counts, model versions, timings,
-never the financial rows.
+The database stores each row once whatever happens (ON CONFLICT (id) DO NOTHING), so a replay
+that is cut short and runs again, or a row replayed from both places, adds nothing.
+
+No Ray import. Both hold what the audit rows hold: ids, counts, model versions, timings, never
+the financial rows.
 """
 
 from __future__ import annotations
@@ -21,9 +31,16 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import redis
+from redis.exceptions import RedisError
+
 from serve_app.infra.store import AnalysisRecord
 
 FILE = "audit_outbox.db"
+SHARED_KEY = "fineasy:audit_outbox"
+SHARED_TIMEOUT_S = 2.0
+"""A hand-off happens while a replica stops (its grace period is 30 s and more), so it may wait
+longer on Redis than a request's ~100 ms."""
 
 
 def _encoded(row: AnalysisRecord) -> str:
@@ -94,3 +111,76 @@ class Outbox:
 
     async def size(self) -> int:
         return await asyncio.to_thread(self._size)
+
+    def everything(self) -> list[AnalysisRecord]:
+        """Every row, oldest first (a hand-off reads them all; synchronous, for shutdown)."""
+        if not self.path.exists():
+            return []
+        with self._connection() as conn:
+            found = conn.execute("SELECT body FROM audit_rows ORDER BY rowid").fetchall()
+        return [_decoded(body) for (body,) in found]
+
+    def put_now(self, rows: Sequence[AnalysisRecord]) -> None:
+        """`put`, synchronously (shutdown, when no event loop may be left to run it)."""
+        self._put(rows)
+
+    def done_now(self, ids: Sequence[str]) -> None:
+        self._done(ids)
+
+
+class SharedOutbox:
+    """Rows the database refused, in a Redis list of JSON rows (SHARED_KEY): pushed by the
+    replica that could not write them, replayed by any. A row leaves the list only once it is
+    written (`done` removes exactly the rows `take` read), so a replica that dies mid-replay
+    loses nothing and two replaying at once remove nothing the other has not written."""
+
+    def __init__(self, url: str, key: str = SHARED_KEY) -> None:
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=SHARED_TIMEOUT_S, socket_connect_timeout=SHARED_TIMEOUT_S
+        )
+        self._key = key
+        self._read: dict[str, bytes] = {}
+        """What `take` read, by row id: `done` removes exactly these values."""
+
+    def push_now(self, rows: Sequence[AnalysisRecord]) -> None:
+        """Appends `rows`; RedisError when Redis cannot take them. Synchronous (shutdown)."""
+        if rows:
+            self._client.rpush(self._key, *(_encoded(row) for row in rows))
+
+    def _take(self, limit: int) -> list[AnalysisRecord]:
+        raw: list[bytes] = self._client.lrange(self._key, 0, limit - 1)  # type: ignore[assignment]
+        rows = [_decoded(body.decode()) for body in raw]
+        self._read = {row.id: body for row, body in zip(rows, raw, strict=True)}
+        return rows
+
+    def _done(self, ids: Sequence[str]) -> None:
+        pipe = self._client.pipeline(transaction=False)
+        for row_id in ids:
+            body = self._read.pop(row_id, None)
+            if body is not None:
+                pipe.lrem(self._key, 1, body)  # type: ignore[arg-type]
+        pipe.execute()
+
+    def size_now(self) -> int:
+        return int(self._client.llen(self._key))
+
+    async def put(self, rows: Sequence[AnalysisRecord]) -> None:
+        await asyncio.to_thread(self.push_now, rows)
+
+    async def take(self, limit: int) -> list[AnalysisRecord]:
+        """The oldest `limit` rows, left in the list until `done`; none while Redis does not
+        answer (they wait there for a later round)."""
+        try:
+            return await asyncio.to_thread(self._take, limit)
+        except RedisError:
+            return []
+
+    async def done(self, ids: Sequence[str]) -> None:
+        await asyncio.to_thread(self._done, ids)
+
+    async def size(self) -> int:
+        """0 when Redis does not answer: what it holds waits for a later round."""
+        try:
+            return await asyncio.to_thread(self.size_now)
+        except RedisError:
+            return 0
