@@ -178,6 +178,13 @@ def cmd_rates_doc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_drain(args: argparse.Namespace) -> int:
+    """Drains this Ray node (or --node-id) and waits for Serve to move its replicas away."""
+    from ops.drain import drain
+
+    return drain(args.node_id, args.deadline)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fineasy")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -197,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     doc = sub.add_parser("rates-doc", help="write docs/compliance.md's rate table from the data")
     doc.add_argument("--check", action="store_true", help="write nothing; fail if it differs")
     doc.set_defaults(run=cmd_rates_doc)
+    drain = sub.add_parser("drain", help="drain this Ray node before its pod stops (preStop)")
+    drain.add_argument("--node-id", help="another node's hex id (default: this node)")
+    drain.add_argument("--deadline", type=int, default=60, help="seconds to wait at most")
+    drain.set_defaults(run=cmd_drain)
     seed = sub.add_parser("seed", help="migrate, then load demo businesses")
     seed.add_argument("--seed", type=int, default=42)
     seed.add_argument("--businesses", type=int, default=3)

@@ -1,19 +1,28 @@
 """The app on more than one Ray node: requests enter at the head (HAProxy, Serve's controller)
 and are served by replicas on a worker node; /metrics covers every node; losing the worker's
 raylet is survived once another worker is there, as on Kubernetes when a worker pod dies and
-the worker group keeps its count. The last test breaks the first worker, so it runs last."""
+the worker group keeps its count; a worker stopped the graceful way (its pod's preStop,
+`fineasy drain`) hands its replicas over with no failed request. The last two tests replace
+workers, so they run last, in this order."""
 
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
+import threading
 import time
+import uuid
+from pathlib import Path
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from serve_app.infra.auth import mint_token
 from tests.cluster.conftest import Served
 from tests.support.factories import (
     CASH_WITHDRAWAL_AT_NIGHT,
+    SECRET,
     business_id,
     demo_books,
     owner_headers,
@@ -101,16 +110,69 @@ def test_metrics_cover_every_node(served: Served, http: httpx.Client) -> None:
     assert "ai_backend_up" in families
 
 
-def test_losing_the_worker_node_is_survived(served: Served, http: httpx.Client) -> None:
+def test_a_worker_pod_stopped_gracefully_hands_its_replicas_over_with_no_failed_request(
+    served: Served, http: httpx.Client
+) -> None:
+    """A worker pod deleted (a node drained, a scale-down, an upgrade) runs its preStop first,
+    `fineasy drain` (k8s/rayservice.yaml): Ray drains the node, Serve starts each replica on the
+    other worker and stops the old ones gracefully. A client scoring all along sees no failure."""
     first = served.ray.nodes[1]
     _, (first_id,) = node_ids(served)
-    gcs = next(p.pid for p in served.head.processes() if p.name() == "gcs_server")
     served.ray.add_node("worker-2", num_cpus=2)
     _, workers = node_ids(served)
     (second_id,) = set(workers) - {first_id}
 
-    first.raylet().kill()  # SIGKILL: the node is gone, as when its pod or machine dies
-    first.process.wait(timeout=60)  # `ray start` stops the rest of that node and exits
+    stop, statuses = threading.Event(), []
+    # a caller of its own, within its 300 requests a minute
+    headers = {"Authorization": f"Bearer {mint_token(SECRET, str(uuid.uuid4()))}"}
+
+    def score() -> None:
+        with httpx.Client(base_url=served.base_url, timeout=30) as client:
+            while not stop.is_set():
+                statuses.append(
+                    client.post(
+                        "/api/v1/fraud/score",
+                        json={"transactions": [CASH_WITHDRAWAL_AT_NIGHT]},
+                        headers=headers,
+                    ).status_code
+                )
+                time.sleep(0.25)
+
+    caller = threading.Thread(target=score)
+    caller.start()
+    try:
+        drained = subprocess.run(
+            [str(Path(sys.executable).parent / "fineasy"), "drain", "--node-id", first_id,
+             "--deadline", "150"],
+            env={**served.ray.environ, "RAY_ADDRESS": served.ray.address},
+            capture_output=True, text=True, timeout=240,
+        )  # fmt: skip
+        time.sleep(2)
+    finally:
+        stop.set()
+        caller.join(timeout=60)
+    assert drained.returncode == 0, drained.stdout + drained.stderr
+    placed = {n: {r["node_id"] for r in rs} for n, rs in served.replicas().items()}
+    assert all(nodes == {second_id} for nodes in placed.values()), served.ray.describe()
+    assert statuses and set(statuses) == {200}, sorted(set(statuses))
+    first.stop()  # then the pod ends
+    deadline = time.monotonic() + 60
+    while first_id in {n["node_id"] for n in served.ray.alive_nodes()}:
+        assert time.monotonic() < deadline, served.ray.describe()
+        time.sleep(1)
+    assert each_model_answers(http) == dict.fromkeys(MODELS, 200)
+
+
+def test_losing_the_worker_node_is_survived(served: Served, http: httpx.Client) -> None:
+    _, (serving_id,) = node_ids(served)
+    serving = next(n for n in served.ray.nodes[1:] if n.alive())
+    gcs = next(p.pid for p in served.head.processes() if p.name() == "gcs_server")
+    served.ray.add_node("worker-3", num_cpus=2)
+    _, workers = node_ids(served)
+    (second_id,) = set(workers) - {serving_id}
+
+    serving.raylet().kill()  # SIGKILL: the node is gone, as when its pod or machine dies
+    serving.process.wait(timeout=60)  # `ray start` stops the rest of that node and exits
     deadline, placed, answers = time.monotonic() + 240, {}, {}
     while time.monotonic() < deadline:
         if served.healthy():
@@ -123,7 +185,7 @@ def test_losing_the_worker_node_is_survived(served: Served, http: httpx.Client) 
         time.sleep(2)
     assert placed and all(nodes == {second_id} for nodes in placed.values()), served.ray.describe()
     assert answers == dict.fromkeys(MODELS, 200)
-    assert first_id not in {n["node_id"] for n in served.ray.alive_nodes()}
+    assert serving_id not in {n["node_id"] for n in served.ray.alive_nodes()}
     # The head, its GCS and the HTTP entry were never restarted: the same address serves.
     assert gcs in {p.pid for p in served.head.processes()}
     assert http.get("/health").status_code == 200
