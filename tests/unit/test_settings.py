@@ -1,8 +1,18 @@
+import re
+from pathlib import Path
+
 import pytest
 
 from serve_app.infra.settings import SettingsError, load_settings
 
-BASE = {"SUPABASE_JWT_SECRET": "s" * 40}
+BASE = {"ENVIRONMENT": "development", "SUPABASE_JWT_SECRET": "s" * 40}
+OUTSIDE_DEVELOPMENT = {
+    "SUPABASE_JWT_SECRET": "s" * 40,
+    "SUPABASE_URL": "https://ref.supabase.co",
+    "OPS_TOKEN": "o" * 24,
+    "DATABASE_URL": "postgresql://u:p@db:5432/x",
+}
+"""What staging and production need to start (besides ENVIRONMENT itself)."""
 
 
 def test_defaults_select_embedded_sqlite_and_enable_every_feature() -> None:
@@ -39,9 +49,9 @@ def test_bad_value_stops_startup_naming_the_variable(name: str, value: str) -> N
 
 def test_missing_or_short_jwt_secret_is_refused() -> None:
     with pytest.raises(SettingsError, match="SUPABASE_JWT_SECRET"):
-        load_settings({})
+        load_settings({"ENVIRONMENT": "development"})
     with pytest.raises(SettingsError, match="SUPABASE_JWT_SECRET"):
-        load_settings({"SUPABASE_JWT_SECRET": "short"})
+        load_settings({"ENVIRONMENT": "development", "SUPABASE_JWT_SECRET": "short"})
 
 
 def test_database_url_selects_postgres_with_the_asyncpg_driver() -> None:
@@ -75,7 +85,7 @@ def test_behind_supabases_transaction_pooler_no_statement_is_cached_or_shared() 
 def test_production_never_falls_back_to_the_embedded_file() -> None:
     with pytest.raises(SettingsError, match="ENVIRONMENT=production needs DATABASE_URL"):
         load_settings({**BASE, "ENVIRONMENT": "production"})
-    remote = {**BASE, "ENVIRONMENT": "production", "DATABASE_URL": "postgresql://u:p@db:5432/x"}
+    remote = {**OUTSIDE_DEVELOPMENT, "ENVIRONMENT": "production"}
     assert load_settings(remote).store_kind == "postgres"
 
 
@@ -103,11 +113,60 @@ def test_explicit_settings_ignore_the_process_environment(monkeypatch: pytest.Mo
     assert settings.store_kind == "sqlite" and settings.features["fraud_detection"] is True
 
 
-def test_process_environment_is_read_when_nothing_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SUPABASE_JWT_SECRET", "e" * 40)
+def test_process_environment_is_read_when_nothing_is_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, value in OUTSIDE_DEVELOPMENT.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("NLP_INVOICE_ENABLED", "false")
     monkeypatch.setenv("ENVIRONMENT", "staging")  # reads .env.staging, absent here
-    assert load_settings().features["nlp_invoice"] is False
+    settings = load_settings(folder=tmp_path)
+    assert settings.ENVIRONMENT == "staging" and settings.features["nlp_invoice"] is False
+
+
+def test_environment_has_no_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Neither a given mapping nor a process (a container whose env file forgot it) starts
+    without ENVIRONMENT: a default of development would open /docs and the operator routes."""
+    with pytest.raises(SettingsError, match="ENVIRONMENT is not set"):
+        load_settings({"SUPABASE_JWT_SECRET": "s" * 40})
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    for name, value in OUTSIDE_DEVELOPMENT.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match="ENVIRONMENT is not set"):
+        load_settings(folder=tmp_path)
+    monkeypatch.setenv("ENVIRONMENT", "")
+    with pytest.raises(SettingsError, match="ENVIRONMENT is not set"):
+        load_settings(folder=tmp_path)
+
+
+def test_the_development_file_may_name_development_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`make env` writes ENVIRONMENT=development into .env, so `make run` and `make token` work
+    without exporting it; .env cannot make a process staging or production."""
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    monkeypatch.delenv("SUPABASE_JWT_SECRET", raising=False)
+    (tmp_path / ".env").write_text(f"ENVIRONMENT=development\nSUPABASE_JWT_SECRET={'d' * 40}\n")
+    settings = load_settings(folder=tmp_path)
+    assert settings.ENVIRONMENT == "development"
+    assert settings.jwt_secret() == "d" * 40
+    (tmp_path / ".env").write_text(f"ENVIRONMENT=production\nSUPABASE_JWT_SECRET={'d' * 40}\n")
+    with pytest.raises(SettingsError, match=re.escape("ENVIRONMENT='production' in .env")):
+        load_settings(folder=tmp_path)
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+@pytest.mark.parametrize("missing", ["OPS_TOKEN", "SUPABASE_URL"])
+def test_outside_development_start_up_needs_the_operator_credential_and_the_issuer(
+    environment: str, missing: str
+) -> None:
+    complete = {**OUTSIDE_DEVELOPMENT, "ENVIRONMENT": environment}
+    assert environment == load_settings(complete).ENVIRONMENT
+    without = {k: v for k, v in complete.items() if k != missing}
+    with pytest.raises(SettingsError, match=f"{missing} is required with ENVIRONMENT"):
+        load_settings(without)
+    # development keeps working without either (make run on a fresh clone)
+    assert load_settings({**without, "ENVIRONMENT": "development"}).ENVIRONMENT == "development"
 
 
 def test_trusted_proxies_are_addresses_and_networks() -> None:
