@@ -86,7 +86,7 @@ ComponentsDep = Annotated[Components, Depends(components)]
 async def caller(
     parts: ComponentsDep, authorization: Annotated[str | None, Header()] = None
 ) -> Caller:
-    who = parts.auth.authenticate(authorization)  # raises Unauthenticated -> 401
+    who = parts.auth.authenticate(authorization)  # Unauthenticated -> 401, AnonymousUser -> 403
     await parts.user_limit.check(who.user_id)  # raises RateLimited -> 429
     return who
 
@@ -104,7 +104,7 @@ def feature(name: str) -> Callable[[Components], Awaitable[None]]:
 
 # The errors each group of routes can answer, documented in the OpenAPI document (the
 # property-based run in tests/app/test_openapi_fuzz.py holds every answer to it).
-USER_ERRORS = error_responses(400, 401, 404, 413, 422, 429, 503, 504)
+USER_ERRORS = error_responses(400, 401, 403, 404, 413, 422, 429, 503, 504)
 PUBLIC_ERRORS = error_responses(400, 413, 422, 429, 503, 504)
 OPERATOR_ERRORS = error_responses(401, 404)
 NOT_READY: dict[int | str, dict[str, Any]] = {

@@ -3,6 +3,7 @@
     AppError (500, internal_error)
     ├── BadRequest (400, bad_request)
     ├── Unauthenticated (401, unauthenticated)
+    ├── AnonymousUser (403, anonymous_user)
     ├── NotFound (404, not_found)            also another user's business: byte-identical
     ├── PayloadTooLarge (413, payload_too_large)
     ├── InvalidInput (422, validation_error)
@@ -46,6 +47,17 @@ class BadRequest(AppError):
 
 class Unauthenticated(AppError):
     status_code, code = 401, "unauthenticated"
+
+
+class AnonymousUser(AppError):
+    """A valid token of a Supabase anonymous (guest) sign-in: a real session, but no account
+    that owns a business. 403, not 401: the token is fine, the caller is not allowed; the app
+    treats both as "log in again"."""
+
+    status_code, code = 403, "anonymous_user"
+
+    def __init__(self) -> None:
+        super().__init__("Sign in with an account: guest sessions cannot use this service")
 
 
 class NotFound(AppError):

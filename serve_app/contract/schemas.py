@@ -404,6 +404,7 @@ class ProbeBody(BaseModel):
 ERROR_MEANINGS = {
     400: "The body is not JSON",
     401: "No valid user token (or no operator credential on an operator route)",
+    403: "The token is an anonymous (guest) sign-in's: business routes need an account",
     404: "No such business, invoice or prediction among the caller's own, or an unknown route",
     413: "Request body over the size limit",
     422: "Invalid input: `field` and `validation_errors` say what",

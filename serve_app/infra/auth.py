@@ -1,11 +1,16 @@
 """Supabase access-token verification (legacy HS256 project secret). Pure: no I/O.
 
-User tokens must carry exp, sub (a UUID), aud == "authenticated", role "authenticated" and, when
-the project URL is configured, its issuer. The project's legacy anon and service_role keys are
+User tokens must carry exp, sub (a UUID), aud == "authenticated", role == "authenticated" (a
+token without a role is refused, not taken for a user) and, when the project URL is configured
+(always, outside development), its issuer. The project's legacy anon and service_role keys are
 HS256 JWTs signed with the same secret: presented as bearer tokens they are 401 like any other
 wrong token (a leaked service key must not read every business through this API; the backend
 uses that key only for its own database calls). Every verification failure is a 401; the reason
 is logged, never echoed in detail.
+
+A valid token of an anonymous sign-in (`is_anonymous: true`; Supabase gives those the
+authenticated role) is a 403 `anonymous_user`: a guest owns no business, and anonymous sign-ins
+cost an attacker nothing, so they must not spend the per-user budgets or reach tenancy checks.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 
 import jwt
 
-from serve_app.contract.errors import Unauthenticated
+from serve_app.contract.errors import AnonymousUser, Unauthenticated
 
 logger = logging.getLogger("ai_backend.security")  # infra.logs: audit/ai_security.log
 LEEWAY_S = 30
@@ -67,6 +72,12 @@ class SupabaseAuth:
                 "rejected token", extra={"event": "token_rejected", "reason": type(exc).__name__}
             )
             raise Unauthenticated("Invalid or expired token") from exc
+        if claims.get("is_anonymous", False) is not False:
+            logger.warning(
+                "refused an anonymous user",
+                extra={"event": "token_rejected", "reason": "anonymous", "caller": claims["sub"]},
+            )
+            raise AnonymousUser()
         caller = Caller(user_id=str(claims["sub"]), role="authenticated")
         self._verified[token] = (caller, min(float(claims["exp"]), now + VERIFIED_FOR_S))
         if len(self._verified) > VERIFIED_TOKENS:
@@ -81,9 +92,9 @@ class SupabaseAuth:
             audience="authenticated",
             issuer=self._issuer,
             leeway=LEEWAY_S,
-            options={"require": ["exp", "sub", "aud"]},
+            options={"require": ["exp", "sub", "aud", "role", *(["iss"] if self._issuer else [])]},
         )
-        if claims.get("role", "authenticated") != "authenticated":
+        if claims["role"] != "authenticated":
             raise jwt.InvalidTokenError("role is not authenticated")
         try:
             uuid.UUID(str(claims["sub"]))
@@ -109,12 +120,16 @@ def mint_token(
     role: str = "authenticated",
     issuer: str | None = None,
     now: float | None = None,
+    anonymous: bool = False,
 ) -> str:
-    """A Supabase-shaped access token, for development and tests."""
+    """A Supabase-shaped access token, for development and tests (`anonymous`: a guest
+    sign-in's, as Supabase makes them: role authenticated, is_anonymous true, no email)."""
     issued = int(now if now is not None else time.time())
     claims: dict[str, Any] = {"iat": issued, "exp": issued + ttl_s, "role": role}
     if issuer:
         claims["iss"] = issuer
     if role != "service_role":
-        claims |= {"sub": user_id, "aud": "authenticated", "email": f"{user_id[:8]}@demo.local"}
+        claims |= {"sub": user_id, "aud": "authenticated", "is_anonymous": anonymous}
+        if not anonymous:
+            claims["email"] = f"{user_id[:8]}@demo.local"
     return jwt.encode(claims, secret, algorithm="HS256")

@@ -5,7 +5,7 @@ from typing import Any
 import jwt
 import pytest
 
-from serve_app.contract.errors import Unauthenticated
+from serve_app.contract.errors import AnonymousUser, Unauthenticated
 from serve_app.infra.auth import VERIFIED_FOR_S, VERIFIED_TOKENS, SupabaseAuth, mint_token
 
 SECRET = "k" * 48
@@ -70,9 +70,11 @@ def test_alg_none_is_401() -> None:
         {"sub": USER, "aud": "anon"},  # anon audience
         {"sub": "not-a-uuid", "aud": "authenticated"},
         {"sub": USER, "aud": "authenticated", "role": "anon"},
+        {"sub": USER, "aud": "authenticated"},  # no role: not taken for a user
+        {"sub": USER, "aud": "authenticated", "role": None},
     ],
 )
-def test_claims_that_are_not_a_signed_in_user_are_401(claims: dict[str, str]) -> None:
+def test_claims_that_are_not_a_signed_in_user_are_401(claims: dict[str, str | None]) -> None:
     token = jwt.encode({**claims, "exp": int(time.time()) + 600}, SECRET, algorithm="HS256")
     with pytest.raises(Unauthenticated):
         auth.authenticate(bearer(token))
@@ -88,8 +90,27 @@ def test_issuer_is_checked_when_configured() -> None:
     strict = SupabaseAuth(SECRET, issuer="https://ref.supabase.co/auth/v1")
     with pytest.raises(Unauthenticated):
         strict.authenticate(bearer(mint_token(SECRET, USER, issuer="https://evil/auth/v1")))
+    with pytest.raises(Unauthenticated):  # a token naming no issuer at all
+        strict.authenticate(bearer(mint_token(SECRET, USER)))
     good = mint_token(SECRET, USER, issuer="https://ref.supabase.co/auth/v1")
     assert strict.authenticate(bearer(good)).user_id == USER
+
+
+@pytest.mark.parametrize("flag", [True, "true", 1])
+def test_an_anonymous_sign_in_is_403_not_a_caller(flag: object) -> None:
+    """Supabase gives guest sign-ins the authenticated role and `is_anonymous: true`; the
+    signature and every other claim are fine, the caller is still refused (and anything but
+    a plain false counts as anonymous)."""
+    token = mint_token(SECRET, USER, anonymous=True)
+    with pytest.raises(AnonymousUser) as refused:
+        auth.authenticate(bearer(token))
+    assert refused.value.status_code == 403 and refused.value.code == "anonymous_user"
+    claims = {**jwt.decode(token, options={"verify_signature": False}), "is_anonymous": flag}
+    with pytest.raises(AnonymousUser):
+        auth.authenticate(bearer(jwt.encode(claims, SECRET, algorithm="HS256")))
+    signed_in = mint_token(SECRET, USER)
+    assert jwt.decode(signed_in, options={"verify_signature": False})["is_anonymous"] is False
+    assert auth.authenticate(bearer(signed_in)).user_id == USER
 
 
 class CountingAuth(SupabaseAuth):
