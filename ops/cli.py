@@ -162,7 +162,7 @@ def cmd_token(args: argparse.Namespace) -> int:
         mint_token(
             settings.jwt_secret(),
             args.user or DEMO_USER_IDS[0],
-            args.ttl,
+            ttl_s=args.ttl,
             issuer=issuer_for(settings.SUPABASE_URL),
         )
     )

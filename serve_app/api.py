@@ -86,7 +86,8 @@ ComponentsDep = Annotated[Components, Depends(components)]
 async def caller(
     parts: ComponentsDep, authorization: Annotated[str | None, Header()] = None
 ) -> Caller:
-    who = parts.auth.authenticate(authorization)  # Unauthenticated -> 401, AnonymousUser -> 403
+    # Unauthenticated -> 401, AnonymousUser -> 403, AuthUnavailable (no JWKS yet) -> 503
+    who = await parts.auth.authenticate(authorization)
     await parts.user_limit.check(who.user_id)  # raises RateLimited -> 429
     return who
 

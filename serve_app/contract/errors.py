@@ -12,6 +12,7 @@
     ├── FeatureDisabled (503, feature_disabled)
     ├── ModelUnavailable (503, model_unavailable)
     ├── DatabaseUnavailable (503, database_unavailable)
+    ├── AuthUnavailable (503, auth_unavailable)
     ├── Overloaded (503, overloaded)
     └── DeadlineExceeded (504, deadline_exceeded)
 
@@ -134,6 +135,19 @@ class DatabaseUnavailable(AppError):
     def __init__(self, reason: str) -> None:
         super().__init__(
             "The database is temporarily unavailable",
+            {"reason": reason, "retry_after_s": RETRY_AFTER_S},
+        )
+
+
+class AuthUnavailable(AppError):
+    """The project's signing keys cannot be fetched (a cold start with the JWKS unreachable):
+    the token may well be good, so it is not a 401, which would sign the user out."""
+
+    status_code, code = 503, "auth_unavailable"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "Sign-in cannot be checked right now; try again shortly",
             {"reason": reason, "retry_after_s": RETRY_AFTER_S},
         )
 

@@ -60,7 +60,13 @@ class Settings(BaseSettings):
     SUPABASE_SERVICE_KEY: SecretStr | None = None
     SUPABASE_ANON_KEY: SecretStr | None = None
     SUPABASE_JWT_SECRET: SecretStr | None = None
-    """The project's legacy HS256 JWT secret; verifies users' access tokens. Never logged."""
+    """The project's legacy HS256 JWT secret; verifies users' HS256 access tokens. Required
+    unless a JWKS is configured (a project that has revoked its legacy secret has none to give);
+    without it HS256 tokens are refused. Never logged."""
+    SUPABASE_JWKS_URL: str | None = None
+    """Where the project publishes its asymmetric signing keys (ES256/RS256 tokens). Unset:
+    <SUPABASE_URL>/auth/v1/.well-known/jwks.json when SUPABASE_URL is set, else none. Never
+    taken from a token. https outside development."""
     OPS_TOKEN: SecretStr | None = None
     """The operators' bearer credential for /health/detailed, /health/dependencies,
     POST /health/test/{component} and the whole /metrics page. Required outside development;
@@ -134,6 +140,14 @@ class Settings(BaseSettings):
     @property
     def trusted_proxies(self) -> list[str]:
         return [str(network) for network in trusted_networks(self.TRUSTED_PROXIES)]
+
+    @property
+    def jwks_url(self) -> str | None:
+        if self.SUPABASE_JWKS_URL:
+            return self.SUPABASE_JWKS_URL
+        if self.SUPABASE_URL:
+            return f"{self.SUPABASE_URL.rstrip('/')}/auth/v1/.well-known/jwks.json"
+        return None
 
     @property
     def outbox_dir(self) -> str:
@@ -231,6 +245,23 @@ class _Given(Settings):
         return (init_settings,)
 
 
+def _check_jwks_url(settings: Settings) -> None:
+    """The JWKS decides which signatures are users': fetched over http(s) only, and outside
+    development over TLS. The error names the variable it came from."""
+    url = settings.jwks_url
+    if url is None:
+        return
+    name = "SUPABASE_JWKS_URL" if settings.SUPABASE_JWKS_URL else "SUPABASE_URL"
+    scheme = urlsplit(url).scheme
+    if scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise SettingsError(f"{name} must be an http(s) URL")
+    if scheme != "https" and settings.ENVIRONMENT != "development":
+        raise SettingsError(
+            f"{name} must be https with ENVIRONMENT={settings.ENVIRONMENT}: the project's"
+            " signing keys are fetched from it"
+        )
+
+
 def load_settings(environ: dict[str, str] | None = None, folder: Path = PROJECT_ROOT) -> Settings:
     """Reads the process environment plus the env file its ENVIRONMENT names (in `folder`, the
     checkout), or only `environ` when given (tests, tools). Errors name the variable.
@@ -252,12 +283,15 @@ def load_settings(environ: dict[str, str] | None = None, folder: Path = PROJECT_
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise SettingsError(f"invalid configuration: {problems}") from exc
-    if settings.SUPABASE_JWT_SECRET is None:
+    if settings.SUPABASE_JWT_SECRET is None and settings.jwks_url is None:
         raise SettingsError(
-            "SUPABASE_JWT_SECRET is required (development: `make env` writes one into .env)"
+            "SUPABASE_JWT_SECRET is required without a JWKS (SUPABASE_URL or SUPABASE_JWKS_URL)"
+            " to verify tokens with (development: `make env` writes one into .env)"
         )
-    if len(settings.SUPABASE_JWT_SECRET.get_secret_value()) < 32:
+    secret = settings.SUPABASE_JWT_SECRET
+    if secret is not None and len(secret.get_secret_value()) < 32:
         raise SettingsError("SUPABASE_JWT_SECRET must be at least 32 characters")
+    _check_jwks_url(settings)
     if settings.DATABASE_URL is not None:
         settings.sqlalchemy_url()
     if settings.OPS_TOKEN is not None and len(settings.OPS_TOKEN.get_secret_value()) < 24:

@@ -29,10 +29,12 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  #
     return go
 
 
-def test_token_is_accepted_by_the_servers_verifier(run) -> None:  # type: ignore[no-untyped-def]
+async def test_token_is_accepted_by_the_servers_verifier(run) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(["token"], ENVIRONMENT="development")
     assert code == 0
-    assert SupabaseAuth(SECRET).authenticate(f"Bearer {out.strip()}").user_id == DEMO_USER_IDS[0]
+    assert (
+        await SupabaseAuth(SECRET).authenticate(f"Bearer {out.strip()}")
+    ).user_id == DEMO_USER_IDS[0]
 
 
 def test_token_refuses_to_run_in_production(run) -> None:  # type: ignore[no-untyped-def]

@@ -173,3 +173,28 @@ def test_trusted_proxies_are_addresses_and_networks() -> None:
     assert load_settings(BASE).trusted_proxies == []
     settings = load_settings({**BASE, "TRUSTED_PROXIES": " 10.0.0.0/8, 127.0.0.1,::1 ,"})
     assert settings.trusted_proxies == ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]
+
+
+def test_the_jwks_comes_from_the_settings_and_outside_development_over_tls() -> None:
+    assert load_settings(BASE).jwks_url is None  # development without a project: HS256 only
+    project = load_settings({**BASE, "SUPABASE_URL": "https://ref.supabase.co/"})
+    assert project.jwks_url == "https://ref.supabase.co/auth/v1/.well-known/jwks.json"
+    chosen = load_settings({**BASE, "SUPABASE_JWKS_URL": "http://127.0.0.1:9/jwks.json"})
+    assert chosen.jwks_url == "http://127.0.0.1:9/jwks.json"  # plain http in development only
+    staging = {**OUTSIDE_DEVELOPMENT, "ENVIRONMENT": "staging"}
+    with pytest.raises(SettingsError, match="SUPABASE_JWKS_URL must be https"):
+        load_settings({**staging, "SUPABASE_JWKS_URL": "http://jwks.internal/keys"})
+    with pytest.raises(SettingsError, match="SUPABASE_URL must be https"):
+        load_settings({**staging, "SUPABASE_URL": "http://ref.supabase.co"})
+    with pytest.raises(SettingsError, match="SUPABASE_JWKS_URL must be an http"):
+        load_settings({**BASE, "SUPABASE_JWKS_URL": "file:///etc/keys.json"})
+
+
+def test_the_legacy_secret_is_optional_once_a_jwks_can_verify_tokens() -> None:
+    """A project that has revoked its legacy HS256 secret has none to give: with a JWKS it
+    starts without one (its HS256 tokens are then refused); with neither, nothing could verify
+    a token, and start-up stops naming the secret."""
+    keys_only = {k: v for k, v in OUTSIDE_DEVELOPMENT.items() if k != "SUPABASE_JWT_SECRET"}
+    assert load_settings({**keys_only, "ENVIRONMENT": "production"}).SUPABASE_JWT_SECRET is None
+    with pytest.raises(SettingsError, match="SUPABASE_JWT_SECRET is required without a JWKS"):
+        load_settings({"ENVIRONMENT": "development"})
