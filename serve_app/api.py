@@ -182,8 +182,14 @@ async def generate_response(
 
 
 @api_router.get("/models/performance", tags=["feedback"])
-async def models_performance(parts: ComponentsDep, _: CallerDep) -> ModelsPerformanceResponse:
-    return await parts.feedback.performance()
+async def models_performance(
+    parts: ComponentsDep, authorization: Annotated[str | None, Header()] = None
+) -> ModelsPerformanceResponse:
+    """A signed-in user sees the figures of their own businesses (and each model's held-out
+    accuracy); the operator credential (OPS_TOKEN) sees the whole platform's."""
+    if presents_operator_credential(parts.settings, authorization):
+        return await parts.feedback.performance()
+    return await parts.feedback.performance_of(await caller(parts, authorization))
 
 
 @health_router.get("/health/live")
@@ -208,14 +214,23 @@ def check_operator(settings: Settings, authorization: str | None) -> None:
     run checks on demand: with OPS_TOKEN set they need `Authorization: Bearer <OPS_TOKEN>`.
     Outside development start-up requires OPS_TOKEN; without it (development) they are open,
     and should settings without it reach here any other way, absent (404) outside development."""
-    token = settings.OPS_TOKEN
-    if token is None:
+    if settings.OPS_TOKEN is None:
         if settings.ENVIRONMENT != "development":
             raise NotFound("Not Found")
         return
-    given = bearer(authorization).encode()
-    if not given or not hmac.compare_digest(given, token.get_secret_value().encode()):
+    if not presents_operator_credential(settings, authorization):
         raise Unauthenticated("The operator credential is required")
+
+
+def presents_operator_credential(settings: Settings, authorization: str | None) -> bool:
+    """The bearer credential is OPS_TOKEN (compared in constant time); never without one set."""
+    token = settings.OPS_TOKEN
+    given = bearer(authorization).encode()
+    return (
+        token is not None
+        and bool(given)
+        and hmac.compare_digest(given, token.get_secret_value().encode())
+    )
 
 
 async def operator(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
