@@ -7,7 +7,13 @@ import pytest
 from jwt import PyJWK
 
 from serve_app.contract.errors import AnonymousUser, Unauthenticated
-from serve_app.infra.auth import VERIFIED_FOR_S, VERIFIED_TOKENS, SupabaseAuth, mint_token
+from serve_app.infra.auth import (
+    LEEWAY_S,
+    VERIFIED_FOR_S,
+    VERIFIED_TOKENS,
+    SupabaseAuth,
+    mint_token,
+)
 
 SECRET = "k" * 48
 USER = "6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11"
@@ -112,6 +118,20 @@ async def test_an_anonymous_sign_in_is_403_not_a_caller(flag: object) -> None:
     signed_in = mint_token(SECRET, USER)
     assert jwt.decode(signed_in, options={"verify_signature": False})["is_anonymous"] is False
     assert (await auth.authenticate(bearer(signed_in))).user_id == USER
+
+
+async def test_a_signed_out_users_token_is_taken_until_its_expiry_and_never_after() -> None:
+    """T38: signing out revokes the session's refresh token, not the access token already
+    issued, which carries nothing that changes. It is accepted until its exp (plus LEEWAY_S of
+    clock skew), refused after; the verified-token memory never outlasts it (next test)."""
+    signed_out_at = time.time()
+    still_valid = mint_token(SECRET, USER, ttl_s=300, now=signed_out_at - 60)
+    assert (await auth.authenticate(bearer(still_valid))).user_id == USER
+    within_leeway = mint_token(SECRET, USER, ttl_s=60, now=signed_out_at - 60 - LEEWAY_S / 2)
+    assert (await auth.authenticate(bearer(within_leeway))).user_id == USER
+    expired = mint_token(SECRET, USER, ttl_s=60, now=signed_out_at - 60 - LEEWAY_S - 1)
+    with pytest.raises(Unauthenticated):
+        await auth.authenticate(bearer(expired))
 
 
 class CountingAuth(SupabaseAuth):
