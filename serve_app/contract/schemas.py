@@ -409,7 +409,8 @@ ERROR_MEANINGS = {
     413: "Request body over the size limit",
     422: "Invalid input: `field` and `validation_errors` say what",
     429: "Over the rate limit: `Retry-After` says when to come back",
-    503: "A model or the database is unavailable for now, or the feature is off (`Retry-After`)",
+    503: "A model, the database or the project's signing keys are unavailable for now, or the"
+    " feature is off (`Retry-After`)",
     504: "The request ran out of its time budget (`Retry-After`)",
 }
 
