@@ -3,11 +3,12 @@
 # volume there to keep or replace them, README "Docker").
 #
 #   docker build -t fineasy/ai-backend:0.1.0 .
-#   docker run -p 8000:8000 -e SUPABASE_JWT_SECRET=... fineasy/ai-backend:0.1.0
+#   docker run -p 8000:8000 -e ENVIRONMENT=development -e SUPABASE_JWT_SECRET=... fineasy/ai-backend:0.1.0
 #
 # The default command runs one Ray node with the app (scripts/container/start.sh). On
 # Kubernetes, KubeRay starts Ray in this image itself (k8s/rayservice.yaml). No secret is
-# built in: settings come from the environment at run time.
+# built in: settings come from the environment at run time. ENVIRONMENT has no default here
+# either: a container started without it stops at start-up, naming it.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 # The OCR deployment's engine (docs/ocr.md): Tesseract 5.3 with its English and Hindi data from
 # Debian bookworm. The OCR artifact pins the data's sha256, so both stages install the same

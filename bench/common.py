@@ -106,6 +106,7 @@ def served_app() -> Iterator[Served]:
     os.environ.update(
         {
             **ray_env(),
+            "ENVIRONMENT": "development",
             "SUPABASE_JWT_SECRET": SECRET,
             "SQLITE_PATH": str(database),
             "RAY_USAGE_STATS_ENABLED": "0",

@@ -421,6 +421,7 @@ def seed(folder: Path) -> Demo:
 def servers(folder: Path, demo: Demo) -> Iterator[Server]:
     env = {
         **os.environ,
+        "ENVIRONMENT": "development",
         "SUPABASE_JWT_SECRET": SECRET,
         "SQLITE_PATH": str(demo.database),
         "LOG_DIR": str(folder / "logs"),

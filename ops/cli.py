@@ -15,16 +15,35 @@ from ops.models import cmd_backtest, cmd_config, cmd_evaluate, cmd_train
 from serve_app.infra.settings import Settings, SettingsError, load_settings
 
 
+def write_development_env(path: Path) -> list[str]:
+    """Adds to the development env file what it lacks: ENVIRONMENT=development (the setting
+    has no default) and a fresh random SUPABASE_JWT_SECRET. What is there stays; returns the
+    names written."""
+    text = path.read_text() if path.exists() else ""
+    present = {line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line}
+    wanted = {
+        "ENVIRONMENT": "development",
+        "SUPABASE_JWT_SECRET": secrets.token_urlsafe(48),
+    }
+    missing = {name: value for name, value in wanted.items() if name not in present}
+    if missing:
+        with path.open("a") as handle:
+            if text and not text.endswith("\n"):
+                handle.write("\n")
+            handle.writelines(f"{name}={value}\n" for name, value in missing.items())
+        path.chmod(0o600)
+    return list(missing)
+
+
 def cmd_env(_: argparse.Namespace) -> int:
-    """Development only: writes .env with a fresh random JWT secret, if there is none."""
+    """Development only: writes .env with ENVIRONMENT=development and a fresh random JWT
+    secret, each if it is not there yet."""
     path = PROJECT_ROOT / ".env"
-    if path.exists() and "SUPABASE_JWT_SECRET=" in path.read_text():
-        print(f"{path} already has SUPABASE_JWT_SECRET; left unchanged")
-        return 0
-    with path.open("a") as handle:
-        handle.write(f"SUPABASE_JWT_SECRET={secrets.token_urlsafe(48)}\n")
-    path.chmod(0o600)
-    print(f"wrote a development SUPABASE_JWT_SECRET to {path}")
+    written = write_development_env(path)
+    if written:
+        print(f"wrote {' and '.join(written)} to {path} (development)")
+    else:
+        print(f"{path} already has ENVIRONMENT and SUPABASE_JWT_SECRET; left unchanged")
     return 0
 
 
@@ -143,7 +162,7 @@ def cmd_token(args: argparse.Namespace) -> int:
         mint_token(
             settings.jwt_secret(),
             args.user or DEMO_USER_IDS[0],
-            args.ttl,
+            ttl_s=args.ttl,
             issuer=issuer_for(settings.SUPABASE_URL),
         )
     )

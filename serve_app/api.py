@@ -86,7 +86,8 @@ ComponentsDep = Annotated[Components, Depends(components)]
 async def caller(
     parts: ComponentsDep, authorization: Annotated[str | None, Header()] = None
 ) -> Caller:
-    who = parts.auth.authenticate(authorization)  # raises Unauthenticated -> 401
+    # Unauthenticated -> 401, AnonymousUser -> 403, AuthUnavailable (no JWKS yet) -> 503
+    who = await parts.auth.authenticate(authorization)
     await parts.user_limit.check(who.user_id)  # raises RateLimited -> 429
     return who
 
@@ -104,7 +105,7 @@ def feature(name: str) -> Callable[[Components], Awaitable[None]]:
 
 # The errors each group of routes can answer, documented in the OpenAPI document (the
 # property-based run in tests/app/test_openapi_fuzz.py holds every answer to it).
-USER_ERRORS = error_responses(400, 401, 404, 413, 422, 429, 503, 504)
+USER_ERRORS = error_responses(400, 401, 403, 404, 413, 422, 429, 503, 504)
 PUBLIC_ERRORS = error_responses(400, 413, 422, 429, 503, 504)
 OPERATOR_ERRORS = error_responses(401, 404)
 NOT_READY: dict[int | str, dict[str, Any]] = {
@@ -181,8 +182,14 @@ async def generate_response(
 
 
 @api_router.get("/models/performance", tags=["feedback"])
-async def models_performance(parts: ComponentsDep, _: CallerDep) -> ModelsPerformanceResponse:
-    return await parts.feedback.performance()
+async def models_performance(
+    parts: ComponentsDep, authorization: Annotated[str | None, Header()] = None
+) -> ModelsPerformanceResponse:
+    """A signed-in user sees the figures of their own businesses (and each model's held-out
+    accuracy); the operator credential (OPS_TOKEN) sees the whole platform's."""
+    if presents_operator_credential(parts.settings, authorization):
+        return await parts.feedback.performance()
+    return await parts.feedback.performance_of(await caller(parts, authorization))
 
 
 @health_router.get("/health/live")
@@ -204,16 +211,26 @@ async def startup(parts: ComponentsDep) -> JSONResponse:
 
 def check_operator(settings: Settings, authorization: str | None) -> None:
     """The operator routes show model hashes, replica ids and every Ray node's metrics, and
-    run checks on demand: with OPS_TOKEN set they need `Authorization: Bearer <OPS_TOKEN>`;
-    without it they are open outside production and absent (404) in production."""
-    token = settings.OPS_TOKEN
-    if token is None:
-        if settings.ENVIRONMENT == "production":
+    run checks on demand: with OPS_TOKEN set they need `Authorization: Bearer <OPS_TOKEN>`.
+    Outside development start-up requires OPS_TOKEN; without it (development) they are open,
+    and should settings without it reach here any other way, absent (404) outside development."""
+    if settings.OPS_TOKEN is None:
+        if settings.ENVIRONMENT != "development":
             raise NotFound("Not Found")
         return
-    given = bearer(authorization).encode()
-    if not given or not hmac.compare_digest(given, token.get_secret_value().encode()):
+    if not presents_operator_credential(settings, authorization):
         raise Unauthenticated("The operator credential is required")
+
+
+def presents_operator_credential(settings: Settings, authorization: str | None) -> bool:
+    """The bearer credential is OPS_TOKEN (compared in constant time); never without one set."""
+    token = settings.OPS_TOKEN
+    given = bearer(authorization).encode()
+    return (
+        token is not None
+        and bool(given)
+        and hmac.compare_digest(given, token.get_secret_value().encode())
+    )
 
 
 async def operator(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:

@@ -4,6 +4,7 @@ model clients wrapping its handles; tests pass fakes."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from serve_app.health import HealthService
 from serve_app.infra.auditing import Auditor
 from serve_app.infra.auth import SupabaseAuth, issuer_for
 from serve_app.infra.cache import Cache, MemoryCache, RedisCache
+from serve_app.infra.jwks import ProjectKeys
 from serve_app.infra.outbox import Outbox, SharedOutbox
 from serve_app.infra.rate_limit import RateLimiter
 from serve_app.infra.settings import Settings
@@ -25,6 +27,8 @@ from serve_app.services.insights import InsightsModel, InsightsService
 from serve_app.services.invoices import InvoiceModel, InvoiceService
 from serve_app.services.ocr import OcrModel, OcrService
 from serve_app.services.results import ModelVersions, Results
+
+logger = logging.getLogger("ai_backend")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,20 @@ def build_store(settings: Settings) -> Store:
     return SqlStore.from_settings(settings)
 
 
+def build_auth(settings: Settings) -> SupabaseAuth:
+    """The legacy secret and the project's JWKS, whichever are configured (both during a move
+    to signing keys)."""
+    secret = settings.SUPABASE_JWT_SECRET
+    keys = ProjectKeys(settings.jwks_url) if settings.jwks_url else None
+    if secret is None:
+        logger.warning("SUPABASE_JWT_SECRET is not set: HS256 (legacy) tokens are refused")
+    return SupabaseAuth(
+        secret.get_secret_value() if secret is not None else None,
+        issuer_for(settings.SUPABASE_URL),
+        keys,
+    )
+
+
 def build_cache(settings: Settings) -> Cache:
     if settings.REDIS_URL:
         return RedisCache(settings.REDIS_URL)
@@ -104,7 +122,10 @@ def build_components(
     )
     handed = SharedOutbox(settings.REDIS_URL) if settings.REDIS_URL else None
     auditor = Auditor(store, Outbox(settings.outbox_dir), handed)
-    health = HealthService(settings, store, cache, versions, upkeep=[auditor.resume])
+    auth = build_auth(settings)
+    health = HealthService(
+        settings, store, cache, versions, upkeep=[auditor.resume], keys=auth.keys
+    )
     results = Results(store, cache, versions, auditor, looked_up, counted)
     feedback = FeedbackService(store, versions)
     shared = cache if isinstance(cache, RedisCache) else None
@@ -125,7 +146,7 @@ def build_components(
     )
     return Components(
         settings=settings,
-        auth=SupabaseAuth(settings.jwt_secret(), issuer_for(settings.SUPABASE_URL)),
+        auth=auth,
         store=store,
         cache=cache,
         auditor=auditor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -16,6 +17,7 @@ from serve_app.contract.errors import NotFound
 from serve_app.contract.schemas import iso_utc
 from serve_app.infra.cache import Cache
 from serve_app.infra.deadline import detached
+from serve_app.infra.jwks import ProjectKeys
 from serve_app.infra.settings import Settings
 from serve_app.infra.store import Store
 from serve_app.services.results import ModelVersions
@@ -70,10 +72,13 @@ class HealthService:
         cache: Cache,
         versions: ModelVersions,
         upkeep: Sequence[Callable[[], Awaitable[None]]] = (),
+        keys: ProjectKeys | None = None,
     ) -> None:
         """Model checks go through `versions`, so each one also refreshes the version the cache
-        keys use. `upkeep` runs after each background round (the audit outbox's replay)."""
+        keys use. `upkeep` runs after each background round (the audit outbox's replay).
+        `keys`: the project's JWKS, checked (and fetched when old) as component `jwks`."""
         self._settings, self._store, self._cache, self._versions = settings, store, cache, versions
+        self._keys = keys
         self._upkeep = list(upkeep)
         self._started = time.monotonic()
         self._detail: tuple[float, dict[str, Any]] | None = None
@@ -129,7 +134,9 @@ class HealthService:
         if self._refresher is not None:
             await self._refresher
 
-    def components(self) -> dict[str, Callable[[], Awaitable[Check]]]:
+    def components(self, now: bool = False) -> dict[str, Callable[[], Awaitable[Check]]]:
+        """Each component's check; `now`: the operator asked for this one (POST /health/test),
+        so the JWKS is fetched again whatever its cooldown (the cache-bust)."""
         probes: dict[str, Callable[[], Awaitable[Check]]] = {
             "database": self._check_database,
             "redis": self._check_cache,
@@ -137,6 +144,8 @@ class HealthService:
         }
         for name in self._versions.names:
             probes[f"{name}_deployment"] = lambda n=name: self._check_model(n)  # type: ignore[misc]
+        if self._keys is not None:
+            probes["jwks"] = lambda: self._check_keys(force=now)
         return probes
 
     async def _check_database(self) -> Check:
@@ -155,6 +164,26 @@ class HealthService:
         if check.status != "healthy":  # the cache fails open: degraded, not down
             check.status = "degraded"
             check.message = f"{self._cache.kind} unreachable; serving without cache"
+        return check
+
+    async def _check_keys(self, force: bool) -> Check:
+        """The project's signing keys: fetched when missing or past their lifespan (so the
+        background round keeps them fresh off the request path), or at once when forced.
+        Unhealthy with no keys ever fetched; degraded while serving ones fetched before a
+        failed fetch."""
+        keys = self._keys
+        assert keys is not None
+
+        async def probe() -> dict[str, Any]:
+            state = await keys.refresh(force)
+            if state.fetched_s_ago is None:
+                raise RuntimeError(f"never fetched: {state.error}")
+            return dataclasses.asdict(state)
+
+        check = await timed(probe, "signing keys fetched")
+        if check.status == "healthy" and check.details.get("error"):
+            check.status = "degraded"
+            check.message = f"last fetch failed ({check.details['error']}); serving the keys held"
         return check
 
     async def _check_model(self, name: str) -> Check:
@@ -253,7 +282,7 @@ class HealthService:
         }
 
     async def test(self, component: str) -> dict[str, Any]:
-        probe = self.components().get(component)
+        probe = self.components(now=True).get(component)
         if probe is None:
             raise NotFound(
                 f"Unknown component: {component}", {"components": sorted(self.components())}

@@ -30,7 +30,8 @@ target="${DEPLOY_TARGET:-compose}"
 case "$environment" in staging|production) ;; *)
   echo "ENVIRONMENT must be staging or production, not '$environment'" >&2; exit 2 ;;
 esac
-SECRET_VARIABLES=(SUPABASE_URL SUPABASE_SERVICE_KEY SUPABASE_ANON_KEY SUPABASE_JWT_SECRET REDIS_PASSWORD)
+SECRET_VARIABLES=(SUPABASE_URL SUPABASE_SERVICE_KEY SUPABASE_ANON_KEY SUPABASE_JWT_SECRET REDIS_PASSWORD
+                  OPS_TOKEN)  # the app does not start outside development without OPS_TOKEN
 
 # Prints the command (with any --from-literal value hidden), then runs it unless --dry-run.
 run() {
@@ -58,6 +59,14 @@ deploy_compose() {
     echo "missing: $env_file (copy .env.production.example and fill it in)" >&2
     exit 1
   fi
+  # The container reads ENVIRONMENT from this file alone, and the app has no default for it.
+  local named
+  # shellcheck source=/dev/null
+  named="$(ENVIRONMENT=; set -a; . "./$env_file"; printf '%s' "${ENVIRONMENT:-}")"
+  if [ "$named" != "$environment" ]; then
+    echo "$env_file must set ENVIRONMENT=$environment (it sets '${named}'; the app has no default)" >&2
+    exit 1
+  fi
   set -a
   # shellcheck source=/dev/null
   . "./$env_file"
@@ -65,7 +74,7 @@ deploy_compose() {
   require "${SECRET_VARIABLES[@]}" REDIS_URL
   local compose=(docker compose -f docker-compose.prod.yml)
   if [ "$monitoring" = 1 ]; then
-    require GRAFANA_ADMIN_PASSWORD OPS_TOKEN
+    require GRAFANA_ADMIN_PASSWORD
     compose+=(--profile monitoring)
     # Grafana reads its admin password, Prometheus the operators' credential, from these files
     # (compose secrets), never from env.
@@ -92,9 +101,9 @@ deploy_kubernetes() {
     "--from-literal=supabase-anon-key=$SUPABASE_ANON_KEY"
     "--from-literal=supabase-jwt-secret=$SUPABASE_JWT_SECRET"
     "--from-literal=redis-password=$REDIS_PASSWORD"
+    "--from-literal=ops-token=$OPS_TOKEN"
   )
   if [ -n "${DATABASE_URL:-}" ]; then literals+=("--from-literal=database-url=$DATABASE_URL"); fi
-  if [ -n "${OPS_TOKEN:-}" ]; then literals+=("--from-literal=ops-token=$OPS_TOKEN"); fi
   # create --dry-run=client | apply: creates the secret or updates it in place.
   if [ "$dry_run" = 1 ]; then
     run "${kubectl[@]}" -n ai-backend create secret generic ai-backend-secrets "${literals[@]}" \

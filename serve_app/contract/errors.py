@@ -3,6 +3,7 @@
     AppError (500, internal_error)
     ├── BadRequest (400, bad_request)
     ├── Unauthenticated (401, unauthenticated)
+    ├── AnonymousUser (403, anonymous_user)
     ├── NotFound (404, not_found)            also another user's business: byte-identical
     ├── PayloadTooLarge (413, payload_too_large)
     ├── InvalidInput (422, validation_error)
@@ -11,6 +12,7 @@
     ├── FeatureDisabled (503, feature_disabled)
     ├── ModelUnavailable (503, model_unavailable)
     ├── DatabaseUnavailable (503, database_unavailable)
+    ├── AuthUnavailable (503, auth_unavailable)
     ├── Overloaded (503, overloaded)
     └── DeadlineExceeded (504, deadline_exceeded)
 
@@ -46,6 +48,17 @@ class BadRequest(AppError):
 
 class Unauthenticated(AppError):
     status_code, code = 401, "unauthenticated"
+
+
+class AnonymousUser(AppError):
+    """A valid token of a Supabase anonymous (guest) sign-in: a real session, but no account
+    that owns a business. 403, not 401: the token is fine, the caller is not allowed; the app
+    treats both as "log in again"."""
+
+    status_code, code = 403, "anonymous_user"
+
+    def __init__(self) -> None:
+        super().__init__("Sign in with an account: guest sessions cannot use this service")
 
 
 class NotFound(AppError):
@@ -122,6 +135,19 @@ class DatabaseUnavailable(AppError):
     def __init__(self, reason: str) -> None:
         super().__init__(
             "The database is temporarily unavailable",
+            {"reason": reason, "retry_after_s": RETRY_AFTER_S},
+        )
+
+
+class AuthUnavailable(AppError):
+    """The project's signing keys cannot be fetched (a cold start with the JWKS unreachable):
+    the token may well be good, so it is not a 401, which would sign the user out."""
+
+    status_code, code = 503, "auth_unavailable"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "Sign-in cannot be checked right now; try again shortly",
             {"reason": reason, "retry_after_s": RETRY_AFTER_S},
         )
 

@@ -404,11 +404,13 @@ class ProbeBody(BaseModel):
 ERROR_MEANINGS = {
     400: "The body is not JSON",
     401: "No valid user token (or no operator credential on an operator route)",
+    403: "The token is an anonymous (guest) sign-in's: business routes need an account",
     404: "No such business, invoice or prediction among the caller's own, or an unknown route",
     413: "Request body over the size limit",
     422: "Invalid input: `field` and `validation_errors` say what",
     429: "Over the rate limit: `Retry-After` says when to come back",
-    503: "A model or the database is unavailable for now, or the feature is off (`Retry-After`)",
+    503: "A model, the database or the project's signing keys are unavailable for now, or the"
+    " feature is off (`Retry-After`)",
     504: "The request ran out of its time budget (`Retry-After`)",
 }
 

@@ -4,7 +4,8 @@ deployment guide's paths:
     ai_backend.log           the application (`ai_backend` loggers), not the two below
     audit/ai_audit.log       `ai_backend.audit`: who ran which prediction on which business,
                              never the financial rows themselves
-    audit/ai_security.log    `ai_backend.security`: rejected tokens, denied tenancy
+    audit/ai_security.log    `ai_backend.security`: rejected tokens (anonymous sign-ins too),
+                             denied tenancy
 
 Several processes write each file (every Serve replica on a node): each appends whole lines
 (O_APPEND, one write per line) and none rotates. Rotation belongs to one outside tool

@@ -14,7 +14,12 @@ from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from kernel.paths import PROJECT_ROOT
 from kernel.tuning import ModelsConfig
@@ -45,17 +50,27 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
 
-    ENVIRONMENT: Environment = "development"
+    ENVIRONMENT: Environment
+    """No default: a missing value stops start-up (load_settings), so an env file or manifest
+    that forgets it cannot open development's routes (/docs, the operator routes) by accident.
+    `make env` writes ENVIRONMENT=development into the development .env."""
     SUPABASE_URL: str | None = None
-    """https://<ref>.supabase.co; with SUPABASE_SERVICE_KEY and no DATABASE_URL selects REST."""
+    """https://<ref>.supabase.co; with SUPABASE_SERVICE_KEY and no DATABASE_URL selects REST.
+    Access tokens' issuer must be <SUPABASE_URL>/auth/v1. Required outside development."""
     SUPABASE_SERVICE_KEY: SecretStr | None = None
     SUPABASE_ANON_KEY: SecretStr | None = None
     SUPABASE_JWT_SECRET: SecretStr | None = None
-    """The project's legacy HS256 JWT secret; verifies users' access tokens. Never logged."""
+    """The project's legacy HS256 JWT secret; verifies users' HS256 access tokens. Required
+    unless a JWKS is configured (a project that has revoked its legacy secret has none to give);
+    without it HS256 tokens are refused. Never logged."""
+    SUPABASE_JWKS_URL: str | None = None
+    """Where the project publishes its asymmetric signing keys (ES256/RS256 tokens). Unset:
+    <SUPABASE_URL>/auth/v1/.well-known/jwks.json when SUPABASE_URL is set, else none. Never
+    taken from a token. https outside development."""
     OPS_TOKEN: SecretStr | None = None
     """The operators' bearer credential for /health/detailed, /health/dependencies,
-    POST /health/test/{component} and the whole /metrics page. Unset: those are open outside
-    production and absent in production. Never logged."""
+    POST /health/test/{component} and the whole /metrics page. Required outside development;
+    unset in development, those routes are open. Never logged."""
     DATABASE_URL: SecretStr | None = None
     """postgresql://... (also Supabase's Postgres string). Unset: the embedded SQLite file."""
     REDIS_URL: str | None = None
@@ -127,6 +142,14 @@ class Settings(BaseSettings):
         return [str(network) for network in trusted_networks(self.TRUSTED_PROXIES)]
 
     @property
+    def jwks_url(self) -> str | None:
+        if self.SUPABASE_JWKS_URL:
+            return self.SUPABASE_JWKS_URL
+        if self.SUPABASE_URL:
+            return f"{self.SUPABASE_URL.rstrip('/')}/auth/v1/.well-known/jwks.json"
+        return None
+
+    @property
     def outbox_dir(self) -> str:
         return self.OUTBOX_DIR or str(Path(self.LOG_DIR) / "outbox")
 
@@ -181,6 +204,32 @@ class Settings(BaseSettings):
         return self.SUPABASE_JWT_SECRET.get_secret_value()
 
 
+def _environment(env: dict[str, str], given: bool, folder: Path) -> str:
+    """The ENVIRONMENT that names the env file: from the process environment (or the given
+    mapping); else, for the process, from the development file `.env`, where `make env` writes
+    it. Never a default."""
+    environment = env.get("ENVIRONMENT") or None
+    development_file = folder / ENV_FILES["development"]
+    if environment is None and not given and development_file.is_file():
+        named = DotEnvSettingsSource(Settings, env_file=development_file)().get("ENVIRONMENT")
+        environment = str(named) if named else None
+        if environment not in (None, "development"):
+            raise SettingsError(
+                f"ENVIRONMENT={environment!r} in {ENV_FILES['development']}, the development"
+                " file: set ENVIRONMENT in the process environment for staging or production"
+            )
+    if environment is None:
+        raise SettingsError(
+            "ENVIRONMENT is not set: it must be development, staging or production (there is no"
+            " default; `make env` writes ENVIRONMENT=development into .env)"
+        )
+    if environment not in ENV_FILES:
+        raise SettingsError(
+            f"ENVIRONMENT={environment!r} is not one of development, staging, production"
+        )
+    return environment
+
+
 class _Given(Settings):
     """Settings from an explicit mapping only: no process environment, no env file."""
 
@@ -196,29 +245,53 @@ class _Given(Settings):
         return (init_settings,)
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Reads the process environment plus the env file its ENVIRONMENT names, or only `environ`
-    when given (tests, tools). Errors name the variable."""
-    env = dict(os.environ if environ is None else environ)
-    environment = env.get("ENVIRONMENT", "development")
-    if environment not in ENV_FILES:
+def _check_jwks_url(settings: Settings) -> None:
+    """The JWKS decides which signatures are users': fetched over http(s) only, and outside
+    development over TLS. The error names the variable it came from."""
+    url = settings.jwks_url
+    if url is None:
+        return
+    name = "SUPABASE_JWKS_URL" if settings.SUPABASE_JWKS_URL else "SUPABASE_URL"
+    scheme = urlsplit(url).scheme
+    if scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise SettingsError(f"{name} must be an http(s) URL")
+    if scheme != "https" and settings.ENVIRONMENT != "development":
         raise SettingsError(
-            f"ENVIRONMENT={environment!r} is not one of development, staging, production"
+            f"{name} must be https with ENVIRONMENT={settings.ENVIRONMENT}: the project's"
+            " signing keys are fetched from it"
         )
-    env_file = PROJECT_ROOT / ENV_FILES[environment]
+
+
+def load_settings(environ: dict[str, str] | None = None, folder: Path = PROJECT_ROOT) -> Settings:
+    """Reads the process environment plus the env file its ENVIRONMENT names (in `folder`, the
+    checkout), or only `environ` when given (tests, tools). Errors name the variable.
+
+    Outside development the service fails closed: it does not start without OPS_TOKEN (the
+    operator routes would otherwise be absent or open) or SUPABASE_URL (the issuer every access
+    token must name)."""
+    env = dict(os.environ if environ is None else environ)
+    environment = _environment(env, environ is not None, folder)
+    env_file = folder / ENV_FILES[environment]
     try:
-        settings = Settings(_env_file=env_file) if environ is None else _Given.model_validate(env)
+        settings = (
+            Settings(_env_file=env_file, ENVIRONMENT=environment)
+            if environ is None
+            else _Given.model_validate(env)
+        )
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise SettingsError(f"invalid configuration: {problems}") from exc
-    if settings.SUPABASE_JWT_SECRET is None:
+    if settings.SUPABASE_JWT_SECRET is None and settings.jwks_url is None:
         raise SettingsError(
-            "SUPABASE_JWT_SECRET is required (development: `make env` writes one into .env)"
+            "SUPABASE_JWT_SECRET is required without a JWKS (SUPABASE_URL or SUPABASE_JWKS_URL)"
+            " to verify tokens with (development: `make env` writes one into .env)"
         )
-    if len(settings.SUPABASE_JWT_SECRET.get_secret_value()) < 32:
+    secret = settings.SUPABASE_JWT_SECRET
+    if secret is not None and len(secret.get_secret_value()) < 32:
         raise SettingsError("SUPABASE_JWT_SECRET must be at least 32 characters")
+    _check_jwks_url(settings)
     if settings.DATABASE_URL is not None:
         settings.sqlalchemy_url()
     if settings.OPS_TOKEN is not None and len(settings.OPS_TOKEN.get_secret_value()) < 24:
@@ -228,6 +301,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "ENVIRONMENT=production needs DATABASE_URL, or SUPABASE_URL and SUPABASE_SERVICE_KEY:"
             " the embedded SQLite file is for development"
         )
+    if settings.ENVIRONMENT != "development":
+        if settings.OPS_TOKEN is None:
+            raise SettingsError(
+                f"OPS_TOKEN is required with ENVIRONMENT={settings.ENVIRONMENT}: the operators'"
+                " credential for /health/detailed, /health/test/*, /metrics (openssl rand -hex 24)"
+            )
+        if not settings.SUPABASE_URL:
+            raise SettingsError(
+                f"SUPABASE_URL is required with ENVIRONMENT={settings.ENVIRONMENT}: every access"
+                " token's issuer is checked against <SUPABASE_URL>/auth/v1"
+            )
     return settings
 
 

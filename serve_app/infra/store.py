@@ -111,9 +111,11 @@ class Store(Protocol):
     async def businesses_of(self, user_ids: Sequence[str]) -> list[Business]: ...
     async def prediction_owners(self, entity_id: str) -> list[tuple[str, str]]: ...
     async def save_feedback(self, record: FeedbackRecord) -> bool: ...
-    async def feedback_votes(self, models: Sequence[str]) -> dict[str, tuple[int, int]]: ...
+    async def feedback_votes(
+        self, models: Sequence[str], businesses: Sequence[str] | None = None
+    ) -> dict[str, tuple[int, int]]: ...
     async def prediction_counts(
-        self, actions: dict[str, Sequence[str]]
+        self, actions: dict[str, Sequence[str]], businesses: Sequence[str] | None = None
     ) -> dict[str, PredictionCount]: ...
     async def purge(
         self, cutoffs: dict[str, tuple[str, dt.datetime]], dry_run: bool = False
@@ -281,18 +283,40 @@ INSERT_FEEDBACK = text(
     " :feedback_type, :entity_id, :helpful, :comment, :submitted_at)"
     " ON CONFLICT (caller_id, entity_id) DO NOTHING"
 )
-FEEDBACK_VOTES = text(
-    "SELECT model, COUNT(*) AS votes, SUM(CASE WHEN helpful THEN 1 ELSE 0 END) AS helpful"
-    " FROM ai_feedback WHERE model IN :models GROUP BY model"
-).bindparams(bindparam("models", expanding=True))
-PREDICTIONS_SERVED = text(
-    "SELECT analysis_type, COUNT(*) AS n FROM ai_analysis_results WHERE analysis_type IN :actions"
-    " GROUP BY analysis_type"
-).bindparams(bindparam("actions", expanding=True))
-RECENT_MODEL_TIME = text(
-    "SELECT AVG(duration_ms) AS mean_ms FROM (SELECT duration_ms FROM ai_analysis_results"
-    " WHERE analysis_type IN :actions ORDER BY created_at DESC LIMIT :recent) AS latest"
-).bindparams(bindparam("actions", expanding=True))
+
+
+@dataclass(frozen=True)
+class TallyQueries:
+    """The model tallies' statements, over the whole platform or (`scoped`) over the rows of
+    the businesses bound as :businesses."""
+
+    votes: Any
+    served: Any
+    recent_time: Any
+
+    @classmethod
+    def of(cls, scoped: bool) -> TallyQueries:
+        where = " AND business_id IN :businesses" if scoped else ""
+        expanding: list[Any] = [bindparam("businesses", expanding=True)] if scoped else []
+        return cls(
+            text(
+                "SELECT model, COUNT(*) AS votes,"
+                " SUM(CASE WHEN helpful THEN 1 ELSE 0 END) AS helpful"
+                f" FROM ai_feedback WHERE model IN :models{where} GROUP BY model"
+            ).bindparams(bindparam("models", expanding=True), *expanding),
+            text(
+                "SELECT analysis_type, COUNT(*) AS n FROM ai_analysis_results"
+                f" WHERE analysis_type IN :actions{where} GROUP BY analysis_type"
+            ).bindparams(bindparam("actions", expanding=True), *expanding),
+            text(
+                "SELECT AVG(duration_ms) AS mean_ms FROM (SELECT duration_ms"
+                f" FROM ai_analysis_results WHERE analysis_type IN :actions{where}"
+                " ORDER BY created_at DESC LIMIT :recent) AS latest"
+            ).bindparams(bindparam("actions", expanding=True), *expanding),
+        )
+
+
+TALLIES = {False: TallyQueries.of(scoped=False), True: TallyQueries.of(scoped=True)}
 
 
 def _unique_statement_name() -> str:
@@ -599,18 +623,30 @@ class SqlStore:
 
         return await self._guarded(go())
 
-    async def feedback_votes(self, models: Sequence[str]) -> dict[str, tuple[int, int]]:
-        """Per model: (votes, helpful votes)."""
-        (rows,) = await self._run([(FEEDBACK_VOTES, {"models": list(models)})])
+    async def feedback_votes(
+        self, models: Sequence[str], businesses: Sequence[str] | None = None
+    ) -> dict[str, tuple[int, int]]:
+        """Per model: (votes, helpful votes), on the predictions of `businesses` only when
+        given (none: every business's)."""
+        if businesses is not None and not businesses:
+            return {}
+        scope = {} if businesses is None else {"businesses": list(businesses)}
+        query = TALLIES[businesses is not None].votes
+        (rows,) = await self._run([(query, {"models": list(models), **scope})])
         return {str(r["model"]): (int(r["votes"]), int(r["helpful"] or 0)) for r in rows}
 
     async def prediction_counts(
-        self, actions: dict[str, Sequence[str]]
+        self, actions: dict[str, Sequence[str]], businesses: Sequence[str] | None = None
     ) -> dict[str, PredictionCount]:
-        """Per model (its audit actions given): predictions served and recent model time."""
+        """Per model (its audit actions given): predictions served and recent model time, of
+        `businesses` only when given (none: the whole platform's, inline ones too)."""
+        if businesses is not None and not businesses:
+            return {model: PredictionCount(0, None) for model in actions}
+        scope = {} if businesses is None else {"businesses": list(businesses)}
+        queries = TALLIES[businesses is not None]
         every = [a for acts in actions.values() for a in acts]
-        statements = [(PREDICTIONS_SERVED, {"actions": every})] + [
-            (RECENT_MODEL_TIME, {"actions": list(acts), "recent": RECENT})
+        statements = [(queries.served, {"actions": every, **scope})] + [
+            (queries.recent_time, {"actions": list(acts), "recent": RECENT, **scope})
             for acts in actions.values()
         ]
         served, *times = await self._run(statements)

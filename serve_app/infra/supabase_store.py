@@ -58,6 +58,11 @@ def _by_id(row_id: str) -> Callable[[Any], Any]:
     return lambda table: table.select("*").eq("id", row_id)
 
 
+def _of(query: Any, businesses: Sequence[str] | None) -> Any:
+    """`query` limited to the rows of `businesses` (None: every business's)."""
+    return query if businesses is None else query.in_("business_id", list(businesses))
+
+
 def _data(response: APIResponse) -> list[dict[str, Any]]:
     """PostgREST answers a select with a JSON array of objects."""
     return cast(list[dict[str, Any]], response.data)
@@ -337,28 +342,38 @@ class SupabaseStore:
         result: APIResponse = await self._call(query.execute)
         return int(result.count or 0)
 
-    async def feedback_votes(self, models: Sequence[str]) -> dict[str, tuple[int, int]]:
+    async def feedback_votes(
+        self, models: Sequence[str], businesses: Sequence[str] | None = None
+    ) -> dict[str, tuple[int, int]]:
+        if businesses is not None and not businesses:
+            return {}
         out = {}
         for model in models:
-            votes = await self._count(self._counted("ai_feedback").eq("model", model))
+            votes = await self._count(
+                _of(self._counted("ai_feedback").eq("model", model), businesses)
+            )
             if votes:
                 helpful = self._counted("ai_feedback").eq("model", model).is_("helpful", "true")
-                out[model] = (votes, await self._count(helpful))
+                out[model] = (votes, await self._count(_of(helpful, businesses)))
         return out
 
     async def prediction_counts(
-        self, actions: dict[str, Sequence[str]]
+        self, actions: dict[str, Sequence[str]], businesses: Sequence[str] | None = None
     ) -> dict[str, PredictionCount]:
+        if businesses is not None and not businesses:
+            return {model: PredictionCount(0, None) for model in actions}
         out = {}
         for model, acts in actions.items():
             served = await self._count(
-                self._counted("ai_analysis_results").in_("analysis_type", list(acts))
+                _of(
+                    self._counted("ai_analysis_results").in_("analysis_type", list(acts)),
+                    businesses,
+                )
             )
+            latest = self._client.table("ai_analysis_results").select("duration_ms")
             recent = _data(
                 await self._call(
-                    self._client.table("ai_analysis_results")
-                    .select("duration_ms")
-                    .in_("analysis_type", list(acts))
+                    _of(latest.in_("analysis_type", list(acts)), businesses)
                     .order("created_at", desc=True)
                     .limit(RECENT)
                     .execute

@@ -13,8 +13,14 @@ ModelInfo.metrics["accuracy"]) with the votes, as a Beta prior worth PRIOR_VOTES
 so a few votes move it a little, hundreds decide it. With no held-out figure (the model has not
 answered since this replica started) the votes alone decide, and with neither the model shows 0.
 
-No Ray import. Counts come from the database, so every ingress replica reports the same; they
-are cached for CACHE_S (a replica forgets its copy when it records a vote).
+Who sees which figures: a signed-in user, those of their own businesses (predictions served on
+them, votes on them) blended with each model's held-out accuracy, which is the model's, not
+anyone's data; the operator (OPS_TOKEN) and the /metrics gauge, the whole platform's. A user
+learns nothing of other businesses' use or votes.
+
+No Ray import. Counts come from the database, so every ingress replica reports the same; the
+platform's are cached for CACHE_S (a replica forgets its copy when it records a vote), a user's
+are counted on each call (their own rows, by the business index).
 """
 
 from __future__ import annotations
@@ -155,12 +161,16 @@ class FeedbackService:
     async def _counts(self) -> Tally:
         async with self._lock:
             if self._tally is None or self._monotonic() - self._tally.at > CACHE_S:
-                votes, served = await asyncio.gather(
-                    self._store.feedback_votes(list(MODELS)),
-                    self._store.prediction_counts({m: f.actions for m, f in MODELS.items()}),
-                )
-                self._tally = Tally(self._monotonic(), votes, served)
+                self._tally = await self._counted(None)
             return self._tally
+
+    async def _counted(self, businesses: list[str] | None) -> Tally:
+        """The tallies of `businesses` (None: the platform's)."""
+        votes, served = await asyncio.gather(
+            self._store.feedback_votes(list(MODELS), businesses),
+            self._store.prediction_counts({m: f.actions for m, f in MODELS.items()}, businesses),
+        )
+        return Tally(self._monotonic(), votes, served)
 
     async def _held_out(self, name: str) -> tuple[float | None, dt.datetime | None]:
         """The model's held-out accuracy and when it was trained, as last seen (None, None
@@ -175,8 +185,16 @@ class FeedbackService:
         trained = dt.datetime.fromisoformat(created) if isinstance(created, str) else None
         return (float(accuracy) if accuracy is not None else None), trained or info.loaded_at
 
+    async def performance_of(self, caller: Caller) -> ModelsPerformanceResponse:
+        """What a signed-in user sees: the figures of their own businesses only."""
+        owned = await self._store.businesses_of([caller.user_id])
+        return await self._performance(await self._counted([b.id for b in owned]))
+
     async def performance(self) -> ModelsPerformanceResponse:
-        tally = await self._counts()
+        """The whole platform's figures: the operator's view and the accuracy gauge."""
+        return await self._performance(await self._counts())
+
+    async def _performance(self, tally: Tally) -> ModelsPerformanceResponse:
         held = await asyncio.gather(*(self._held_out(name) for name in MODELS))
         models = []
         for (name, facts), (held_out, trained) in zip(MODELS.items(), held, strict=True):

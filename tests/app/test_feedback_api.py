@@ -11,11 +11,13 @@ from fastapi.testclient import TestClient
 
 from serve_app.infra.auth import mint_token
 from serve_app.services.feedback import PRIOR_VOTES
+from tests.app.conftest import ClientFactory
 from tests.app.test_compliance_api import check, planted
 from tests.support.contract import ISO_UTC, assert_error
-from tests.support.factories import OTHER_USER, SECRET
+from tests.support.factories import OTHER_USER, SECRET, demo_books
 from tests.support.fakes import HELD_OUT_ACCURACY
 
+OPERATOR = "ops-token-for-tests-" + "p" * 12
 PERFORMANCE_KEYS = {
     "model_name",
     "model_type",
@@ -145,6 +147,49 @@ def test_a_compliance_check_can_be_voted_on_by_its_invoice(
     after = performance(client, owner_headers)["compliance"]
     assert after["correct_predictions"] == before["correct_predictions"] + 1
     assert after["total_predictions"] >= 1
+
+
+def test_each_user_sees_their_own_businesses_figures_and_the_operator_the_platforms(
+    make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    """A user's counts move only with their own businesses' predictions and votes, never with
+    another owner's; someone with no business sees zeros and the held-out accuracy alone; the
+    operator credential sees everything (with the same response shape)."""
+    client = make_client(OPS_TOKEN=OPERATOR)
+    other = demo_books()[1].business
+    other_headers = {"Authorization": f"Bearer {mint_token(SECRET, other['user_id'])}"}
+    operator = {"Authorization": f"Bearer {OPERATOR}"}
+    nobody = {"Authorization": f"Bearer {mint_token(SECRET, OTHER_USER)}"}
+
+    mine, theirs, everyone = (
+        performance(client, h) for h in (owner_headers, other_headers, operator)
+    )
+    alert = an_alert(client, business_id, owner_headers, 3)  # the owner's analysis
+    assert vote(client, owner_headers, alert, helpful=True).status_code == 200
+    mine_after = performance(client, owner_headers)["fraud"]
+    assert mine_after["total_predictions"] > mine["fraud"]["total_predictions"]
+    assert mine_after["feedback_votes"] == mine["fraud"]["feedback_votes"] + 1
+    assert performance(client, other_headers) == theirs  # nothing of the owner's shows
+    platform = performance(client, operator)["fraud"]
+    assert platform["feedback_votes"] == everyone["fraud"]["feedback_votes"] + 1
+    assert platform["total_predictions"] >= mine_after["total_predictions"]
+    other_analysis = client.post(
+        "/api/v1/fraud/analyze", json={"business_id": other["id"]}, headers=other_headers
+    )
+    assert other_analysis.status_code == 200
+    assert performance(client, owner_headers)["fraud"] == mine_after
+    assert (
+        performance(client, other_headers)["fraud"]["total_predictions"]
+        > (theirs["fraud"]["total_predictions"])
+    )
+    for model in performance(client, nobody).values():
+        assert (model["total_predictions"], model["feedback_votes"]) == (0, 0)
+        assert model["accuracy_score"] == model["held_out_accuracy"] is not None
+    # a wrong operator credential is just a wrong token
+    wrong = client.get(
+        "/api/v1/models/performance", headers={"Authorization": "Bearer " + "x" * 30}
+    )
+    assert_error(wrong, 401, "unauthenticated")
 
 
 def test_bad_feedback_bodies_are_422_and_need_a_token(

@@ -15,7 +15,7 @@ from kernel.model_io import TxnScores
 from serve_app.infra.auth import mint_token
 from tests.app.conftest import ClientFactory
 from tests.support.contract import ISO_UTC, assert_error
-from tests.support.factories import OTHER_USER, SECRET, predictor
+from tests.support.factories import OTHER_USER, SECRET, demo_books, predictor
 from tests.support.fakes import LocalFraudModel, UnavailableModel
 
 FRAUD_TYPES = {
@@ -85,6 +85,24 @@ def test_another_users_business_is_byte_identical_to_a_missing_one(
     missing = analyze(client, "00000000-0000-4000-8000-000000000000", stranger)
     assert_error(other, 404, "not_found")
     assert (other.status_code, other.content) == (missing.status_code, missing.content)
+
+
+def test_an_anonymous_sign_in_is_403_on_business_routes(
+    client: TestClient, business_id: str
+) -> None:
+    """A guest session of the very user who owns the business: a valid token, refused with
+    403 anonymous_user before tenancy is looked at; the same user signed in gets in."""
+    owner = demo_books()[0].business["user_id"]
+    guest = {"Authorization": f"Bearer {mint_token(SECRET, owner, anonymous=True)}"}
+    assert_error(analyze(client, business_id, guest), 403, "anonymous_user")
+    assert_error(
+        client.get(f"/api/v1/insights/{business_id}", headers=guest), 403, "anonymous_user"
+    )
+    assert_error(client.get("/api/v1/models/performance", headers=guest), 403, "anonymous_user")
+    chat = client.post("/api/v1/generate/text", json={"prompt": "hello"}, headers=guest)
+    assert_error(chat, 403, "anonymous_user")
+    signed_in = {"Authorization": f"Bearer {mint_token(SECRET, owner)}"}
+    assert analyze(client, business_id, signed_in).status_code == 200
 
 
 def test_a_service_role_key_is_no_way_into_a_business(client: TestClient, business_id: str) -> None:

@@ -1,3 +1,4 @@
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.app.conftest import ClientFactory
@@ -198,6 +199,16 @@ def test_the_app_scope_serves_only_the_ingress_gauges(client: TestClient) -> Non
     assert bad.status_code == 422 and {"message", "code", "details"} <= set(bad.json())
 
 
+OPERATOR = "ops-token-for-tests-" + "x" * 12
+PRODUCTION = {
+    "ENVIRONMENT": "production",
+    "DATABASE_URL": "postgresql://u:p@db:5432/x",
+    "SUPABASE_URL": "https://ref.supabase.co",
+    "OPS_TOKEN": OPERATOR,
+}
+"""What production needs to start, but the JWT secret."""
+
+
 def test_the_api_docs_are_served_outside_production_only(client: TestClient) -> None:
     from serve_app.api import create_api
     from serve_app.infra.settings import load_settings
@@ -205,19 +216,12 @@ def test_the_api_docs_are_served_outside_production_only(client: TestClient) -> 
 
     assert client.get("/docs").status_code == 200
     assert client.get("/openapi.json").json()["info"]["title"] == "FinEasy AI backend"
-    production = load_settings(
-        {
-            "ENVIRONMENT": "production",
-            "SUPABASE_JWT_SECRET": SECRET,
-            "DATABASE_URL": "postgresql://u:p@db:5432/x",
-        }
-    )
+    production = load_settings({**PRODUCTION, "SUPABASE_JWT_SECRET": SECRET})
     with TestClient(create_api(lambda: client.components, production)) as hidden:  # type: ignore[attr-defined]
         for path in ("/docs", "/redoc", "/openapi.json"):
             assert hidden.get(path).status_code == 404
 
 
-OPERATOR = "ops-token-for-tests-" + "x" * 12
 OPERATOR_ROUTES = (
     ("GET", "/health/detailed"),
     ("GET", "/health/dependencies"),
@@ -245,17 +249,17 @@ def test_operator_routes_need_the_operator_credential_when_one_is_set(
 def test_in_production_without_a_credential_the_operator_routes_are_absent(
     client: TestClient,
 ) -> None:
+    """Production does not start without OPS_TOKEN; settings made some other way without it
+    still find the operator routes absent, not open."""
     from serve_app.api import create_api
-    from serve_app.infra.settings import load_settings
+    from serve_app.infra.settings import SettingsError, load_settings
     from tests.support.factories import SECRET
 
-    production = load_settings(
-        {
-            "ENVIRONMENT": "production",
-            "SUPABASE_JWT_SECRET": SECRET,
-            "DATABASE_URL": "postgresql://u:p@db:5432/x",
-        }
-    )
+    without = {k: v for k, v in PRODUCTION.items() if k != "OPS_TOKEN"}
+    with pytest.raises(SettingsError, match="OPS_TOKEN is required"):
+        load_settings({**without, "SUPABASE_JWT_SECRET": SECRET})
+    started = load_settings({**PRODUCTION, "SUPABASE_JWT_SECRET": SECRET})
+    production = started.model_copy(update={"OPS_TOKEN": None})
     with TestClient(create_api(lambda: client.components, production)) as hidden:  # type: ignore[attr-defined]
         for method, path in OPERATOR_ROUTES:
             assert hidden.request(method, path).status_code == 404

@@ -55,6 +55,7 @@ def test_development_compose(run: Run, folder: Path) -> None:
     assert set(loaded["services"]) == {"ai-backend", "edge", "postgres", "redis"}
     check_edge(loaded["services"])
     app = loaded["services"]["ai-backend"]
+    assert app["environment"]["ENVIRONMENT"] == "development"  # the app has no default
     assert app["environment"]["DATABASE_URL"].startswith("postgresql://fineasy:")
     assert app["environment"]["FINEASY_SEED"] == "1"  # demo data loaded at start
     assert {k: loaded["volumes"][k]["name"] for k in VOLUMES} == VOLUMES
@@ -100,6 +101,8 @@ def test_production_compose_with_and_without_monitoring(run: Run, folder: Path) 
     assert {k: watched["volumes"][k]["name"] for k in VOLUMES} == VOLUMES
     app = watched["services"]["ai-backend"]
     assert app["environment"]["SUPABASE_URL"].startswith("https://")  # from the env file
+    # what the app refuses to start without outside development, from the same file
+    assert app["environment"]["ENVIRONMENT"] == "production" and app["environment"]["OPS_TOKEN"]
     assert app["restart"] == "unless-stopped"
     assert all(p.get("host_ip") == "127.0.0.1" for p in watched["services"]["prometheus"]["ports"])
 

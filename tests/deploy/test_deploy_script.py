@@ -27,7 +27,8 @@ KUBE = [
     "+ kubectl -n ai-backend create secret generic ai-backend-secrets"
     " --from-literal=supabase-url=*** --from-literal=supabase-service-key=***"
     " --from-literal=supabase-anon-key=*** --from-literal=supabase-jwt-secret=***"
-    " --from-literal=redis-password=*** --dry-run=client -o yaml",
+    " --from-literal=redis-password=*** --from-literal=ops-token=***"
+    " --dry-run=client -o yaml",
     "+ kubectl apply -f -",
 ]
 WAIT = "+ kubectl -n ai-backend wait --for=condition=Ready rayservice/ai-backend --timeout=15m"
@@ -50,7 +51,7 @@ def deploy(run: Run, checkout: Path, *args: str, **env: str) -> tuple[int, list[
 
 
 def env_file(checkout: Path, environment: str) -> None:
-    lines = [f"{k}={v}" for k, v in SECRETS.items()]
+    lines = [f"ENVIRONMENT={environment}", *(f"{k}={v}" for k, v in SECRETS.items())]
     lines.append("REDIS_URL=redis://:redis-password-value@redis:6379/1")
     lines.append("GRAFANA_ADMIN_PASSWORD=grafana-password-value")
     lines.append(f"OPS_TOKEN={OTHER_SECRETS[1]}")
@@ -86,6 +87,7 @@ def test_kubernetes_commands(run: Run, checkout: Path, environment: str) -> None
         "monitoring",
         ENVIRONMENT=environment,
         DEPLOY_TARGET="kubernetes",
+        OPS_TOKEN=OTHER_SECRETS[1],
         **SECRETS,
     )
     assert code == 0
@@ -95,7 +97,7 @@ def test_kubernetes_commands(run: Run, checkout: Path, environment: str) -> None
         "+ kubectl apply -k k8s/monitoring",
         WAIT,
     ]
-    assert not [line for line in out if any(v in line for v in SECRETS.values())]
+    assert not [line for line in out if any(v in line for v in (*SECRETS.values(), *OTHER_SECRETS))]
 
 
 def test_kubernetes_with_an_image_and_a_context(run: Run, checkout: Path) -> None:
@@ -106,6 +108,7 @@ def test_kubernetes_with_an_image_and_a_context(run: Run, checkout: Path) -> Non
         DEPLOY_TARGET="kubernetes",
         KUBE_CONTEXT="prod-cluster",
         IMAGE="ghcr.io/fineasy/ai-backend:abc123",
+        OPS_TOKEN=OTHER_SECRETS[1],
         **SECRETS,
     )
     assert code == 0
@@ -125,9 +128,36 @@ def test_a_missing_variable_stops_it_naming_the_variable(
         (checkout / ".env.staging").read_text().replace("SUPABASE_ANON_KEY=anon-key-value\n", "")
     )
     given = {k: v for k, v in SECRETS.items() if k != "SUPABASE_ANON_KEY"}
-    code, out, err = deploy(run, checkout, "--dry-run", DEPLOY_TARGET=target, **given)
+    code, out, err = deploy(
+        run, checkout, "--dry-run", DEPLOY_TARGET=target, OPS_TOKEN=OTHER_SECRETS[1], **given
+    )
     assert code == 1 and out == []
     assert "missing: SUPABASE_ANON_KEY" in err
+
+
+@pytest.mark.parametrize("target", ["compose", "kubernetes"])
+def test_without_the_operator_credential_nothing_is_deployed(
+    run: Run, checkout: Path, target: str
+) -> None:
+    """Outside development the app does not start without OPS_TOKEN, so a deploy without it
+    stops before any command, monitoring or not."""
+    env_file(checkout, "staging")
+    text = (checkout / ".env.staging").read_text()
+    (checkout / ".env.staging").write_text(text.replace("OPS_TOKEN=", "X="))
+    code, out, err = deploy(run, checkout, "--dry-run", DEPLOY_TARGET=target, **SECRETS)
+    assert code == 1 and out == [] and "missing: OPS_TOKEN" in err
+
+
+@pytest.mark.parametrize("written", ["", "ENVIRONMENT=production\n", "ENVIRONMENT=\n"])
+def test_an_env_file_must_name_its_own_environment(run: Run, checkout: Path, written: str) -> None:
+    """The container reads ENVIRONMENT from the env file alone and the app has no default:
+    a file that omits it, or names another, stops the deploy before any command."""
+    env_file(checkout, "staging")
+    text = (checkout / ".env.staging").read_text().replace("ENVIRONMENT=staging\n", written)
+    (checkout / ".env.staging").write_text(text)
+    code, out, err = deploy(run, checkout, "--dry-run", ENVIRONMENT="staging")
+    assert code == 1 and out == []
+    assert ".env.staging must set ENVIRONMENT=staging" in err
 
 
 def test_a_missing_env_file_and_bad_arguments(run: Run, checkout: Path) -> None:

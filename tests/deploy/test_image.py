@@ -125,3 +125,19 @@ def test_both_stages_install_the_same_pinned_tesseract_data() -> None:
         assert "ARG TESSERACT_PACKAGES\n" in stage
         assert re.search(r"apt-get install [^\n]*\$\{TESSERACT_PACKAGES\}", stage)
     assert "fonts-lohit-deva" in build  # the evaluation's Hindi party names are drawn in it
+
+
+def test_the_image_sets_no_environment_of_its_own() -> None:
+    """ENVIRONMENT has no default in the image either: a container started without it stops at
+    start-up naming it, rather than running as development (open /docs and operator routes)."""
+    text = (PROJECT_ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    instructions = [line.split(None, 1) for line in text.splitlines() if line.strip()]
+    set_names = {
+        word.split("=", 1)[0]
+        for words in instructions
+        if words[0] in {"ENV", "ARG"} and len(words) > 1
+        for word in words[1].split()
+    }
+    assert "OMP_NUM_THREADS" in set_names  # the parsing sees the ENV lines
+    assert "ENVIRONMENT" not in set_names
+    assert "-e ENVIRONMENT=development" in text  # the documented `docker run` names it

@@ -232,6 +232,57 @@ def test_the_daily_purge_runs_the_apps_command_with_the_apps_settings() -> None:
     assert job["spec"]["concurrencyPolicy"] == "Forbid"
 
 
+PLACEHOLDERS = {
+    "SUPABASE_URL": "https://ref.supabase.co",
+    "SUPABASE_JWT_SECRET": "s" * 40,
+    "OPS_TOKEN": "o" * 24,
+    "SUPABASE_SERVICE_KEY": "service-key",
+    "SUPABASE_ANON_KEY": "anon-key",
+    "REDIS_PASSWORD": "redis-password",
+}
+"""A value for each secret the pods read: what the real Secret holds is not in the repo."""
+
+
+def started_environment(container: dict[str, Any], config: dict[str, str]) -> dict[str, str]:
+    """What a container's process environment holds when every required Secret key exists and
+    no optional one does: its ConfigMap's data, then its own env."""
+    environ = dict(config)
+    for entry in container["env"]:
+        reference = entry.get("valueFrom", {}).get("secretKeyRef")
+        if reference is None:
+            environ[entry["name"]] = entry["value"]
+        elif not reference.get("optional", False):
+            environ[entry["name"]] = PLACEHOLDERS[entry["name"]]
+    return environ
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_pod_of_each_overlay_has_what_start_up_requires(run: Run, overlay: str) -> None:
+    """ENVIRONMENT has no default and OPS_TOKEN and SUPABASE_URL are required outside
+    development: each Ray container and the purge job load the app's settings from what the
+    overlay gives them, the operator credential from a Secret key that is not optional."""
+    from serve_app.infra.settings import load_settings
+
+    docs = build(run, f"k8s-overlays/{overlay}")
+    (config,) = [
+        d for d in by_kind(docs, "ConfigMap") if d["metadata"]["name"] == "ai-backend-config"
+    ]
+    (service,) = by_kind(docs, "RayService")
+    (job,) = by_kind(docs, "CronJob")
+    cluster = service["spec"]["rayClusterConfig"]
+    pods = [
+        cluster["headGroupSpec"],
+        *cluster["workerGroupSpecs"],
+        job["spec"]["jobTemplate"]["spec"],
+    ]
+    containers = [pod["template"]["spec"]["containers"][0] for pod in pods]
+    for container in containers:
+        settings = load_settings(started_environment(container, config["data"]))
+        assert (settings.ENVIRONMENT, settings.OPS_TOKEN is not None) == (overlay, True)
+        given = {e["name"]: e for e in container["env"]}
+        assert "optional" not in given["OPS_TOKEN"]["valueFrom"]["secretKeyRef"]
+
+
 def test_kubectl_is_the_pinned_one(run: Run) -> None:
     """Not the machine's own kubectl: the one scripts/setup.sh --test puts in .tools/."""
     done = run(tool("kubectl"), "version", "--client")

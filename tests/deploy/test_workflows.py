@@ -89,6 +89,11 @@ def test_tests_scan_build_then_staging_then_production() -> None:
     text = (PROJECT_ROOT / ".github" / "workflows" / "ci.yml").read_text()
     used = set(re.findall(r"secrets\.([A-Z_]+)", text))
     assert ENVIRONMENT_SECRETS | {"SLACK_WEBHOOK"} <= used
+    # outside development the app does not start without the operator credential
+    for environment in ("staging", "production"):
+        steps = jobs[f"deploy-{environment}"]["steps"]
+        (passed,) = [s["env"]["OPS_TOKEN"] for s in steps if "OPS_TOKEN" in s.get("env", {})]
+        assert passed == f"${{{{ secrets.{environment.upper()}_OPS_TOKEN }}}}"
 
 
 def test_slack_is_optional(run: Run) -> None:

@@ -336,7 +336,7 @@ def test_the_purge_command_deletes_what_is_past_retention_on_postgres(stack: Sta
     asyncio.run(with_store(lambda store: plant_dated_rows(store, now, "retention")))
     planted = asyncio.run(with_store(lambda store: planted_left(store, "retention")))
     fineasy = str(Path(sys.executable).parent / "fineasy")
-    env = {"PATH": "/usr/bin:/bin", "SUPABASE_JWT_SECRET": SECRET,
+    env = {"PATH": "/usr/bin:/bin", "ENVIRONMENT": "development", "SUPABASE_JWT_SECRET": SECRET,
            "DATABASE_URL": stack.postgres.url}  # fmt: skip
 
     def purge(*flags: str) -> str:

@@ -15,9 +15,10 @@ from tests.support.factories import SECRET, demo_books
 
 
 def settings_for(database: str | Path, **extra: str) -> Settings:
-    """Settings for a test's store; the audit outbox beside its SQLite file (or in a fresh
+    """Settings for a test's store, in development unless `extra` names another ENVIRONMENT
+    (the setting has no default); the audit outbox beside its SQLite file (or in a fresh
     folder), never in the project's var/."""
-    env = {"SUPABASE_JWT_SECRET": SECRET, **extra}
+    env = {"ENVIRONMENT": "development", "SUPABASE_JWT_SECRET": SECRET, **extra}
     if str(database).startswith("postgresql://"):
         env["DATABASE_URL"] = str(database)
         env.setdefault("OUTBOX_DIR", tempfile.mkdtemp(prefix="fineasy-outbox-"))

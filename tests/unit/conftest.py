@@ -1,4 +1,6 @@
-"""Unit tier: no Ray, no network servers, no sleeps."""
+"""Unit tier: no Ray, no sleeps, and no network servers but one stand-in for an HTTP dependency
+that cannot run here: the Supabase project's JWKS endpoint, a thread of the test process on
+127.0.0.1 (tests/support/jwks.py)."""
 
 import pytest
 

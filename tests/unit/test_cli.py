@@ -14,10 +14,12 @@ SECRET = "c" * 48
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
-    """Runs the CLI with a JWT secret and the given extra environment; returns (code, out, err)."""
+    """Runs the CLI with a JWT secret, in development unless told otherwise, and the given
+    extra environment; returns (code, out, err)."""
 
     def go(argv: list[str], **env: str) -> tuple[int, str, str]:
         monkeypatch.setenv("SUPABASE_JWT_SECRET", SECRET)
+        monkeypatch.setenv("ENVIRONMENT", "development")
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         code = cli.main(argv)
@@ -27,15 +29,42 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):  #
     return go
 
 
-def test_token_is_accepted_by_the_servers_verifier(run) -> None:  # type: ignore[no-untyped-def]
+async def test_token_is_accepted_by_the_servers_verifier(run) -> None:  # type: ignore[no-untyped-def]
     code, out, _ = run(["token"], ENVIRONMENT="development")
     assert code == 0
-    assert SupabaseAuth(SECRET).authenticate(f"Bearer {out.strip()}").user_id == DEMO_USER_IDS[0]
+    assert (
+        await SupabaseAuth(SECRET).authenticate(f"Bearer {out.strip()}")
+    ).user_id == DEMO_USER_IDS[0]
 
 
 def test_token_refuses_to_run_in_production(run) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = run(["token"], ENVIRONMENT="production")
-    assert (code, out) == (2, "") and "production" in err
+    code, out, err = run(
+        ["token"],
+        ENVIRONMENT="production",  # with all production needs, so the refusal is what answers
+        DATABASE_URL="postgresql://u:p@db:5432/x",
+        SUPABASE_URL="https://ref.supabase.co",
+        OPS_TOKEN="o" * 24,
+    )
+    assert (code, out) == (2, "") and "refusing to mint tokens" in err
+
+
+def test_env_writes_what_the_development_file_lacks_and_keeps_what_it_has(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from serve_app.infra.settings import load_settings
+
+    path = tmp_path / ".env"
+    assert cli.write_development_env(path) == ["ENVIRONMENT", "SUPABASE_JWT_SECRET"]
+    assert path.stat().st_mode & 0o777 == 0o600
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    monkeypatch.delenv("SUPABASE_JWT_SECRET", raising=False)
+    assert load_settings(folder=tmp_path).ENVIRONMENT == "development"  # a fresh clone's make run
+    first = path.read_text()
+    assert cli.write_development_env(path) == [] and path.read_text() == first
+    # a .env written before ENVIRONMENT had no default: its secret stays, ENVIRONMENT is added
+    path.write_text("SUPABASE_JWT_SECRET=" + "k" * 48)
+    assert cli.write_development_env(path) == ["ENVIRONMENT"]
+    assert path.read_text() == "SUPABASE_JWT_SECRET=" + "k" * 48 + "\nENVIRONMENT=development\n"
 
 
 def test_configuration_errors_exit_2_naming_the_variable(run) -> None:  # type: ignore[no-untyped-def]

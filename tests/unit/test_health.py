@@ -37,7 +37,7 @@ class SlowStore:
 async def test_close_lets_an_in_flight_probe_finish_and_stops_refreshing() -> None:
     store = SlowStore()
     health = HealthService(
-        load_settings({"SUPABASE_JWT_SECRET": SECRET}),
+        load_settings({"ENVIRONMENT": "development", "SUPABASE_JWT_SECRET": SECRET}),
         cast(Store, store),
         MemoryCache(8),
         ModelVersions({}),

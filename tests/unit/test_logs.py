@@ -42,15 +42,41 @@ def test_audit_events_are_json_lines_in_the_audit_log_only(log_dir: Path) -> Non
     assert not app.exists() or all(e.get("event") != "fraud_analysis" for e in lines(app))
 
 
-def test_rejected_tokens_and_denied_tenancy_reach_the_security_log(log_dir: Path) -> None:
+async def test_rejected_tokens_and_denied_tenancy_reach_the_security_log(log_dir: Path) -> None:
     forged = mint_token("x" * 48, "6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11")
     with pytest.raises(Unauthenticated):
-        SupabaseAuth("y" * 48).authenticate(f"Bearer {forged}")
+        await SupabaseAuth("y" * 48).authenticate(f"Bearer {forged}")
     deny(Caller("u-2", "authenticated"), "b-9", exists=True)
     events = lines(log_dir / SECURITY_LOG)
     assert [e["event"] for e in events[-2:]] == ["token_rejected", "tenancy_denied"]
     assert events[-2]["reason"] == "InvalidSignatureError"
     assert forged not in (log_dir / SECURITY_LOG).read_text()
+
+
+async def test_an_anonymous_sign_in_refused_is_one_security_line_with_the_request_id(
+    log_dir: Path,
+) -> None:
+    from serve_app.contract.errors import AnonymousUser
+    from serve_app.infra.logs import request_id
+
+    user = "6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11"
+    guest = mint_token("y" * 48, user, anonymous=True)
+    before = len(lines(log_dir / SECURITY_LOG))
+    token = request_id.set("req-anon")
+    try:
+        with pytest.raises(AnonymousUser):
+            await SupabaseAuth("y" * 48).authenticate(f"Bearer {guest}")
+    finally:
+        request_id.reset(token)
+    (entry,) = lines(log_dir / SECURITY_LOG)[before:]
+    assert {k: entry[k] for k in ("level", "event", "reason", "caller", "request_id")} == {
+        "level": "WARNING",
+        "event": "token_rejected",
+        "reason": "anonymous",
+        "caller": user,
+        "request_id": "req-anon",
+    }
+    assert guest not in (log_dir / SECURITY_LOG).read_text()
 
 
 def test_lines_written_while_serving_a_request_carry_its_id(log_dir: Path) -> None:

@@ -1,8 +1,18 @@
+import re
+from pathlib import Path
+
 import pytest
 
 from serve_app.infra.settings import SettingsError, load_settings
 
-BASE = {"SUPABASE_JWT_SECRET": "s" * 40}
+BASE = {"ENVIRONMENT": "development", "SUPABASE_JWT_SECRET": "s" * 40}
+OUTSIDE_DEVELOPMENT = {
+    "SUPABASE_JWT_SECRET": "s" * 40,
+    "SUPABASE_URL": "https://ref.supabase.co",
+    "OPS_TOKEN": "o" * 24,
+    "DATABASE_URL": "postgresql://u:p@db:5432/x",
+}
+"""What staging and production need to start (besides ENVIRONMENT itself)."""
 
 
 def test_defaults_select_embedded_sqlite_and_enable_every_feature() -> None:
@@ -39,9 +49,9 @@ def test_bad_value_stops_startup_naming_the_variable(name: str, value: str) -> N
 
 def test_missing_or_short_jwt_secret_is_refused() -> None:
     with pytest.raises(SettingsError, match="SUPABASE_JWT_SECRET"):
-        load_settings({})
+        load_settings({"ENVIRONMENT": "development"})
     with pytest.raises(SettingsError, match="SUPABASE_JWT_SECRET"):
-        load_settings({"SUPABASE_JWT_SECRET": "short"})
+        load_settings({"ENVIRONMENT": "development", "SUPABASE_JWT_SECRET": "short"})
 
 
 def test_database_url_selects_postgres_with_the_asyncpg_driver() -> None:
@@ -75,7 +85,7 @@ def test_behind_supabases_transaction_pooler_no_statement_is_cached_or_shared() 
 def test_production_never_falls_back_to_the_embedded_file() -> None:
     with pytest.raises(SettingsError, match="ENVIRONMENT=production needs DATABASE_URL"):
         load_settings({**BASE, "ENVIRONMENT": "production"})
-    remote = {**BASE, "ENVIRONMENT": "production", "DATABASE_URL": "postgresql://u:p@db:5432/x"}
+    remote = {**OUTSIDE_DEVELOPMENT, "ENVIRONMENT": "production"}
     assert load_settings(remote).store_kind == "postgres"
 
 
@@ -103,14 +113,88 @@ def test_explicit_settings_ignore_the_process_environment(monkeypatch: pytest.Mo
     assert settings.store_kind == "sqlite" and settings.features["fraud_detection"] is True
 
 
-def test_process_environment_is_read_when_nothing_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SUPABASE_JWT_SECRET", "e" * 40)
+def test_process_environment_is_read_when_nothing_is_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, value in OUTSIDE_DEVELOPMENT.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("NLP_INVOICE_ENABLED", "false")
     monkeypatch.setenv("ENVIRONMENT", "staging")  # reads .env.staging, absent here
-    assert load_settings().features["nlp_invoice"] is False
+    settings = load_settings(folder=tmp_path)
+    assert settings.ENVIRONMENT == "staging" and settings.features["nlp_invoice"] is False
+
+
+def test_environment_has_no_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Neither a given mapping nor a process (a container whose env file forgot it) starts
+    without ENVIRONMENT: a default of development would open /docs and the operator routes."""
+    with pytest.raises(SettingsError, match="ENVIRONMENT is not set"):
+        load_settings({"SUPABASE_JWT_SECRET": "s" * 40})
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    for name, value in OUTSIDE_DEVELOPMENT.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match="ENVIRONMENT is not set"):
+        load_settings(folder=tmp_path)
+    monkeypatch.setenv("ENVIRONMENT", "")
+    with pytest.raises(SettingsError, match="ENVIRONMENT is not set"):
+        load_settings(folder=tmp_path)
+
+
+def test_the_development_file_may_name_development_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`make env` writes ENVIRONMENT=development into .env, so `make run` and `make token` work
+    without exporting it; .env cannot make a process staging or production."""
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    monkeypatch.delenv("SUPABASE_JWT_SECRET", raising=False)
+    (tmp_path / ".env").write_text(f"ENVIRONMENT=development\nSUPABASE_JWT_SECRET={'d' * 40}\n")
+    settings = load_settings(folder=tmp_path)
+    assert settings.ENVIRONMENT == "development"
+    assert settings.jwt_secret() == "d" * 40
+    (tmp_path / ".env").write_text(f"ENVIRONMENT=production\nSUPABASE_JWT_SECRET={'d' * 40}\n")
+    with pytest.raises(SettingsError, match=re.escape("ENVIRONMENT='production' in .env")):
+        load_settings(folder=tmp_path)
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+@pytest.mark.parametrize("missing", ["OPS_TOKEN", "SUPABASE_URL"])
+def test_outside_development_start_up_needs_the_operator_credential_and_the_issuer(
+    environment: str, missing: str
+) -> None:
+    complete = {**OUTSIDE_DEVELOPMENT, "ENVIRONMENT": environment}
+    assert environment == load_settings(complete).ENVIRONMENT
+    without = {k: v for k, v in complete.items() if k != missing}
+    with pytest.raises(SettingsError, match=f"{missing} is required with ENVIRONMENT"):
+        load_settings(without)
+    # development keeps working without either (make run on a fresh clone)
+    assert load_settings({**without, "ENVIRONMENT": "development"}).ENVIRONMENT == "development"
 
 
 def test_trusted_proxies_are_addresses_and_networks() -> None:
     assert load_settings(BASE).trusted_proxies == []
     settings = load_settings({**BASE, "TRUSTED_PROXIES": " 10.0.0.0/8, 127.0.0.1,::1 ,"})
     assert settings.trusted_proxies == ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]
+
+
+def test_the_jwks_comes_from_the_settings_and_outside_development_over_tls() -> None:
+    assert load_settings(BASE).jwks_url is None  # development without a project: HS256 only
+    project = load_settings({**BASE, "SUPABASE_URL": "https://ref.supabase.co/"})
+    assert project.jwks_url == "https://ref.supabase.co/auth/v1/.well-known/jwks.json"
+    chosen = load_settings({**BASE, "SUPABASE_JWKS_URL": "http://127.0.0.1:9/jwks.json"})
+    assert chosen.jwks_url == "http://127.0.0.1:9/jwks.json"  # plain http in development only
+    staging = {**OUTSIDE_DEVELOPMENT, "ENVIRONMENT": "staging"}
+    with pytest.raises(SettingsError, match="SUPABASE_JWKS_URL must be https"):
+        load_settings({**staging, "SUPABASE_JWKS_URL": "http://jwks.internal/keys"})
+    with pytest.raises(SettingsError, match="SUPABASE_URL must be https"):
+        load_settings({**staging, "SUPABASE_URL": "http://ref.supabase.co"})
+    with pytest.raises(SettingsError, match="SUPABASE_JWKS_URL must be an http"):
+        load_settings({**BASE, "SUPABASE_JWKS_URL": "file:///etc/keys.json"})
+
+
+def test_the_legacy_secret_is_optional_once_a_jwks_can_verify_tokens() -> None:
+    """A project that has revoked its legacy HS256 secret has none to give: with a JWKS it
+    starts without one (its HS256 tokens are then refused); with neither, nothing could verify
+    a token, and start-up stops naming the secret."""
+    keys_only = {k: v for k, v in OUTSIDE_DEVELOPMENT.items() if k != "SUPABASE_JWT_SECRET"}
+    assert load_settings({**keys_only, "ENVIRONMENT": "production"}).SUPABASE_JWT_SECRET is None
+    with pytest.raises(SettingsError, match="SUPABASE_JWT_SECRET is required without a JWKS"):
+        load_settings({"ENVIRONMENT": "development"})

@@ -9,7 +9,7 @@ from kernel.model_io import Finding
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
 from serve_app.infra.migrate import migrate
-from serve_app.infra.store import AnalysisRecord, SqlStore
+from serve_app.infra.store import AnalysisRecord, FeedbackRecord, PredictionCount, SqlStore
 from tests.support.factories import OTHER_USER, demo_books
 from tests.support.services import free_port
 from tests.support.stores import seeded_store, settings_for
@@ -189,3 +189,33 @@ async def test_purge_deletes_exactly_the_rows_past_their_retention(store: SqlSto
     assert done == dry and sum(done.values()) >= len(PURGED_BY_DEFAULT)
     assert planted - await planted_left(store, "p") == {f"p-{r}" for r in PURGED_BY_DEFAULT}
     assert await store.purge(cutoffs(settings, now)) == dict.fromkeys(done, 0)
+
+
+async def test_model_tallies_can_be_limited_to_some_businesses(store: SqlStore) -> None:
+    """What GET /api/v1/models/performance shows a user: the predictions and votes of their
+    own businesses; without a list, the platform's (inline predictions too)."""
+    mine, theirs = (str(g.business["id"]) for g in demo_books())
+    now = dt.datetime.now(dt.UTC)
+    served = [(mine, 10.0), (mine, 20.0), (theirs, 90.0), (None, 50.0)]
+    await store.record_analyses(
+        [
+            AnalysisRecord(f"tally-{i}", business, "fraud_analysis", "u", "v1", {}, ms, now)
+            for i, (business, ms) in enumerate(served)
+        ]
+    )
+    for business, helpful in ((mine, True), (theirs, False)):
+        vote = FeedbackRecord(
+            f"fb-{business}", "u", business, "fraud", "fraud_alert", f"fa-{business}", helpful,
+            None, now,
+        )  # fmt: skip
+        assert await store.save_feedback(vote)
+    actions = {"fraud": ("fraud_analysis", "fraud_score")}
+    assert await store.prediction_counts(actions, [mine]) == {"fraud": PredictionCount(2, 15.0)}
+    assert await store.prediction_counts(actions, [theirs]) == {"fraud": PredictionCount(1, 90.0)}
+    assert await store.prediction_counts(actions) == {"fraud": PredictionCount(4, 42.5)}
+    assert await store.prediction_counts(actions, []) == {"fraud": PredictionCount(0, None)}
+    assert await store.feedback_votes(["fraud"], [mine]) == {"fraud": (1, 1)}
+    assert await store.feedback_votes(["fraud"], [theirs]) == {"fraud": (1, 0)}
+    assert await store.feedback_votes(["fraud"], [mine, theirs]) == {"fraud": (2, 1)}
+    assert await store.feedback_votes(["fraud"]) == {"fraud": (2, 1)}
+    assert await store.feedback_votes(["fraud"], []) == {}

@@ -246,6 +246,21 @@ async def test_model_tallies_are_counted_by_postgrest_not_read_row_by_row() -> N
     assert transport.pending == []
 
 
+async def test_model_tallies_of_some_businesses_filter_every_count_by_them() -> None:
+    store, transport = store_for("model_tallies_of_businesses")
+    mine = [BUSINESS, "4a2d3b0f-9c8e-4d2f-8b3c-2e3f4a5b6c7d"]
+    assert await store.feedback_votes(["fraud", "insights"], mine) == {"fraud": (1, 1)}
+    counts = await store.prediction_counts({"fraud": ("fraud_analysis", "fraud_score")}, mine)
+    assert counts == {"fraud": PredictionCount(7, 20.25)}
+    assert transport.pending == []
+    # a user with no business: nothing to count, nothing asked
+    assert await store.feedback_votes(["fraud"], []) == {}
+    assert await store.prediction_counts({"fraud": ("fraud_score",)}, []) == {
+        "fraud": PredictionCount(0, None)
+    }
+    assert len(transport.sent) == 5
+
+
 async def test_purge_deletes_past_each_tables_cutoff_and_reports_postgrests_counts() -> None:
     from serve_app.infra.retention import cutoffs
 
