@@ -1,6 +1,6 @@
 # The FinEasy AI backend image: Python 3.11 with Ray 2.60.0 (Serve and its HAProxy) and the app,
-# with its models trained at build time into /app/var/models (the default models folder; mount a
-# volume there to keep or replace them, README "Docker").
+# with its models trained at build time into /app/var/models (the default models folder), each
+# pinned by its sha256 in config/serve.yaml and read-only to the app's user.
 #
 #   docker build -t fineasy/ai-backend:0.1.0 .
 #   docker run -p 8000:8000 -e ENVIRONMENT=development -e SUPABASE_JWT_SECRET=... fineasy/ai-backend:0.1.0
@@ -41,8 +41,10 @@ COPY serve_app ./serve_app
 COPY ops ./ops
 COPY config ./config
 COPY scripts/container ./scripts/container
+# --check-pins: the build fails unless every model hashes to its pin in config/serve.yaml (the
+# same training gives the same bytes): the RayService, generated from that file, pins the same.
 RUN pip install --no-deps -e . \
- && fineasy train --version v1 \
+ && fineasy train --version v1 --check-pins \
  && find /app -name __pycache__ -prune -exec rm -rf {} +
 
 FROM ${PYTHON_IMAGE}
@@ -54,13 +56,19 @@ RUN apt-get update \
  && groupadd --gid 1000 ray \
  && useradd --uid 1000 --gid 1000 --create-home --shell /bin/bash ray
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build --chown=1000:1000 /app /app
+# The code, config and models owned by root, read-only to the app's user: a replica that could
+# write its models could swap them (their pins are in config/serve.yaml, read-only too). The
+# user's own: var/logs (logs, the audit outbox) and var/data (the embedded SQLite file of a
+# plain `docker run`).
+COPY --from=build /app /app
+RUN mkdir -p /app/var/logs /app/var/data && chown 1000:1000 /app/var/logs /app/var/data
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     RAY_USAGE_STATS_ENABLED=0 \
     OMP_NUM_THREADS=1 \
-    OPENBLAS_NUM_THREADS=1
+    OPENBLAS_NUM_THREADS=1 \
+    SQLITE_PATH=/app/var/data/fineasy.db
 WORKDIR /app
 USER 1000:1000
 # 8000: Serve (the API); 8265: the Ray dashboard (keep it private).

@@ -116,7 +116,8 @@ def create() -> FastAPI:
     models_dir = config.args.models.models_dir
 
     def artifact(name: str, deployment: str) -> object:
-        return load_artifact(models_dir, name, config.tunings[deployment].model_version)[0]
+        tuned = config.tunings[deployment]
+        return load_artifact(models_dir, name, tuned.model_version, tuned.model_sha256)[0]
 
     fraud = FraudPredictor(artifact("fraud", "FraudDeployment"), config.tuning(FraudTuning))
     components = build_components(

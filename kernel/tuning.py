@@ -19,8 +19,10 @@ class ModelTuning(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model_version: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-    model_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
-    """When set, the artifact must hash to exactly this, on top of its manifest's own check."""
+    model_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """The artifact must hash to exactly this, whatever its own manifest says: `fineasy train`
+    writes it here, so whoever can write the models' volume cannot swap in a model (and run
+    code through unpickling) without also changing this file."""
 
 
 class FraudTuning(ModelTuning):

@@ -256,6 +256,14 @@ def main(argv: list[str] | None = None) -> int:
         command.set_defaults(run=runner)
     sub.choices["train"].add_argument("--force", action="store_true")
     sub.choices["train"].add_argument(
+        "--config", help="the serve.yaml to pin the artifacts in (default: config/serve.yaml)"
+    )
+    sub.choices["train"].add_argument(
+        "--check-pins",
+        action="store_true",
+        help="write no pin; fail if an artifact does not hash to its pin (reproducible build)",
+    )
+    sub.choices["train"].add_argument(
         "--model",
         choices=("fraud", "insights", "compliance", "invoice", "assistant", "ocr", "all"),
         default="all",

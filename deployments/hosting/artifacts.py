@@ -1,7 +1,9 @@
 """Versioned model artifacts: `<models_dir>/<name>/<version>/{model.joblib,manifest.json}`.
 
 The one joblib touchpoint. A file is unpickled only after its sha256 matches the manifest
-(and the pinned digest, when the deployment's config names one). No Ray import.
+and, when a deployment loads it, the digest pinned in its config (`user_config.model_sha256`).
+The same training makes the same bytes (`_reproducible`), so the pins written in the repository
+are the digests of what any machine trains, the image's build included. No Ray import.
 """
 
 from __future__ import annotations
@@ -47,6 +49,31 @@ def artifact_dir(models_dir: str | Path, name: str, version: str) -> Path:
     return Path(models_dir) / name / version
 
 
+def _reproducible(payload: Any) -> None:
+    """Drops what would make the same training pickle to other bytes: scikit-learn's text
+    vectorizers remember `id(stop_words)`, a memory address that differs in every process, as
+    `_stop_words_id` (a cache of a check they redo when it is missing)."""
+    seen: set[int] = set()
+
+    def visit(node: Any, depth: int) -> None:
+        if depth > 16 or id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, dict):
+            children: list[Any] = list(node.values())
+        elif isinstance(node, list | tuple):
+            children = list(node)
+        elif hasattr(node, "__dict__") and not isinstance(node, type):
+            vars(node).pop("_stop_words_id", None)
+            children = list(vars(node).values())
+        else:
+            return
+        for child in children:
+            visit(child, depth + 1)
+
+    visit(payload, 0)
+
+
 def save_artifact(
     models_dir: str | Path,
     name: str,
@@ -58,6 +85,7 @@ def save_artifact(
 ) -> Manifest:
     folder = artifact_dir(models_dir, name, version)
     folder.mkdir(parents=True, exist_ok=True)
+    _reproducible(payload)
     joblib.dump(payload, folder / ARTIFACT_FILE, compress=3)
     manifest = Manifest(
         name=name,

@@ -156,7 +156,7 @@ class ModelHost(Generic[P]):
             current is not None
             and info is not None
             and current.version == tuning.model_version
-            and tuning.model_sha256 in (None, info.metrics.get("sha256"))
+            and tuning.model_sha256 == info.metrics.get("sha256")
         ):
             current.tuning = tuning  # new thresholds, same model: applied in place
             return current, info.metrics

@@ -18,7 +18,7 @@ from tests.deploy.conftest import Run, tool
 
 # The package's binary itself: its Python wrapper (.venv/bin/docker-compose) exits 0 on errors.
 COMPOSE = str(Path(compose.__file__).parent / "docker-compose")
-VOLUMES = {"models": "ai-backend-models", "logs": "ai-backend-logs"}
+VOLUMES = {"logs": "ai-backend-logs"}
 
 
 @pytest.fixture

@@ -102,7 +102,11 @@ def test_the_image_runs_as_non_root_with_a_health_check_and_wget() -> None:
         "python:3.11" in text
         and "ray[serve]==2.60.0" in (PROJECT_ROOT / "pyproject.toml").read_text()
     )
-    assert "fineasy train" in text  # the models are in the image
+    assert "fineasy train --version v1 --check-pins" in text  # the pinned models are in it
+    # code, config and models are root's, read-only to uid 1000: only var/ is the user's
+    assert "COPY --from=build /app /app" in final and "--chown" not in final
+    owned = "/app/var/logs /app/var/data"
+    assert f"RUN mkdir -p {owned} && chown 1000:1000 {owned}\n" in final
 
 
 def test_the_container_start_script_passes_shellcheck(run: Run) -> None:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 import yaml
 
-from deployments.hosting.artifacts import ARTIFACT_FILE
+from deployments.hosting.artifacts import ARTIFACT_FILE, read_manifest
 from tests.support.factories import write_model
 from tests.support.services import EdgeProxy, Postgres, RedisServer, free_port
 from tests.support.stack import start_backing, wait_until_healthy
@@ -46,6 +46,10 @@ class Stack:
         app = self.config["applications"][0]
         fraud = next(d for d in app["deployments"] if d["name"] == "FraudDeployment")
         fraud["user_config"].update(user_config)
+        version = fraud["user_config"]["model_version"]
+        fraud["user_config"]["model_sha256"] = read_manifest(
+            self.models_dir, "fraud", version
+        ).sha256
         self.config_path.write_text(yaml.safe_dump(self.config))
         done = subprocess.run(
             [SERVE, "deploy", str(self.config_path), "-a", self.dashboard],

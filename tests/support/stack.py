@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from deployments.hosting.artifacts import read_manifest
 from serve_app.serve_config import SERVE_YAML, ray_env
 from tests.support.factories import SECRET, write_model
 from tests.support.services import Postgres, RedisServer, haproxy_env, stop_haproxy
@@ -83,7 +84,16 @@ class Backing:
         config: dict[str, Any] = yaml.safe_load(SERVE_YAML.read_text())
         config["http_options"].update({"host": "127.0.0.1", "port": http_port})
         config["applications"][0]["args"] = {"models": {"models_dir": str(self.models_dir)}}
+        for deployment in config["applications"][0]["deployments"]:
+            tuned = deployment.get("user_config")
+            if tuned is not None:  # pinned to this run's small models, as training pins its own
+                model = deployment["name"].removesuffix("Deployment").lower()
+                tuned["model_sha256"] = self.pin(model, tuned["model_version"])
         return config
+
+    def pin(self, model: str, version: str) -> str:
+        """The sha256 of this run's `model` `version`, as `fineasy train` pins it."""
+        return read_manifest(self.models_dir, model, version).sha256
 
 
 def start_backing(cleanup: contextlib.ExitStack, tmp: pytest.TempPathFactory) -> Backing:

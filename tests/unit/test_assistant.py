@@ -10,6 +10,7 @@ import pytest
 from deployments.assistant.corpus import INTENTS, generate
 from deployments.assistant.predictor import AssistantPredictor, expense_priority
 from kernel.tuning import AssistantTuning
+from tests.support.config import tuning
 from tests.support.factories import assistant_predictor, small_assistant_models
 
 
@@ -59,7 +60,7 @@ def test_an_expense_category_gets_one_of_the_four_words(category: str, word: str
 
 def test_below_its_confidence_the_assistant_says_it_is_unsure() -> None:
     doubtful = AssistantPredictor(
-        small_assistant_models(), AssistantTuning(model_version="v1", min_intent_confidence=0.99)
+        small_assistant_models(), tuning(AssistantTuning, min_intent_confidence=0.99)
     )
     understood = doubtful.understand("hmm ok")
     assert understood.intent == "unsure" and understood.confidence < 0.99

@@ -102,3 +102,59 @@ def test_config_names_a_bad_field(run, tmp_path: Path) -> None:  # type: ignore[
     code, _, err = run(["config", str(tmp_path / "serve.yaml")])
     assert code == 1 and "FraudDeployment].user_config.min_confidence" in err
     assert run(["config"])[0] == 0
+
+
+def test_training_pins_each_artifact_in_the_config_it_serves_from(
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """`fineasy train` writes the sha256 of what it trained into the serve.yaml that serves it
+    (one line, the rest of the file as it was); training another version only says how to pin
+    it; an artifact that is not the pinned one is retrained; --check-pins writes nothing and
+    fails on a digest that is not the pin (the image's reproducible build)."""
+    from ops import pins
+
+    def fake(version: str, businesses: int | None) -> models.Trained:
+        return {"weights": [1], "version": version}, {"recall": 1.0}, "data-hash"
+
+    monkeypatch.setitem(models.TRAINERS, "fraud", fake)
+    config = tmp_path / "serve.yaml"
+    config.write_text(SERVE_YAML.read_text())
+    models_dir = tmp_path / "models"
+    argv = ["train", "--model", "fraud", "--models-dir", str(models_dir), "--config", str(config)]
+    code, out, _ = run([*argv, "--version", "v1"])
+    digest = json.loads((models_dir / "fraud" / "v1" / "manifest.json").read_text())["sha256"]
+    assert code == 0 and "fraud v1: pinned in" in out
+    assert pins.pinned("fraud", config) == ("v1", digest)
+    before, after = SERVE_YAML.read_text().splitlines(), config.read_text().splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert len(changed) == 1 and digest in changed[0][1]  # the one pin line, nothing else
+    assert run([*argv, "--version", "v1"])[1].count("already exists") == 1
+
+    code, out, _ = run([*argv, "--version", "v2"])
+    assert code == 0 and 'model_version: v2 and model_sha256: "' in out
+    assert pins.pinned("fraud", config) == ("v1", digest)
+
+    pins.pin("fraud", "v1", "ab" * 32, config)  # the pin names another artifact
+    code, out, err = run([*argv, "--version", "v1", "--check-pins"])
+    assert code == 1 and "not the pinned artifact" in out and "pinned abab" in err
+    assert pins.pinned("fraud", config) == ("v1", "ab" * 32)  # nothing written
+    code, out, _ = run([*argv, "--version", "v1"])
+    assert code == 0 and "not the pinned artifact; retraining" in out
+    assert pins.pinned("fraud", config) == ("v1", digest)
+
+
+def test_a_pin_is_written_quoted_after_the_version_when_missing(tmp_path: Path) -> None:
+    from ops import pins
+
+    config = tmp_path / "serve.yaml"
+    config.write_text(
+        "applications:\n  - deployments:\n      - name: OcrDeployment\n        user_config:\n"
+        "          model_version: v1  \n          timeout_s: 9  # seconds\n"
+        "      - name: FraudDeployment\n        user_config:\n          model_version: v1\n"
+    )
+    assert pins.pin("ocr", "v1", "1" * 64, config)
+    assert config.read_text().splitlines()[5] == f'          model_sha256: "{"1" * 64}"'
+    assert "timeout_s: 9  # seconds" in config.read_text()
+    assert pins.pinned("ocr", config) == ("v1", "1" * 64)  # digits only, still a string
+    assert pins.pinned("fraud", config) == ("v1", None)
+    assert not pins.pin("ocr", "v2", "2" * 64, config)  # not the version it serves
