@@ -13,6 +13,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
+from deployments.invoice.parser import InvoiceParser
 from kernel.model_io import Catalogue, Draft, DraftLine, ParsedInvoice, ParsedItem
 
 DEFAULT_TAX_RATE = 18.0
@@ -35,6 +36,19 @@ def _best(name: str, choices: dict[str, str]) -> list[tuple[str, float, str]]:
         canonical(name), {k: canonical(v) for k, v in choices.items()}, scorer=fuzz.WRatio, limit=3
     )
     return [(choices[key], float(score), str(key)) for _, score, key in found]
+
+
+def draft(
+    parser: InvoiceParser,
+    text: str,
+    today: dt.date,
+    catalogue: Catalogue,
+    use_business_data: bool,
+) -> tuple[ParsedInvoice, Draft]:
+    """What InvoiceDeployment.draft answers: the text parsed, then resolved against the
+    business's catalogue (an empty one, or none used, on the public routes)."""
+    parsed = parser.parse(text, today)
+    return parsed, resolve(parsed, catalogue, today, use_business_data)
 
 
 def resolve(

@@ -3,9 +3,11 @@ Tesseract through its program, lines with their column gaps, and the artifact's 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import numpy as np
+import psutil
 import pytest
 from PIL import Image
 
@@ -13,6 +15,7 @@ from deployments.hosting.artifacts import ArtifactError
 from deployments.ocr import engine
 from deployments.ocr.cleanup import BadImage, clean, decode, skew_angle
 from deployments.ocr.predictor import OcrPredictor
+from kernel import work
 from kernel.tuning import OcrTuning
 from tests.support.config import tuning
 from tests.support.factories import ocr_models, ocr_predictor
@@ -124,3 +127,37 @@ def test_the_artifact_pins_the_installed_engine() -> None:
     pinned = ocr_models().engine
     assert pinned["tesseract"].startswith("5.")
     assert set(pinned) == {"tesseract", "eng.traineddata", "hin.traineddata"}
+
+
+def _tesseracts() -> list[psutil.Process]:
+    return [c for c in psutil.Process().children() if c.name() == "tesseract"]
+
+
+async def test_a_reading_whose_caller_gave_up_kills_tesseract() -> None:
+    """The request was cancelled (the client left, or its budget ran out): Tesseract is killed
+    at once, not left reading a photo no one waits for."""
+    budget = work.Budget(60.0)
+    call = asyncio.ensure_future(
+        work.run_in_thread(budget, engine.recognise, page(BILL * 30), "eng+hin", 6, 60.0)
+    )
+    for _ in range(1000):
+        if _tesseracts():
+            break
+        await asyncio.sleep(0.01)
+    assert _tesseracts(), "tesseract never started"
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    for _ in range(1000):
+        if not _tesseracts():
+            break
+        await asyncio.sleep(0.01)
+    assert _tesseracts() == [] and budget.cancelled
+
+
+def test_a_photo_that_takes_longer_than_its_time_to_read_is_refused_with_the_reason() -> None:
+    slow = ocr_predictor().tuning.model_copy(update={"timeout_s": 0.01})
+    predictor = OcrPredictor(ocr_models(), slow)
+    result = predictor.read(encoded(page(BILL * 6)))
+    assert result.lines == []
+    assert result.refused is not None and "took longer than 0.01 s" in result.refused
