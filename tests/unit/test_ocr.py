@@ -9,11 +9,11 @@ import dataclasses
 import numpy as np
 import psutil
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from deployments.hosting.artifacts import ArtifactError
 from deployments.ocr import engine
-from deployments.ocr.cleanup import BadImage, clean, decode, skew_angle
+from deployments.ocr.cleanup import MAX_WORK_PIXELS, BadImage, clean, decode, skew_angle
 from deployments.ocr.predictor import OcrPredictor
 from kernel import work
 from kernel.tuning import OcrTuning
@@ -161,3 +161,35 @@ def test_a_photo_that_takes_longer_than_its_time_to_read_is_refused_with_the_rea
     result = predictor.read(encoded(page(BILL * 6)))
     assert result.lines == []
     assert result.refused is not None and "took longer than 0.01 s" in result.refused
+
+
+@pytest.mark.parametrize(
+    ("size", "kind", "reason"),
+    [
+        ((40, 1100), "PNG", "at most 25 times as long as it is wide"),
+        ((1100, 40), "JPEG", "at most 25 times as long as it is wide"),
+        ((4000, 3100), "WEBP", "at most 12,000,000 pixels are read from a WebP"),
+    ],
+)
+def test_a_photo_too_long_for_its_width_or_a_webp_too_large_is_refused_from_its_header(
+    size: tuple[int, int], kind: str, reason: str
+) -> None:
+    with pytest.raises(BadImage, match=reason):
+        decode(encoded(Image.new("L", size, 255), kind), max_pixels=25_000_000)
+
+
+def test_a_large_jpeg_is_decoded_at_a_fraction_of_its_size() -> None:
+    decoded = decode(encoded(Image.new("L", (6000, 4000), 255)), max_pixels=25_000_000)
+    assert decoded.size == (3000, 2000)
+
+
+@pytest.mark.parametrize("size", [(300, 7400), (7400, 300), (5000, 5000), (2000, 2900)])
+def test_no_image_the_cleanup_makes_has_more_than_its_pixel_cap(size: tuple[int, int]) -> None:
+    """Small print is enlarged 2x2 and a turned page straightened with room for its corners:
+    each of those is held to MAX_WORK_PIXELS (a 300x7400 photo, enlarged, was 8.9 million)."""
+    photo = Image.new("L", size, 255)
+    ImageDraw.Draw(photo).line([(0, 0), (size[0], size[1] // 40)], fill=0, width=8)
+    with work.installed(work.Budget(60.0)) as budget:
+        cleaned = clean(photo)
+    assert cleaned.page.width * cleaned.page.height <= MAX_WORK_PIXELS
+    assert budget.spent <= 6 * MAX_WORK_PIXELS
