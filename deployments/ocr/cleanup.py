@@ -38,10 +38,12 @@ MAX_ASPECT = 25
 """A photo at most this many times as long as it is wide (a long till receipt is about 1:10).
 Longer, its straightened page would be mostly margin, and Tesseract refuses a side over 32,767
 pixels."""
-WEBP_MAX_PIXELS = 12_000_000
+WEBP_MAX_PIXELS = 8_000_000
 """Pillow decodes a WebP whole through buffers of about 15 bytes a pixel (a JPEG can be decoded
-at a fraction of its size, a PNG takes 4 bytes a pixel at most): a larger WebP is refused from
-its header, which keeps its decoding under 200 MB."""
+at a fraction of its size, a PNG takes 4 bytes a pixel at most): a larger WebP (over an
+8-megapixel camera's) is refused from its header, which keeps its decoding near 120 MB."""
+ROWS_AT_ONCE = 128
+"""Rows of a page whose ruled lines are looked for at once (_horizontal_runs)."""
 SKEW_PIXELS = 2_000_000
 """The skew is searched on a copy at most 800 pixels wide and of at most this many pixels (an
 A4 page at 800 wide is 0.9 million; only a page over 1:3 is shrunk further)."""
@@ -110,8 +112,10 @@ def _even_light(grey: Image.Image) -> np.ndarray:
     small = grey.reduce(8) if min(grey.size) >= 64 else grey
     background = small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(4))
     light = np.asarray(background.resize(grey.size, Image.Resampling.BILINEAR), np.float32)
-    pixels = np.asarray(grey, np.float32)
-    return np.clip(pixels / np.maximum(light, 1.0) * 255.0, 0, 255)
+    pixels = np.array(grey, np.float32)
+    pixels /= np.maximum(light, 1.0, out=light)  # in place: one page of floats at a time
+    pixels *= 255.0
+    return np.clip(pixels, 0, 255, out=pixels)
 
 
 def _off_page(grey: Image.Image) -> np.ndarray:
@@ -231,7 +235,16 @@ def _rules(ink: np.ndarray) -> np.ndarray:
 def _horizontal_runs(ink: np.ndarray, run: int) -> np.ndarray:
     """The ink pixels that lie in a horizontal run of at least `run` (a morphological opening
     by a 1 x run line, as scipy's binary_opening gives), with running sums: linear in the
-    pixels, where the opening is linear in pixels x run (0.3 s on a phone photo)."""
+    pixels, where the opening is linear in pixels x run (0.3 s on a phone photo). Rows are
+    independent: worked ROWS_AT_ONCE at a time, its sums take a few MB, not six page-sized
+    arrays of integers."""
+    covered = np.empty(ink.shape, bool)
+    for top in range(0, ink.shape[0], ROWS_AT_ONCE):
+        covered[top : top + ROWS_AT_ONCE] = _runs_in(ink[top : top + ROWS_AT_ONCE], run)
+    return covered
+
+
+def _runs_in(ink: np.ndarray, run: int) -> np.ndarray:
     height, width = ink.shape
     zero = np.zeros((height, 1), np.int32)
     ink_sums = np.concatenate([zero, np.cumsum(ink, axis=1, dtype=np.int32)], axis=1)

@@ -136,7 +136,7 @@ def photo(
 WORST_PHOTOS = [
     photo(5000, 5000, "PNG", "blank"),  # the most pixels the header may claim, decoded whole
     photo(300, 7500, "JPEG", "print"),  # 1:25, enlarged for small print, then straightened
-    photo(3464, 3464, "WEBP", "dots"),  # the largest WebP read
+    photo(2828, 2828, "WEBP", "dots"),  # the largest WebP read
 ]
 """The shapes the cleanup's caps are for, each at its limit."""
 
