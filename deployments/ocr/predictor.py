@@ -3,6 +3,10 @@
 The artifact (OcrModels) pins the engine it was measured with: Tesseract's version and the
 sha256 of each language's data. A replica whose installed Tesseract differs refuses the
 artifact (ArtifactError) rather than serve readings its metrics do not describe.
+
+Worst case: `tuning.timeout_s` (9 s in config/serve.yaml) for the whole reading, after which
+Tesseract is killed and the photo refused with the reason; memory as cleanup.py holds it (every
+image at most 6 million pixels) plus Tesseract's own on that page.
 """
 
 from __future__ import annotations
