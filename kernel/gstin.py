@@ -4,6 +4,10 @@ and a plain explanation of what a GSTIN says and why it is invalid. Pure.
 Layout (15 characters): 2-digit state code, 10-character PAN of the registrant, 1 entity number
 (1-9 then A-Z: the registrant's n-th registration in that state), the letter Z by default, and
 a check character over the first 14.
+
+Worst case, linear in the text: explain() makes one pass of a few anchored patterns over it (the
+route refuses more than 32 characters); a state is found in an address by one search per state
+name (45) over it.
 """
 
 from __future__ import annotations

@@ -84,4 +84,6 @@ class OcrTuning(ModelTuning):
     """Larger images are refused from their header, before decoding (a 6000x4000 phone photo
     is 24 million; the client sends at most 1920x1080)."""
     timeout_s: float = Field(gt=0.0, le=60.0)
-    """Tesseract is stopped after this long on one image (the request's budget is 20 s)."""
+    """A photo is read in at most this long, cleanup and Tesseract together (Tesseract is then
+    killed), else refused with the reason: under the ingress's time for a model call (10 s), so
+    the caller hears why rather than a 503 timeout."""

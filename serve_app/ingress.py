@@ -53,12 +53,17 @@ class HandleClient:
 
     async def _call(self, method: str, *args: Any, budgeted: bool = True) -> Any:
         """The call, within the model's deadline and what the request has left of its budget
-        (`budgeted`). Past it, the remote call is cancelled (Ray cancels the replica's task), so
-        timed-out work does not keep its model slot."""
+        (`budgeted`). Past it, or when the request itself is cancelled (the client left), the
+        remote call is cancelled: Ray cancels the replica's task, whose thread then stops at its
+        next checkpoint (deployments/hosting/host.py), so abandoned work does not keep its
+        model slot."""
         timeout = remaining(self._timeout) if budgeted else self._timeout
         response = getattr(self._handle, method).remote(*args)
         try:
             return await asyncio.wait_for(response, timeout)
+        except asyncio.CancelledError:
+            response.cancel()
+            raise
         except TimeoutError as exc:
             response.cancel()
             raise ModelUnavailable(self._name, "timeout") from exc

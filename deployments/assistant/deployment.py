@@ -27,7 +27,6 @@ class AssistantDeployment(ModelHost[AssistantPredictor]):
         accuracy = metrics.get("accuracy_independent")
         return float(accuracy) if accuracy is not None else None
 
-    def understand(self, prompt: str) -> Understanding:
+    async def understand(self, prompt: str) -> Understanding:
         with self._observed("message"):
-            # One small linear model over a short text and a few regexes: on the loop.
-            return self._ready().understand(prompt)
+            return await self._threaded(self._ready().understand, prompt)

@@ -5,6 +5,11 @@ what the owner wants; rules read what the answer needs from the text: a GSTIN, a
 item, a date, a GST return, a horizon in months, and whether the message is the app's expense
 classification prompt ("Return only the classification word."), which is answered with one of
 four words and never reaches the intent model.
+
+Worst case, linear in the message (4,000 characters at the route): its whitespace collapsed,
+then one pass of the intent model (word and character n-grams, a linear model) and of each rule's
+regular expression, whose repetitions are bounded ({2,60} for a quoted category) or separated
+by the single spaces left; the expense words are looked for as substrings, a fixed list.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sklearn.pipeline import Pipeline
 
 from kernel.model_io import Understanding
 from kernel.tuning import AssistantTuning
+from kernel.work import checkpoint
 
 PRIORITIES = ("essential", "important", "discretionary", "non_essential")
 CLASSIFY_MARK = re.compile(r"return only the classification word", re.IGNORECASE)
@@ -225,6 +231,7 @@ class AssistantPredictor:
 
     def understand(self, prompt: str) -> Understanding:
         text = " ".join(prompt.split())
+        checkpoint(len(text))
         if CLASSIFY_MARK.search(text):
             return Understanding(intent="classify_expense", confidence=1.0,
                                  priority=expense_priority(text))  # fmt: skip

@@ -29,11 +29,10 @@ class ComplianceDeployment(ModelHost[ComplianceChecker]):
         top1 = metrics.get("top1_hand_written")
         return float(top1) if top1 is not None else None
 
-    def suggest_rates(self, items: list[ItemFacts], day: dt.date) -> list[RateHint | None]:
+    async def suggest_rates(self, items: list[ItemFacts], day: dt.date) -> list[RateHint | None]:
         with self._observed("rates"):
-            return self._ready().suggest_rates(items, day)
+            return await self._threaded(self._ready().suggest_rates, items, day)
 
-    def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport:
+    async def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport:
         with self._observed("invoice"):
-            # A few ms of rules and one small text-model call: on the loop, no thread hop.
-            return self._ready().check(invoice, today)
+            return await self._threaded(self._ready().check, invoice, today)

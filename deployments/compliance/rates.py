@@ -11,33 +11,46 @@ from collections.abc import Sequence
 
 from deployments.compliance.arithmetic import after_discount_share
 from deployments.compliance.issues import Issues, day_text, pct
-from deployments.compliance.rate_model import RateModel
+from deployments.compliance.rate_model import RateModel, Reading
 from kernel import gst_rules
 from kernel.model_io import InvoiceFacts, ItemFacts
 from kernel.tuning import ComplianceTuning
+from kernel.work import checkpoint
 
+Expected = tuple[str, float, str] | None
+"""expected_item's answer for one line."""
 OTHER = "other"
 """The rate model's class for goods and services the table does not hold (its reject option)."""
 
 
-def expected_item(
-    item: ItemFacts, rate_model: RateModel, tuning: ComplianceTuning
-) -> tuple[str, float, str] | None:
+def expected_items(
+    items: Sequence[ItemFacts], rate_model: RateModel, tuning: ComplianceTuning
+) -> list[Expected]:
+    """expected_item of each line, the model asked once for all of them (linear in the lines
+    and their names' length: one vectoriser pass, one matrix product)."""
+    readings = rate_model.readings([item.name for item in items])
+    checkpoint(len(items))
+    return [
+        expected_item(item, reading, tuning) for item, reading in zip(items, readings, strict=True)
+    ]
+
+
+def expected_item(item: ItemFacts, reading: Reading, tuning: ComplianceTuning) -> Expected:
     """(rate-table key, confidence, how) of an item: its HSN when that settles it, else the
-    learned model when confident, not "none of these", and not contradicted by the HSN's
-    chapter. Between an item's loose and pre-packaged rows only the description's own words
-    decide (the model would guess)."""
+    learned model (`reading`: what it reads in the item's name) when confident, not "none of
+    these", and not contradicted by the HSN's chapter. Between an item's loose and
+    pre-packaged rows only the description's own words decide (the model would guess)."""
     keys = gst_rules.keys_for_hsn(item.hsn_code)
     if len(keys) == 1:
         return keys[0], 1.0, "hsn"
     if frozenset(keys) in gst_rules.SIZED:
         return _engine(frozenset(keys), item.name, "hsn+engine")
     if len(keys) > 1:
-        choice = rate_model.among(item.name, keys)
+        choice = reading.among(keys)
         if choice is None or choice[1] < tuning.min_rate_confidence:
             return None
         return _form(choice[0], keys, item.name, choice[1], "hsn+model")
-    [(key, confidence)] = rate_model.predict([item.name])
+    key, confidence = reading.best()
     if key == OTHER or confidence < tuning.min_rate_confidence:
         return None
     hsn = re.sub(r"\D", "", item.hsn_code or "")
@@ -74,10 +87,6 @@ def _form(
     if form is None:
         return None  # "basmati rice": loose (exempt) or pre-packaged (5%), the words do not say
     return (base + gst_rules.LOOSE if form == "loose" else base), confidence, how + "+form"
-
-
-Expected = tuple[str, float, str] | None
-"""expected_item's answer for one line."""
 
 
 def rates(inv: InvoiceFacts, issues: Issues, expected_items: Sequence[Expected]) -> None:

@@ -32,14 +32,12 @@ class FraudDeployment(ModelHost[FraudPredictor]):
 
     async def report(self, books: Books) -> FraudReport:
         with self._observed("analysis"):
-            # scikit-learn is CPU-bound: keep the replica's event loop free for health checks.
             return await self._threaded(self._ready().report, books)
 
     async def score_many(self, requests: Sequence[ScoreRequest]) -> list[TxnScores]:
         """Several entry-time scores at once (the Ingress batches them before the hop): the
-        model's fixed cost per call is paid once. It runs on the event loop: a batch takes a
-        few milliseconds, less than a thread hop costs here."""
+        model's fixed cost per call is paid once."""
         started = time.perf_counter()
-        scored = self._ready().score_many(requests)
+        scored = await self._threaded(self._ready().score_many, requests)
         self._observe("transaction", sum(len(s.scores) for s in scored), started)
         return scored

@@ -15,6 +15,10 @@ another's), only whether the bill's running number is the same.
 
 Candidates (blocking): the same kind and party, within the window (customers) or the supplier
 window, and either totals within 1% or ₹10, or the same bill serial, or the same transaction.
+
+Worst case: quadratic in the invoices one party has within one window (each compared with the
+later ones in it, their lines with each other's), and in the distinct party names; bounded by
+the business's own books, and stopped by the call's deadline at a checkpoint per comparison.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from kernel.books import Books, Invoice, Party
+from kernel.work import checkpoint
 
 PAIR_FEATURES = (
     "days_apart_log",
@@ -109,6 +114,7 @@ def _merged_parties(parties: Sequence[Party]) -> dict[str, str]:
     canonical: dict[str, str] = {}
     seen: list[tuple[str, str]] = []
     for party in parties:
+        checkpoint(len(seen) + 1)
         name = _name(party.name)
         match = next((pid for other, pid in seen if fuzz.ratio(name, other) >= 92), None)
         canonical[party.id] = match or party.id
@@ -151,11 +157,13 @@ def candidate_pairs(books: Books, window_days: int, supplier_window_days: int) -
         window = supplier_window_days if kind == "supplier" else window_days
         found, compared = [], 0
         for index, first in enumerate(invoices):
+            checkpoint(1)
             for second in invoices[index + 1 :]:
                 days = (second.invoice_date - first.invoice_date).days
                 if days > window:
                     break
                 compared += 1
+                checkpoint(len(first.items) * len(second.items) + 1)
                 if _is_candidate(first, second):
                     found.append(_Candidate(first, second, days, lines_same(first, second)))
         cadence = _cadence(invoices)

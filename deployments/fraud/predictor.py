@@ -2,6 +2,13 @@
 
 Plain class: no Ray, no I/O after construction. Used by FraudDeployment, training and the
 evaluation command alike.
+
+Worst case. Inline scoring (POST /fraud/score): linear in the transactions sent and their
+history (1,000 and 5,000 at most): counters over them, one model call. A business's analysis
+(POST /fraud/analyze) reads its whole books from the database, written by its owner through the
+app, not by the request: linear in its transactions and payments, and in its invoices compared
+pairwise only within one party's window (duplicates.py); bounded by those books and by the call's
+deadline, which its checkpoints (per invoice compared, per party merged) hold.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from kernel.books import Books, Transaction
 from kernel.model_io import Finding, FraudReport, TxnScore, TxnScores
 from kernel.money import format_inr
 from kernel.tuning import FraudTuning
+from kernel.work import checkpoint
 
 
 @dataclass
@@ -114,6 +122,7 @@ class FraudPredictor:
 
     def analyze(self, books: Books) -> list[Finding]:
         """Every finding at or above the tuned minimum confidence, most confident first."""
+        checkpoint(len(books.invoices) + len(books.transactions))
         findings = [*self._duplicates(books), *self._mismatches(books), *self._suspicious(books)]
         kept = [f for f in findings if f.confidence_score >= self.tuning.min_confidence]
         return sorted(kept, key=lambda f: (-f.confidence_score, f.id))
@@ -135,6 +144,7 @@ class FraudPredictor:
         fixed cost per call is paid once per batch, not once per request."""
         prepared = []
         for batch, history in requests:
+            checkpoint(len(batch) + len(history))
             context = [*history, *batch]
             own = AmountPriors.fit(context)
             features = transaction_features(batch, context, self.models.priors, own)

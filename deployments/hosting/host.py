@@ -10,7 +10,6 @@ check is refused while the old one keeps serving.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import hashlib
@@ -27,12 +26,17 @@ from ray.serve.exceptions import RayServeException
 from deployments.hosting.artifacts import ArtifactError, load_artifact
 from kernel.model_io import ModelInfo
 from kernel.tuning import ModelsConfig, ModelTuning
+from kernel.work import Budget, run_in_thread
 
 logger = logging.getLogger("ai_backend")
 T = TypeVar("T")
+CALL_CAP_S = 30.0
+"""The longest any model call may run in a replica, whatever its caller asks: the client gives
+up at 30 s (the ingress gives a model call 10 s and a request 20 s, and cancels the call when it
+stops waiting). Past it the call stops at its next checkpoint (kernel/work.py)."""
 HUNG_AFTER_S = 60.0
-"""A prediction running this long is stuck (the ingress gives a model call 10 s, a request
-20 s): the replica fails its health check and Serve replaces it."""
+"""A prediction running this long is stuck (twice CALL_CAP_S: it is past every checkpoint):
+the replica fails its health check and Serve replaces it."""
 
 
 class Predictor(Protocol):
@@ -198,10 +202,12 @@ class ModelHost(Generic[P]):
         self._observe(kind, 1, started)
 
     async def _threaded(self, work: Callable[..., T], *args: Any) -> T:
-        """`work(*args)` in a thread, off the event loop (so health checks still answer), and
-        watched: a call still running after HUNG_AFTER_S fails the health check. A cancelled
-        request stops waiting for the thread, never the thread itself, so a stuck predictor
-        would otherwise hold the replica forever unseen."""
+        """`work(*args)` in a thread: off the event loop (so health checks still answer), under a
+        work budget of CALL_CAP_S (kernel/work.py), and watched. Cancelled (the ingress stopped
+        waiting: its deadline passed or the client left), the budget is cancelled and the thread
+        stops at its next checkpoint. A call still running after HUNG_AFTER_S (stuck where no
+        checkpoint is reached) fails the health check. Every method a shell serves runs here
+        (tests/unit/test_hosting.py)."""
         call = next(self._calls)
 
         def watched() -> T:
@@ -211,7 +217,7 @@ class ModelHost(Generic[P]):
             finally:
                 self._running.pop(call, None)
 
-        return await asyncio.to_thread(watched)
+        return await run_in_thread(Budget(CALL_CAP_S), watched)
 
     def info(self) -> ModelInfo:
         self._ready()

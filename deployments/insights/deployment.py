@@ -32,11 +32,10 @@ class InsightsDeployment(ModelHost[InsightsPredictor]):
 
     async def report(self, books: Books, now: dt.datetime) -> InsightsReport:
         with self._observed("insights"):
-            # ~50-150 ms of numpy and scikit-learn: off the event loop, so health checks answer.
             return await self._threaded(self._ready().report, books, now)
 
     async def forecast(
         self, start: dt.date, values: Sequence[float], horizon: int
     ) -> SeriesForecast:
         with self._observed("forecast"):
-            return self._ready().forecast_series(start, values, horizon)
+            return await self._threaded(self._ready().forecast_series, start, values, horizon)

@@ -2,6 +2,10 @@
 and a bare monthly series forecast. Plain class, no Ray import: the deployment shell and the tests
 use it the same way. Each kind of insight is made by its own module (general, cash, trends,
 customers) from one shared Report.
+
+Worst case: linear in the books (read from the database: the business's own rows) and in the
+months of history, which the forecasts read through a fixed number of model calls; a series
+sent inline (POST /insights/forecast) has at most 240 months and a horizon of 4.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from deployments.insights.report import Report
 from kernel.books import Books
 from kernel.model_io import ForecastPoint, Insight, InsightsReport, SeriesForecast
 from kernel.tuning import InsightsTuning
+from kernel.work import checkpoint
 
 
 def insights_of(report: Report) -> list[Insight]:
@@ -47,7 +52,9 @@ class InsightsPredictor:
         return self.models.version
 
     def report(self, books: Books, now: dt.datetime) -> InsightsReport:
+        checkpoint(len(books.transactions) + len(books.invoices))
         history = build_history(books, now.date())
+        checkpoint(history.n)
         insights = insights_of(Report(self.models, self.tuning, books, history, now))
         insights.sort(key=lambda i: -i.impact_score)
         return InsightsReport(
@@ -61,6 +68,7 @@ class InsightsPredictor:
         self, start: dt.date, values: Sequence[float], horizon: int
     ) -> SeriesForecast:
         """A bare monthly series from `start`: the generic model, plus both baselines."""
+        checkpoint(len(values))
         y = np.asarray(values, float)
         t = len(y) - 1
         level = max(float(np.mean(y[max(0, t - 2) :])), 1.0)

@@ -10,7 +10,7 @@ from ray import serve
 
 from deployments.hosting.host import ModelHost
 from deployments.invoice.parser import InvoiceModels, InvoiceParser
-from deployments.invoice.resolver import resolve
+from deployments.invoice.resolver import draft
 from kernel.model_io import Catalogue, Draft, ParsedInvoice
 from kernel.tuning import InvoiceTuning
 
@@ -28,10 +28,10 @@ class InvoiceDeployment(ModelHost[InvoiceParser]):
         f1 = metrics.get("f1_generated_held_out")
         return sum(f1.values()) / len(f1) if isinstance(f1, dict) and f1 else None
 
-    def draft(
+    async def draft(
         self, text: str, today: dt.date, catalogue: Catalogue, use_business_data: bool
     ) -> tuple[ParsedInvoice, Draft]:
         with self._observed("draft"):
-            # A few ms of feature dicts and two small linear models: on the loop.
-            parsed = self._ready().parse(text, today)
-            return parsed, resolve(parsed, catalogue, today, use_business_data)
+            return await self._threaded(
+                draft, self._ready(), text, today, catalogue, use_business_data
+            )

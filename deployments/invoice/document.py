@@ -17,6 +17,14 @@ Read from the lines:
   read from the right as quantity, rate, amount;
 - the total from "Grand Total", "Net Amount", "Total Amount", "Amount Payable", or a plain
   "Total" line; the tax from CGST/SGST/IGST lines.
+
+Worst case, linear in the text: at most MAX_TEXT_CHARS characters are read (after Unicode
+normalisation, which can lengthen a text); each line is read by a fixed number of regular
+expressions, none of which can backtrack further than its own line (repetitions that could
+are bounded: NUMBER's Indian groups, the name's trailing columns, found by one scan); a row's
+triple (quantity x rate = amount) is searched among its last MAX_ROW_NUMBERS numbers only, at
+most 220 triples a line however many numbers it has. Work is counted at checkpoints
+(kernel/work.py): characters per line, triples tried per row.
 """
 
 from __future__ import annotations
@@ -25,15 +33,32 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from deployments.invoice.text import UNITS, parse_date, visible
+from deployments.invoice.text import (
+    MAX_ITEMS,
+    MAX_TEXT_CHARS,
+    TOO_MANY_ITEMS,
+    UNITS,
+    parse_date,
+    visible,
+)
 from kernel.model_io import ParsedInvoice, ParsedItem, PrintedInvoice
+from kernel.work import checkpoint
 
 NUMBER = re.compile(
     r"(?<![\w/.-])(?:₹|rs\.?\s*)?"
-    r"(?P<n>\d{1,3}(?:,\d{2})*,\d{3}(?:\.\d{1,2})?|\d+(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d+)?)"
+    r"(?P<n>\d{1,3}(?:,\d{2}){0,6},\d{3}(?:\.\d{1,2})?|\d+(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d+)?)"
     r"(?P<pct>\s*%)?(?![\w/-]|\.\d)",
     re.IGNORECASE,
 )
+"""A number as bills print it: Indian (1,25,000) or international (125,000) grouping. The
+Indian groups are bounded (up to 10^17): unbounded, "1,11,11,11..." made every number on a line
+rescan the rest of it."""
+MAX_DIGITS = 15
+"""Longer runs of digits (an account or phone number, a barcode) are no quantity or amount."""
+MAX_ROW_NUMBERS = 12
+"""The numbers of a row among which quantity x rate = amount is looked for: its last twelve,
+which hold every column a printed bill has after the item's name (serial, HSN, quantity, unit
+price, discount, taxable value, GST rate and amounts, total). 220 triples at most."""
 LABEL_NUMBER = re.compile(
     r"\b(?:tax\s+)?(?:invoice|inv|bill|receipt|voucher|memo|challan)\.?\s*"
     r"(?:no\b\.?|number\b|num\b|#)?\s*[:.,#-]?\s*(?P<v>[A-Za-z0-9][A-Za-z0-9/_.-]*[A-Za-z0-9])",
@@ -79,13 +104,17 @@ class _Number:
 def clean_lines(raw: str) -> list[str]:
     """Each line as `invoice_text.clean` would leave it, the lines kept: compatibility forms
     folded, Devanagari digits as ASCII, control characters out; runs of spaces kept at two (a
-    table's column gap), as OCR writes them."""
-    out = []
-    for line in raw.splitlines():
-        shown = re.sub(r" {3,}", "  ", visible(line.replace("\t", "  "))).strip()
+    table's column gap), as OCR writes them. The first MAX_TEXT_CHARS characters only."""
+    out, left = [], MAX_TEXT_CHARS
+    for line in raw[:MAX_TEXT_CHARS].splitlines():
+        checkpoint(len(line) + 1)
+        shown = re.sub(r" {3,}", "  ", visible(line.replace("\t", "  "))[:left]).strip()
         shown = re.sub(r"(?<=\d) ?([.,]) ?(?=\d)", r"\1", shown)  # OCR's "44 ,060 .00"
         if shown:
             out.append(shown)
+            left -= len(shown)
+            if left <= 0:
+                break
     return out
 
 
@@ -103,6 +132,8 @@ def _numbers(line: str) -> list[_Number]:
     out = []
     for match in NUMBER.finditer(line):
         text = match.group("n")
+        if sum(c.isdigit() for c in text) > MAX_DIGITS:
+            continue
         out.append(
             _Number(
                 float(text.replace(",", "")),
@@ -191,20 +222,7 @@ def _row(line: str, in_table: bool) -> tuple[str, ParsedItem] | None:
     plain = [n for n in numbers if not n.percent]
     if len(plain) < 2:
         return None
-    chosen: tuple[_Number, _Number, _Number] | None = None
-    # quantity x rate = amount, the amount as far right as possible
-    for k in range(len(plain) - 1, 1, -1):
-        for j in range(k - 1, 0, -1):
-            i = next(
-                (i for i in range(j - 1, -1, -1)
-                 if _agrees(plain[i].value, plain[j].value, plain[k].value)),
-                None,
-            )  # fmt: skip
-            if i is not None:
-                chosen = (plain[i], plain[j], plain[k])
-                break
-        if chosen:
-            break
+    chosen = _triple(plain[-MAX_ROW_NUMBERS:])
     confidence = 0.95
     if chosen is None:
         if not in_table or len(plain) < 3:
@@ -217,11 +235,10 @@ def _row(line: str, in_table: bool) -> tuple[str, ParsedItem] | None:
     # The name is what comes before the quantity, less the columns between them (an HSN code,
     # "x", "@") and a stray mark before a column gap at its start (a table's edge, misread).
     name_end = quantity.start
+    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", line[:name_end])]
+    while words and (FILLER.match(words[-1][1]) or re.fullmatch(r"\d{4,8}", words[-1][1])):
+        name_end = words.pop()[0]
     head = line[:name_end]
-    while (last := re.search(r"(?:\S+)\s*$", head)) and (
-        FILLER.match(last.group().strip()) or re.fullmatch(r"\d{4,8}\s*", last.group())
-    ):
-        head, name_end = head[: last.start()], last.start()
     name = re.sub(r"^\S{1,2}\s{2,}", "", head.strip()).strip(" :-|,.")
     if not re.search(r"[^\W\d_]{2}", name):
         name = ""
@@ -240,6 +257,22 @@ def _row(line: str, in_table: bool) -> tuple[str, ParsedItem] | None:
         hsn_code=hsn,
         confidence=confidence,
     )
+
+
+def _triple(plain: list[_Number]) -> tuple[_Number, _Number, _Number] | None:
+    """Quantity x rate = amount among `plain`, in order, the amount as far right as possible
+    (then the rate, then the quantity); cubic in len(plain), which _row bounds."""
+    tried = 0
+    try:
+        for k in range(len(plain) - 1, 1, -1):
+            for j in range(k - 1, 0, -1):
+                for i in range(j - 1, -1, -1):
+                    tried += 1
+                    if _agrees(plain[i].value, plain[j].value, plain[k].value):
+                        return plain[i], plain[j], plain[k]
+        return None
+    finally:
+        checkpoint(tried)
 
 
 def _items(lines: list[str]) -> list[ParsedItem]:
@@ -265,6 +298,8 @@ def _items(lines: list[str]) -> list[ParsedItem]:
         if item.name == "Item" and not in_table:
             continue
         items.append(item)
+        if len(items) > MAX_ITEMS:
+            break
     return items
 
 
@@ -285,11 +320,14 @@ def parse_document(raw: str) -> ParsedInvoice:
     shared = 2 * next(iter(slabs)) if len(slabs) == 1 and rates == {None} else None
     if shared is not None:
         items = [item.model_copy(update={"tax_rate": shared}) for item in items]
+    said = [TOO_MANY_ITEMS] if len(items) > MAX_ITEMS else []
+    items = items[:MAX_ITEMS]
     confidences = [item.confidence for item in items]
     return ParsedInvoice(
         text="\n".join(lines),
         customer=_party(lines),
         items=items,
+        notes=said,
         intent_confidence=1.0 if items else 0.0,
         extraction_confidence=round(sum(confidences) / len(confidences), 3) if items else 0.0,
         printed=printed,

@@ -2,7 +2,11 @@
 invoice's structure (को, का, रुपये, किलो, बोरी, नकद, उधार, दिन में...) mapped to the Latin
 words shop owners type for them, and every other word (names, items) transliterated letter by
 letter, so the tagger sees "sharma tredars ko 10 bori" where the owner wrote "शर्मा ट्रेडर्स
-को 10 बोरी". The names it picks are returned in the owner's own script. Pure."""
+को 10 बोरी". The names it picks are returned in the owner's own script. Pure.
+
+Worst case, linear in the word: one lexicon lookup, or one pass over its letters looking two
+ahead (a nukta, then a vowel sign); vowel signs and combining marks in any number cost one step
+each."""
 
 from __future__ import annotations
 

@@ -5,6 +5,13 @@ the words, their shapes, and what the normalisers recognise) marks the customer,
 quantities, prices, tax, discount, due date and payment; an intent classifier says whether the
 text asks for an invoice at all; the rule-based normalisers (invoice_text) turn the tagged words
 into values.
+
+Worst case, linear in the text: at most MAX_TEXT_CHARS characters once normalised (text.clean),
+split by one regular expression; the first MAX_TOKENS tokens are read (the rest is not), each
+into a fixed set of features (every token lower-cased and shaped once); the tagger's Viterbi pass
+and the intent model's one pass are linear in them; the quantity, price and note matching is
+quadratic in the tagged spans but they are at most MAX_TOKENS; at most MAX_ITEMS items come out.
+Counted at a checkpoint per token (kernel/work.py).
 """
 
 from __future__ import annotations
@@ -21,9 +28,11 @@ from sklearn.pipeline import Pipeline
 from deployments.invoice.document import looks_printed, parse_document
 from deployments.invoice.hindi import has_devanagari, romanize
 from deployments.invoice.text import (
+    MAX_ITEMS,
     MULTIPLIERS,
     NUMBER_WORDS,
     PAYMENT_WORDS,
+    TOO_MANY_ITEMS,
     UNITS,
     WEEKDAYS,
     clean,
@@ -36,32 +45,46 @@ from deployments.invoice.text import (
 from deployments.invoice.tokens import tokenize
 from kernel.model_io import ParsedInvoice, ParsedItem
 from kernel.tuning import InvoiceTuning
+from kernel.work import checkpoint
 
+MAX_TOKENS = 1000
+"""The tagger reads a text's first thousand tokens (a 2,000-character sentence is 400-500 of
+words and numbers); the rest is not read."""
 CURRENCY = {"₹", "rs", "inr", "rupees", "rupee", "/-"}
 PAYMENT_TOKENS = {
     word for pattern, _ in PAYMENT_WORDS for word in re.findall(r"[a-z]+", pattern) if len(word) > 2
 }
 
 
+SHAPE_STEPS = ((re.compile(r"[A-Z]"), "X"), (re.compile(r"[a-z]"), "x"), (re.compile(r"\d"), "d"))
+REPEATS = re.compile(r"(.)\1+")
+NUMBER_WORD = re.compile(r"\d+(?:[,.]\d+)*k?")
+
+
 def _shape(token: str) -> str:
-    shape = re.sub(r"[A-Z]", "X", token)
-    shape = re.sub(r"[a-z]", "x", shape)
-    shape = re.sub(r"\d", "d", shape)
-    return re.sub(r"(.)\1+", r"\1\1", shape)
+    for pattern, letter in SHAPE_STEPS:
+        token = pattern.sub(letter, token)
+    return REPEATS.sub(r"\1\1", token)
 
 
-def token_features(tokens: Sequence[str], i: int) -> dict[str, float | str]:
+def token_features(
+    tokens: Sequence[str], i: int, words: Sequence[str], shapes: Sequence[str]
+) -> dict[str, float | str]:
+    """The tagger's view of token i: its word, shape and affixes, what the normalisers
+    recognise in it, and its neighbours three either side. `words` and `shapes` are every
+    token's, lower-cased and shaped once (crf_features)."""
+
     def word(j: int) -> str:
-        return tokens[j].lower() if 0 <= j < len(tokens) else ("<s>" if j < 0 else "</s>")
+        return words[j] if 0 <= j < len(tokens) else ("<s>" if j < 0 else "</s>")
 
     w = word(i)
     features: dict[str, float | str] = {
         "w": w,
-        "shape": _shape(tokens[i]),
+        "shape": shapes[i],
         "suffix3": w[-3:],
         "prefix3": w[:3],
         "title": float(tokens[i][:1].isupper()),
-        "number": float(bool(re.fullmatch(r"\d+(?:[,.]\d+)*k?", w)) or w in NUMBER_WORDS),
+        "number": float(bool(NUMBER_WORD.fullmatch(w)) or w in NUMBER_WORDS),
         "unit": float(w in UNITS),
         "currency": float(w in CURRENCY),
         "scale": float(w in MULTIPLIERS),
@@ -73,7 +96,7 @@ def token_features(tokens: Sequence[str], i: int) -> dict[str, float | str]:
         neighbour = word(i + offset)
         features[f"w{offset:+d}"] = neighbour
         features[f"shape{offset:+d}"] = (
-            _shape(tokens[i + offset]) if 0 <= i + offset < len(tokens) else neighbour
+            shapes[i + offset] if 0 <= i + offset < len(tokens) else neighbour
         )
     features["bigram-1"] = f"{word(i - 1)}|{w}"
     features["bigram+1"] = f"{w}|{word(i + 1)}"
@@ -105,10 +128,13 @@ class InvoiceModels:
 
 def crf_features(tokens: Sequence[str]) -> list[dict[str, float]]:
     """token_features as CRFsuite wants them: name=value indicators and numeric values."""
+    words = [t.lower() for t in tokens]
+    shapes = [_shape(t) for t in tokens]
     out = []
     for i in range(len(tokens)):
+        checkpoint()
         row: dict[str, float] = {}
-        for name, value in token_features(tokens, i).items():
+        for name, value in token_features(tokens, i, words, shapes).items():
             if isinstance(value, str):
                 row[f"{name}={value}"] = 1.0
             else:
@@ -191,8 +217,13 @@ class InvoiceParser:
             printed = parse_document(raw)
             if printed.items:
                 return printed.model_copy(update={"model_version": self.version})
+        return self._sentence(raw, today).model_copy(update={"model_version": self.version})
+
+    def _sentence(self, raw: str, today: dt.date) -> ParsedInvoice:
         text = clean(raw)
         tokenized = tokenize(text)
+        if len(tokenized) > MAX_TOKENS:  # read as far as the last token kept
+            text, tokenized = text[: tokenized[MAX_TOKENS - 1][2]], tokenized[:MAX_TOKENS]
         tokens = [romanize(t) for t, _, _ in tokenized]
         offsets = [(s, e) for _, s, e in tokenized]
         readable = " ".join(tokens) if has_devanagari(text) else text
@@ -204,13 +235,14 @@ class InvoiceParser:
             else 1.0
         )
         if not tokens:
-            return ParsedInvoice(text=text, intent_confidence=0.0, model_version=self.version)
+            return ParsedInvoice(text=text, intent_confidence=0.0)
         tags, confidence = self.models.tag(crf_features(tokens))
         found = spans(offsets, text, tags, confidence, tokens)
         parsed = assemble(text, found, today, is_invoice, readable, tokens)
-        return parsed.model_copy(
-            update={"notes": notes(text, found, offsets), "model_version": self.version}
-        )
+        said = notes(text, found, offsets)
+        if len(parsed.items) > MAX_ITEMS:
+            parsed.items, said = parsed.items[:MAX_ITEMS], [*said, TOO_MANY_ITEMS]
+        return parsed.model_copy(update={"notes": said})
 
 
 COMMAND = re.compile(

@@ -4,16 +4,26 @@ tax rates, and the totals. Pure: no Ray, no I/O (the ingress passes the catalogu
 
 Two tax conventions exist in the app: invoice items (its invoice form) tax the pre-discount
 line value; the live NLP screen taxes the value after discount. `tax_after_discount` selects.
+
+Worst case: the catalogue is indexed once (canonical names, each item name's last line), then
+each line (MAX_ITEMS at most) is matched against the products in rapidfuzz's C code: items x
+products comparisons. The public routes pass no catalogue; /invoice/generate passes the
+business's own (its customers and products, its last 2,000 invoice lines).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from deployments.invoice.parser import InvoiceParser
+from deployments.invoice.text import MAX_AMOUNT, MAX_QUANTITY
 from kernel.model_io import Catalogue, Draft, DraftLine, ParsedInvoice, ParsedItem
+from kernel.money import format_inr
+from kernel.work import checkpoint
 
 DEFAULT_TAX_RATE = 18.0
 """The app's default GST slab for a new line (its slab picker's default)."""
@@ -29,12 +39,47 @@ def canonical(name: str) -> str:
     return " ".join(text.split())
 
 
-def _best(name: str, choices: dict[str, str]) -> list[tuple[str, float, str]]:
-    """(choice label, score, key) best first, by token-set similarity of canonical names."""
-    found = process.extract(
-        canonical(name), {k: canonical(v) for k, v in choices.items()}, scorer=fuzz.WRatio, limit=3
-    )
-    return [(choices[key], float(score), str(key)) for _, score, key in found]
+class Names:
+    """A catalogue's names (id -> name), made canonical once for every line matched to them."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+        self.canonical = {k: canonical(v) for k, v in names.items()}
+
+    def best(self, name: str) -> list[tuple[str, float, str]]:
+        """(name, score, id) best first (three at most), by similarity of canonical names."""
+        found = process.extract(canonical(name), self.canonical, scorer=fuzz.WRatio, limit=3)
+        return [(self.names[key], float(score), str(key)) for _, score, key in found]
+
+
+@dataclass(frozen=True)
+class _Business:
+    """What a business sells and has billed, indexed once for all of a draft's lines: its
+    products (by id, and their names), and each item name's last invoice line."""
+
+    products: dict[str, dict[str, object]]
+    names: Names
+    last_lines: dict[str, dict[str, object]]
+
+    @classmethod
+    def of(cls, catalogue: Catalogue) -> _Business:
+        products = {str(p["id"]): p for p in catalogue.products}
+        names = Names({key: str(p["name"]) for key, p in products.items()})
+        last_lines = {str(row.get("name", "")).lower(): row for row in catalogue.past_items}
+        return cls(products, names, last_lines)
+
+
+def draft(
+    parser: InvoiceParser,
+    text: str,
+    today: dt.date,
+    catalogue: Catalogue,
+    use_business_data: bool,
+) -> tuple[ParsedInvoice, Draft]:
+    """What InvoiceDeployment.draft answers: the text parsed, then resolved against the
+    business's catalogue (an empty one, or none used, on the public routes)."""
+    parsed = parser.parse(text, today)
+    return parsed, resolve(parsed, catalogue, today, use_business_data)
 
 
 def resolve(
@@ -52,9 +97,10 @@ def resolve(
         errors.append("Customer not found in the text")
         suggestions.append('Name the customer, e.g. "for Rajesh Traders"')
     elif use_business_data:
-        customers = {str(c["id"]): str(c["name"]) for c in catalogue.customers}
-        exact = [k for k, v in customers.items() if canonical(v) == canonical(parsed.customer)]
-        ranked = _best(parsed.customer, customers) if customers and not exact else []
+        customers = Names({str(c["id"]): str(c["name"]) for c in catalogue.customers})
+        wanted = canonical(parsed.customer)
+        exact = [k for k, v in customers.canonical.items() if v == wanted]
+        ranked = customers.best(parsed.customer) if customers.names and not exact else []
         if exact:
             customer_id = exact[0]
         elif (
@@ -77,14 +123,19 @@ def resolve(
             row = next(c for c in catalogue.customers if str(c["id"]) == customer_id)
             customer_name = str(row["name"])
             gstin = str(row["gst_number"]) if row.get("gst_number") else None
-    known = catalogue if use_business_data else Catalogue()
-    lines = [_line(item, parsed, known, suggestions) for item in parsed.items]
+    business = _Business.of(catalogue if use_business_data else Catalogue())
+    lines = [_line(item, parsed, business, suggestions) for item in parsed.items]
     if not lines:
         errors.append("No items found in the text")
         suggestions.append('List items with quantity and price, e.g. "10 bags cement @ 350"')
     for line in lines:
         if line.unit_price <= 0:
             errors.append(f"Price missing for {line.name}")
+    if any(line.quantity > MAX_QUANTITY for line in lines) or (
+        sum(line.total_price for line in lines) > MAX_AMOUNT
+    ):
+        most = format_inr(MAX_AMOUNT, rupees_only=True)
+        errors.append(f"The amounts are more than a bill holds ({most} in all)")
     issued = parsed.printed.invoice_date if parsed.printed else None
     due = parsed.due_date or (issued or today) + dt.timedelta(days=DEFAULT_TERMS_DAYS)
     return Draft(
@@ -105,21 +156,18 @@ def resolve(
 
 
 def _line(
-    item: ParsedItem, parsed: ParsedInvoice, catalogue: Catalogue, suggestions: list[str]
+    item: ParsedItem,
+    parsed: ParsedInvoice,
+    business: _Business,
+    suggestions: list[str],
 ) -> DraftLine:
-    products = {str(p["id"]): str(p["name"]) for p in catalogue.products}
+    checkpoint(len(business.products) + 1)
     product = None
-    if products:
-        ranked = _best(item.name, products)
+    if business.products:
+        ranked = business.names.best(item.name)
         if ranked and ranked[0][1] >= MATCH:
-            product = next(p for p in catalogue.products if str(p["id"]) == ranked[0][2])
-    past = [
-        row
-        for row in catalogue.past_items
-        if str(row.get("name", "")).lower()
-        == (str(product["name"]).lower() if product else item.name.lower())
-    ]
-    last = past[-1] if past else None
+            product = business.products[ranked[0][2]]
+    last = business.last_lines.get(str(product["name"]).lower() if product else item.name.lower())
     price = item.unit_price
     if price is None and product is not None and product.get("selling_price"):
         price = float(product["selling_price"])  # type: ignore[arg-type]

@@ -3,6 +3,10 @@ and discount percentages, payment modes, due dates. Pure: no Ray, no model.
 
 The learned tagger (to come) decides which words are the customer, an item, a quantity or a
 price; these functions turn the words it picks into numbers, dates and enum strings.
+
+Worst case, linear in the text: each reads at most MAX_TEXT_CHARS characters (`clean`), with
+regular expressions that cannot backtrack past their own match (Indian digit groups bounded,
+whitespace collapsed before the due-date patterns read it), each searched once.
 """
 
 from __future__ import annotations
@@ -11,7 +15,19 @@ import datetime as dt
 import re
 import unicodedata
 
-MAX_INPUT_CHARS = 2000
+MAX_TEXT_CHARS = 10_000
+"""The most characters any reader of this package reads: the longest text a route takes (OCR
+step 2's printed bill). Unicode normalisation can lengthen a text (one character of the Arabic
+presentation forms is 18 letters), so the cap holds after it too."""
+MAX_ITEMS = 100
+"""The most items a text is read into (a sentence names a few; a long printed bill, pages of
+rows, is read to its hundredth): what follows is not read, and the draft's notes say so."""
+TOO_MANY_ITEMS = f"Only the first {MAX_ITEMS} items were read"
+MAX_AMOUNT = 1e12
+"""The largest price or amount read (₹1 lakh crore, what /compliance/validate takes too), and
+MAX_QUANTITY the largest quantity: a larger number in a text is not read as one (one of 400
+digits is an infinite float, which no JSON answer and no table column holds)."""
+MAX_QUANTITY = 1e9
 MULTIPLIERS = {
     "k": 1_000,
     "thousand": 1_000,
@@ -95,14 +111,15 @@ def visible(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """`visible`, spaces collapsed. The result never contains anything that could end a log
-    line early."""
-    return re.sub(r"\s+", " ", visible(text)).strip()
+    """`visible`, spaces collapsed, at most MAX_TEXT_CHARS characters. The result never
+    contains anything that could end a log line early."""
+    shown = visible(text[:MAX_TEXT_CHARS])[:MAX_TEXT_CHARS]
+    return re.sub(r"\s+", " ", shown).strip()
 
 
 AMOUNT = re.compile(
     r"(?:₹|rs\.?|inr|rupees?)?\s*"
-    r"(?P<number>\d{1,3}(?:,\d{2})*,\d{3}(?:\.\d+)?|\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<number>\d{1,3}(?:,\d{2}){0,6},\d{3}(?:\.\d+)?|\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"\s*(?P<scale>k|thousand|hazaa?r|lakhs?|lacs?|crores?|cr|l)?\b"
     r"(?:\s*(?:/-|rupees?|rs\.?|₹))?",
     re.IGNORECASE,
@@ -117,15 +134,17 @@ def parse_amount(text: str) -> float | None:
         return None
     value = float(match.group("number").replace(",", ""))
     scale = (match.group("scale") or "").lower()
-    return round(value * MULTIPLIERS.get(scale, 1), 2)
+    amount = round(value * MULTIPLIERS.get(scale, 1), 2)
+    return amount if amount <= MAX_AMOUNT else None
 
 
 PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent|pct|pratishat)", re.IGNORECASE)
 
 
 def parse_percent(text: str) -> float | None:
+    """The first percentage in `text`, when it is one a tax or discount can be (up to 100)."""
     match = PERCENT.search(text)
-    return float(match.group(1)) if match else None
+    return float(match.group(1)) if match and float(match.group(1)) <= 100 else None
 
 
 QUANTITY = re.compile(
@@ -145,6 +164,8 @@ def parse_quantity(text: str) -> tuple[float, str | None] | None:
         return None
     raw = match.group("number").lower()
     number = float(raw) if raw[0].isdigit() else float(NUMBER_WORDS[raw])
+    if number > MAX_QUANTITY:
+        return None
     unit_word = (match.group("unit") or "").lower()
     if raw == "dozen":
         return 12.0, "pcs"

@@ -1,13 +1,24 @@
 """Phone photo -> a page Tesseract reads well. Plain functions over Pillow and numpy, no Ray.
 
-decode() refuses what is not an image, an image too large in bytes or pixels (a decompression
-bomb is refused from its header, before its pixels are decoded), and anything Pillow cannot
-read; clean() makes it grey, evens out the light, straightens it and thresholds it.
+decode() refuses what is not an image, an image too large in bytes or pixels or too long for its
+width (a decompression bomb is refused from its header, before its pixels are decoded), and
+anything Pillow cannot read; clean() makes it grey, evens out the light, straightens it and
+thresholds it.
+
+Worst case: every image made here, after every resize (the enlargement of small print, the
+rotation that straightens the page), has at most MAX_WORK_PIXELS; each stage is linear in them
+(the skew search on a copy of at most SKEW_PIXELS, 42 passes over its ink). A photo's header may
+claim up to `max_pixels` (25 million in config/serve.yaml): a JPEG that large is decoded at
+1/2, 1/4 or 1/8 scale straight into grey (Pillow's draft mode); a PNG is decoded whole (4 bytes
+a pixel, 100 MB at most) and shrunk at once; a WebP, decoded through 15 bytes a pixel, may have
+at most WEBP_MAX_PIXELS. Each stage counts its pixels at a
+checkpoint (kernel/work.py), where a cancelled call stops.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -15,8 +26,27 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
+from kernel.work import checkpoint
+
 FORMATS = ("JPEG", "PNG", "WEBP")
 """What the client's image picker produces (JPEG) and what a scanner app might (PNG, WebP)."""
+MAX_WORK_PIXELS = 6_000_000
+"""The most pixels of any image the cleanup makes, and so of the page Tesseract reads: a
+1080x1920 portrait photo, enlarged to 1600 wide for small print, is 4.6 million; a larger photo
+is shrunk to this, which still leaves a printed line 30 pixels high or more."""
+MAX_ASPECT = 25
+"""A photo at most this many times as long as it is wide (a long till receipt is about 1:10).
+Longer, its straightened page would be mostly margin, and Tesseract refuses a side over 32,767
+pixels."""
+WEBP_MAX_PIXELS = 8_000_000
+"""Pillow decodes a WebP whole through buffers of about 15 bytes a pixel (a JPEG can be decoded
+at a fraction of its size, a PNG takes 4 bytes a pixel at most): a larger WebP (over an
+8-megapixel camera's) is refused from its header, which keeps its decoding near 120 MB."""
+ROWS_AT_ONCE = 128
+"""Rows of a page whose ruled lines are looked for at once (_horizontal_runs)."""
+SKEW_PIXELS = 2_000_000
+"""The skew is searched on a copy at most 800 pixels wide and of at most this many pixels (an
+A4 page at 800 wide is 0.9 million; only a page over 1:3 is shrunk further)."""
 
 
 class BadImage(ValueError):
@@ -47,7 +77,21 @@ def decode(data: bytes, max_pixels: int) -> Image.Image:
                 )
             if min(width, height) < 16:
                 raise BadImage(f"the image is {width}x{height} pixels; too small to read")
+            if image.format == "WEBP" and width * height > WEBP_MAX_PIXELS:
+                raise BadImage(
+                    f"the image is a {width}x{height} pixel WebP; at most "
+                    f"{WEBP_MAX_PIXELS:,} pixels are read from a WebP"
+                )
+            if max(width, height) > MAX_ASPECT * min(width, height):
+                raise BadImage(
+                    f"the image is {width}x{height} pixels; a photo of a bill is at most "
+                    f"{MAX_ASPECT} times as long as it is wide"
+                )
+            if width * height > MAX_WORK_PIXELS:  # a JPEG decodes at 1/2, 1/4 or 1/8 scale
+                scale = math.sqrt(MAX_WORK_PIXELS / (width * height))
+                image.draft("L", (int(width * scale), int(height * scale)))
             image.load()
+            checkpoint(image.width * image.height)
             return ImageOps.exif_transpose(image)
     except BadImage:
         raise
@@ -68,8 +112,10 @@ def _even_light(grey: Image.Image) -> np.ndarray:
     small = grey.reduce(8) if min(grey.size) >= 64 else grey
     background = small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(4))
     light = np.asarray(background.resize(grey.size, Image.Resampling.BILINEAR), np.float32)
-    pixels = np.asarray(grey, np.float32)
-    return np.clip(pixels / np.maximum(light, 1.0) * 255.0, 0, 255)
+    pixels = np.array(grey, np.float32)
+    pixels /= np.maximum(light, 1.0, out=light)  # in place: one page of floats at a time
+    pixels *= 255.0
+    return np.clip(pixels, 0, 255, out=pixels)
 
 
 def _off_page(grey: Image.Image) -> np.ndarray:
@@ -102,12 +148,16 @@ def _otsu(pixels: np.ndarray) -> float:
 def skew_angle(ink: np.ndarray, limit: float = 10.0) -> float:
     """The rotation (for Image.rotate) that makes the text lines horizontal: the angle whose
     horizontal ink profile is sharpest (lines of text and gaps between them), searched coarse
-    then fine on a copy at most 800 pixels wide. Each angle's profile is that of the ink
-    sheared by it (for angles this small, a rotation's effect on which row a pixel falls in),
-    counted from the ink pixels' coordinates rather than from a rotated image."""
+    then fine on a copy at most 800 pixels wide and of at most SKEW_PIXELS. Each angle's
+    profile is that of the ink sheared by it (for angles this small, a rotation's effect on
+    which row a pixel falls in), counted from the ink pixels' coordinates rather than from a
+    rotated image."""
     image = Image.fromarray((ink * 255).astype(np.uint8))
-    if image.width > 800:
-        image = image.resize((800, max(1, round(image.height * 800 / image.width))))
+    shrink = _fitting(image.width, image.height, min(1.0, 800 / image.width), SKEW_PIXELS)
+    if shrink < 1.0:
+        image = image.resize(
+            (max(1, round(image.width * shrink)), max(1, round(image.height * shrink)))
+        )
     ys, columns = np.nonzero(np.asarray(image) > 127)
     if len(ys) == 0:
         return 0.0
@@ -124,27 +174,53 @@ def skew_angle(ink: np.ndarray, limit: float = 10.0) -> float:
     return round(float(fine), 1)
 
 
+def _scaled(image: Image.Image, factor: float) -> Image.Image:
+    if factor == 1.0:
+        return image
+    size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _fitting(width: int, height: int, factor: float, pixels: int) -> float:
+    """`factor`, or less, so that width x height scaled by it has at most `pixels`: aiming 1%
+    under, which rounding the sides and a rotation's corners never take up (they add at most
+    2 x (width + height) pixels, 0.4% of MAX_WORK_PIXELS on a 1:25 page)."""
+    return min(factor, math.sqrt(0.99 * pixels / (width * height)))
+
+
 def clean(image: Image.Image, binarize: bool = False, min_width: int = 1600) -> Cleaned:
     width, height = image.size
     grey = image.convert("L")
-    if grey.width < min_width:  # small print: Tesseract reads text about 30 px high best
-        factor = min(2.0, min_width / grey.width)
-        grey = grey.resize(
-            (round(grey.width * factor), round(grey.height * factor)), Image.Resampling.LANCZOS
-        )
+    # small print is enlarged (Tesseract reads text about 30 px high best), a large photo shrunk
+    grow = min(2.0, min_width / grey.width) if grey.width < min_width else 1.0
+    grey = _scaled(grey, _fitting(grey.width, grey.height, grow, MAX_WORK_PIXELS))
+    checkpoint(grey.width * grey.height)
     flat = _even_light(grey)
     flat[_off_page(grey)] = 255.0
     ink = flat < _otsu(flat)
+    checkpoint(ink.size)
     angle = skew_angle(ink)
+    checkpoint(ink.size)
     page = Image.fromarray(flat.astype(np.uint8))
     if angle:
+        turned = _turned_size(page.width, page.height, angle)
+        page = _scaled(page, _fitting(*turned, 1.0, MAX_WORK_PIXELS))
         page = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        checkpoint(page.width * page.height)
     pixels = np.asarray(page).copy()
     ink = pixels < _otsu(pixels)
     pixels[_rules(ink)] = 255
     if binarize:
         pixels = np.where(ink & (pixels < 255), 0, 255).astype(np.uint8)
+    checkpoint(pixels.size)
     return Cleaned(Image.fromarray(pixels), angle, width, height)
+
+
+def _turned_size(width: int, height: int, angle: float) -> tuple[int, int]:
+    """The size of a width x height image rotated by `angle` degrees with room for its
+    corners (Image.rotate with expand=True)."""
+    c, s = abs(np.cos(np.radians(angle))), abs(np.sin(np.radians(angle)))
+    return int(np.ceil(width * c + height * s)), int(np.ceil(width * s + height * c))
 
 
 def _rules(ink: np.ndarray) -> np.ndarray:
@@ -159,7 +235,16 @@ def _rules(ink: np.ndarray) -> np.ndarray:
 def _horizontal_runs(ink: np.ndarray, run: int) -> np.ndarray:
     """The ink pixels that lie in a horizontal run of at least `run` (a morphological opening
     by a 1 x run line, as scipy's binary_opening gives), with running sums: linear in the
-    pixels, where the opening is linear in pixels x run (0.3 s on a phone photo)."""
+    pixels, where the opening is linear in pixels x run (0.3 s on a phone photo). Rows are
+    independent: worked ROWS_AT_ONCE at a time, its sums take a few MB, not six page-sized
+    arrays of integers."""
+    covered = np.empty(ink.shape, bool)
+    for top in range(0, ink.shape[0], ROWS_AT_ONCE):
+        covered[top : top + ROWS_AT_ONCE] = _runs_in(ink[top : top + ROWS_AT_ONCE], run)
+    return covered
+
+
+def _runs_in(ink: np.ndarray, run: int) -> np.ndarray:
     height, width = ink.shape
     zero = np.zeros((height, 1), np.int32)
     ink_sums = np.concatenate([zero, np.cumsum(ink, axis=1, dtype=np.int32)], axis=1)

@@ -29,6 +29,4 @@ class OcrDeployment(ModelHost[OcrPredictor]):
 
     async def read(self, image: bytes) -> OcrResult:
         with self._observed("image"):
-            # Half a second of image work and a Tesseract process: in a thread, so the
-            # replica's event loop still answers health checks.
             return await self._threaded(self._ready().read, image)

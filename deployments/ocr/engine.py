@@ -1,5 +1,6 @@
 """Tesseract, run as the program Debian installs (tesseract-ocr 5.3 with its eng and hin data):
-the image goes in on stdin and the words come back on stdout, so nothing touches the disk.
+the image goes in on stdin (a file in memory) and the words come back on stdout, so nothing
+touches the disk.
 
 Why Tesseract: it runs offline from the distribution's packages, reads English and Devanagari
 with the LSTM models Debian ships, and needs no GPU and no weights fetched at run time; its
@@ -16,14 +17,24 @@ import os
 import re
 import statistics
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
 
+from kernel.work import checkpoint
+
+POLL_S = 0.05
+"""How often a running Tesseract is checked on: a cancelled call kills it within this."""
+
 
 class EngineError(RuntimeError):
     """Tesseract is missing, failed or ran past its time."""
+
+
+class EngineTimeout(EngineError):
+    """Tesseract ran past its time and was killed."""
 
 
 @dataclass(frozen=True)
@@ -63,28 +74,39 @@ def facts(languages: str) -> dict[str, str]:
 
 
 def recognise(page: Image.Image, languages: str, psm: int, timeout_s: float) -> list[Word]:
-    """The words on the page with their boxes and confidences (Tesseract's TSV output)."""
-    pgm = io.BytesIO()
-    page.convert("L").save(pgm, format="PPM")  # mode L saves as a PGM: no compression to undo
+    """The words on the page with their boxes and confidences (Tesseract's TSV output).
+    Tesseract is killed past `timeout_s` (EngineTimeout), and when a checkpoint made while it
+    runs stops the call (kernel/work.py: the caller stopped waiting, or its deadline passed)."""
     command = ["tesseract", "stdin", "stdout", "-l", languages, "--oem", "1", "--psm", str(psm),
                "-c", "tessedit_create_tsv=1"]  # fmt: skip
+    # The page goes in as a file in memory (memfd: never on disk), so while Tesseract runs only
+    # its output is waited on, and it can be checked on and stopped at any moment.
+    with os.fdopen(os.memfd_create("page", os.MFD_CLOEXEC), "w+b") as image:
+        page.convert("L").save(image, format="PPM")  # mode L saves as a PGM: nothing to undo
+        image.seek(0)
+        checkpoint(page.width * page.height)
+        try:
+            process = subprocess.Popen(
+                command,
+                stdin=image,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                # one thread: replicas share the CPUs, and Tesseract's OpenMP threads would
+                # fight them
+                env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            )
+        except OSError as exc:
+            raise EngineError(f"tesseract cannot run: {exc}") from None
     try:
-        done = subprocess.run(
-            command,
-            input=pgm.getvalue(),
-            capture_output=True,
-            timeout=timeout_s,
-            # one thread: replicas share the CPUs, and Tesseract's OpenMP threads would fight them
-            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-        )
-    except subprocess.TimeoutExpired:
-        raise EngineError(f"tesseract ran past {timeout_s:g} s") from None
-    except OSError as exc:
-        raise EngineError(f"tesseract cannot run: {exc}") from None
-    if done.returncode != 0:
-        raise EngineError(f"tesseract failed ({done.returncode})")
+        output = _output(process, timeout_s)
+    finally:
+        if process.poll() is None:  # stopped early: Tesseract goes too
+            process.kill()
+            process.communicate()
+    if process.returncode != 0:
+        raise EngineError(f"tesseract failed ({process.returncode})")
     words = []
-    for row in csv.DictReader(io.StringIO(done.stdout.decode()), delimiter="\t", quoting=3):
+    for row in csv.DictReader(io.StringIO(output.decode()), delimiter="\t", quoting=3):
         text = (row.get("text") or "").strip()
         if row.get("level") != "5" or not text:
             continue
@@ -100,6 +122,21 @@ def recognise(page: Image.Image, languages: str, psm: int, timeout_s: float) -> 
             )
         )
     return words
+
+
+def _output(process: subprocess.Popen[bytes], timeout_s: float) -> bytes:
+    """What the process writes to stdout once it ends; a checkpoint every POLL_S while it
+    runs."""
+    ends = time.monotonic() + timeout_s
+    while True:
+        try:
+            left = ends - time.monotonic()
+            output, _ = process.communicate(timeout=max(0.0, min(POLL_S, left)))
+            return output
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= ends:
+                raise EngineTimeout(f"tesseract ran past {timeout_s:g} s") from None
+            checkpoint(0)
 
 
 def lines(words: list[Word]) -> list[tuple[str, float]]:

@@ -3,6 +3,10 @@
 The artifact (OcrModels) pins the engine it was measured with: Tesseract's version and the
 sha256 of each language's data. A replica whose installed Tesseract differs refuses the
 artifact (ArtifactError) rather than serve readings its metrics do not describe.
+
+Worst case: `tuning.timeout_s` (9 s in config/serve.yaml) for the whole reading, after which
+Tesseract is killed and the photo refused with the reason; memory as cleanup.py holds it (every
+image at most 6 million pixels) plus Tesseract's own on that page.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from deployments.hosting.artifacts import ArtifactError
 from deployments.ocr import engine
 from deployments.ocr.cleanup import BadImage, clean, decode
+from kernel import work
 from kernel.model_io import OcrLine, OcrResult
 from kernel.tuning import OcrTuning
 
@@ -50,14 +55,26 @@ class OcrPredictor:
         return self.models.version
 
     def read(self, image: bytes) -> OcrResult:
+        """The photo's lines; a refusal (why, for the caller) for what is not a readable photo,
+        and for one that takes longer than `tuning.timeout_s` to read in all (cleanup and
+        Tesseract: a photo of noise or of pages of tiny print), which Tesseract is killed for."""
+        limit = self.tuning.timeout_s
         try:
-            photo = decode(image, self.tuning.max_pixels)
+            with work.within(limit) as budget:
+                photo = decode(image, self.tuning.max_pixels)
+                page = clean(photo, binarize=self.models.binarize)
+                words = engine.recognise(
+                    page.page, self.models.languages, self.models.psm, max(budget.left(), 0.0)
+                )
         except BadImage as exc:
             return OcrResult(refused=str(exc), model_version=self.version)
-        page = clean(photo, binarize=self.models.binarize)
-        words = engine.recognise(
-            page.page, self.models.languages, self.models.psm, self.tuning.timeout_s
-        )
+        except (work.OutOfTime, engine.EngineTimeout) as exc:
+            seconds = exc.seconds if isinstance(exc, work.OutOfTime) else limit
+            reason = (
+                f"reading it took longer than {seconds:g} s (a photo of the bill alone, closer, "
+                "reads faster)"
+            )
+            return OcrResult(refused=reason, model_version=self.version)
         return OcrResult(
             lines=[OcrLine(text=t, confidence=c) for t, c in engine.lines(words)],
             angle=page.angle,

@@ -22,14 +22,16 @@ Every body is {"message": str, "code": str, "details": object|null}; never a tra
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("ai_backend")
+M = TypeVar("M", bound=BaseModel)
 
 
 class AppError(Exception):
@@ -170,6 +172,30 @@ class DeadlineExceeded(AppError):
         super().__init__(
             "The request took longer than its time budget", {"retry_after_s": RETRY_AFTER_S}
         )
+
+
+def from_request(model: type[M], fields: dict[str, str], when: str, **values: Any) -> M:
+    """`model` built from `values`, validated with its own limits. `fields` names, for each
+    value taken from the caller's request, the request's field it came from: a value the model
+    refuses is the caller's 422 naming that field (the message ends with `when`, "when asking
+    for a bill"), in the shape of any invalid request, never a 500. A refusal of any other value
+    is this code's error, and stays one."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        errors = exc.errors()
+        if not all(e["loc"] and e["loc"][0] in fields for e in errors):
+            raise
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("body", fields[str(e["loc"][0])], *e["loc"][1:]),
+                    "msg": f"{e['msg']} {when}",
+                    "type": e["type"],
+                }
+                for e in errors
+            ]
+        ) from None
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

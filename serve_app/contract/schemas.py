@@ -30,6 +30,8 @@ UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 def _no_control_chars(value: str) -> str:
     if any(ord(c) < 32 and c not in "\t\n\r" for c in value) or "\x7f" in value:
         raise ValueError("control characters are not allowed")
+    if any("\ud800" <= c <= "\udfff" for c in value):
+        raise ValueError("text must be valid Unicode (a lone surrogate is not)")
     return value
 
 
@@ -59,6 +61,11 @@ Clean = Annotated[
     Field(json_schema_extra={"pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"}),
     AfterValidator(_no_control_chars),
 ]
+"""Text that is stored, echoed or put into another model as it is: control characters other
+than tab and line breaks (NUL among them, which PostgreSQL refuses in text and jsonb) and lone
+surrogates (no UTF-8 encodes them) are a 422 here, not an error at the database or in the
+response's encoding. The texts a parser reads (`raw_input`, `text`) take anything and strip it
+themselves."""
 CleanText = Annotated[Clean, Field(max_length=500)]
 IsoDate = Annotated[dt.date, Field(strict=False), BeforeValidator(_iso_text)]
 IsoDateTime = Annotated[dt.datetime, Field(strict=False), BeforeValidator(_iso_text)]
@@ -108,11 +115,11 @@ TxnType = Literal[
 class TransactionIn(Strict):
     """A transaction as the app holds it at entry time."""
 
-    id: Annotated[str, Field(max_length=64)] | None = None
+    id: Annotated[Clean, Field(max_length=64)] | None = None
     type: TxnType
     amount: float = Field(gt=0, le=1e12)
     date: IsoDateTime
-    payment_mode: Annotated[str, Field(max_length=32)] = "cash"
+    payment_mode: Annotated[Clean, Field(max_length=32)] = "cash"
     description: CleanText = ""
     customer_id: Uuid | None = None
     supplier_id: Uuid | None = None
@@ -303,7 +310,7 @@ class LegacyParseRequest(Strict):
 
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False, strict=True)
     text: str = Field(min_length=1, max_length=2000)
-    business_id: str | None = Field(default=None, max_length=100)
+    business_id: Annotated[Clean, Field(max_length=100)] | None = None
 
 
 class ParseInvoiceRequest(LegacyParseRequest):
@@ -350,7 +357,7 @@ class FeedbackIn(Strict):
 
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False, strict=True)
     id: Identifier
-    feedback_type: Annotated[str, Field(min_length=1, max_length=64)]
+    feedback_type: Annotated[Clean, Field(min_length=1, max_length=64)]
     entity_id: Identifier
     helpful: bool
     comment: Annotated[Clean, Field(max_length=2000)] | None = None
@@ -432,7 +439,16 @@ class GenerateRequest(Strict):
     """POST /api/v1/generate/text and /generate/response: a chat message, capped."""
 
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False, strict=True)
-    prompt: Annotated[Clean, Field(min_length=1, max_length=4000)]
+    prompt: Annotated[
+        Clean,
+        Field(
+            min_length=1,
+            max_length=4000,
+            description="At most 4,000 characters; a message asking for a bill (intent "
+            "`make_bill`) at most 2,000, the limit of POST /api/v1/invoice/generate, which "
+            "drafts it: a longer one is a 422 naming `prompt`.",
+        ),
+    ]
     context: GenerateContext = Field(default_factory=GenerateContext)
 
 

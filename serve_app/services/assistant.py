@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from kernel.model_io import ItemFacts, ModelInfo, RateHint, Understanding
 from kernel.money import format_inr
+from serve_app.contract.errors import from_request
 from serve_app.contract.schemas import (
     BusinessInsight,
     FilingScheme,
@@ -329,7 +330,13 @@ async def _gstin(t: Turn) -> Answer:
 
 
 async def _bill(t: Turn) -> Answer:
-    request = InvoiceGenerateRequest(raw_input=t.body.prompt, business_id=t.business)
+    request = from_request(
+        InvoiceGenerateRequest,
+        {"raw_input": "prompt"},
+        "when asking for a bill",
+        raw_input=t.body.prompt,
+        business_id=t.business,
+    )
     draft = await t.service.invoices.generate(t.caller, request)
     data: dict[str, Any] = dict(draft.invoice_data or {})
     if not draft.success:

@@ -37,6 +37,13 @@ from tests.support.fakes import (
 from tests.support.stores import seeded_store, settings_for
 
 ClientFactory = Callable[..., TestClient]
+UNLIMITED = {
+    "RATE_LIMIT_PER_USER": "100000",
+    "RATE_LIMIT_PER_ADDRESS": "100000",
+    "RATE_LIMIT_OCR_PER_ADDRESS": "100000",
+}
+"""Rate limits lifted, for the runs that send many requests (the budgets are tested apart, in
+test_fraud_api.py, test_invoice_api.py and test_ocr_api.py)."""
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +103,11 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
 @pytest.fixture
 def client(make_client: ClientFactory) -> TestClient:
     return make_client()
+
+
+@pytest.fixture
+def unlimited(make_client: ClientFactory) -> TestClient:
+    return make_client(**UNLIMITED)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ each figure must equal what those screens get for the same business."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -170,3 +171,16 @@ def test_out_of_scope_is_said_plainly_and_long_messages_are_refused(
     assert_error(ask(client, "x" * 4001, owner_headers, business_id), 422, "validation_error")
     unauthenticated = client.post("/api/v1/generate/text", json={"prompt": "hi"})
     assert_error(unauthenticated, 401, "unauthenticated")
+
+
+def test_a_lone_surrogate_in_a_message_is_422_not_an_answer_that_cannot_be_encoded(
+    client: TestClient, owner_headers: dict[str, str]
+) -> None:
+    body = json.dumps({"prompt": "GST on cement\ud800 please?"})
+    response = client.post(
+        "/api/v1/generate/text",
+        content=body,
+        headers={**owner_headers, "Content-Type": "application/json"},
+    )
+    assert_error(response, 422, "validation_error")
+    assert response.json()["field"] == "prompt"

@@ -4,6 +4,7 @@ only on the caller's own business's predictions."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -213,3 +214,30 @@ def test_bad_feedback_bodies_are_422_and_need_a_token(
         }
         response = client.post("/api/v1/feedback/structured", json=body, headers=owner_headers)
         assert_error(response, 422, "validation_error")
+
+
+def test_a_nul_or_a_lone_surrogate_in_a_vote_is_422_before_the_database(
+    client: TestClient, business_id: str, owner_headers: dict[str, str]
+) -> None:
+    """PostgreSQL refuses NUL in text (the vote failed there as a 503 that looked like an
+    outage) and no UTF-8 encodes a lone surrogate: both are the caller's 422, naming the
+    field, and nothing is counted."""
+    alert = an_alert(client, business_id, owner_headers, 3)
+    before = performance(client, owner_headers)["fraud"]
+    for field, value in [
+        ("feedback_type", "fraud\x00alert"),
+        ("feedback_type", "fraud_alert\ud800"),
+        ("comment", "good\x00"),
+        ("id", "fb-\ud800"),
+    ]:
+        body = {"id": "fb-nul", "feedback_type": "fraud_alert", "entity_id": alert,
+                "helpful": True, "comment": None, "submitted_at": "2026-11-28T15:45:12.123",
+                field: value}  # fmt: skip
+        response = client.post(
+            "/api/v1/feedback/structured",
+            content=json.dumps(body),  # ASCII escapes: a lone surrogate travels as \ud800
+            headers={**owner_headers, "Content-Type": "application/json"},
+        )
+        assert_error(response, 422, "validation_error")
+        assert response.json()["field"] == field
+    assert performance(client, owner_headers)["fraud"] == before

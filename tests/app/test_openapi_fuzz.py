@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
@@ -25,7 +24,6 @@ from schemathesis.checks import (
 )
 
 from serve_app.api import create_api
-from tests.app.conftest import ClientFactory
 from tests.support.stores import settings_for
 
 schema = schemathesis.openapi.from_dict(
@@ -47,22 +45,13 @@ SHADOWED = {"/api/v1/insights/forecast"}
 a UUID: a 422 naming the id, not a 405."""
 
 
-@pytest.fixture
-def fuzzed(make_client: ClientFactory) -> TestClient:
-    return make_client(
-        RATE_LIMIT_PER_USER="100000",
-        RATE_LIMIT_PER_ADDRESS="100000",
-        RATE_LIMIT_OCR_PER_ADDRESS="100000",
-    )
-
-
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_route_answers_as_its_openapi_document_says(
-    case: schemathesis.Case, fuzzed: TestClient, owner_headers: dict[str, str]
+    case: schemathesis.Case, unlimited: TestClient, owner_headers: dict[str, str]
 ) -> None:
     sent = case.as_transport_kwargs(base_url="http://testserver", headers=owner_headers)
-    response = fuzzed.request(
+    response = unlimited.request(
         sent["method"],
         sent["url"],
         headers=sent.get("headers"),

@@ -58,6 +58,20 @@ async def test_a_model_call_past_the_budget_is_cancelled_at_the_replica() -> Non
     assert [p.cancelled for p in handle.sent] == [True]
 
 
+async def test_a_request_cancelled_while_its_model_works_cancels_the_call_at_the_replica() -> None:
+    """The client left (Serve cancels the request): the model call goes too, so the replica's
+    thread stops at its next checkpoint instead of working for no one."""
+    handle = Handle()
+    client = HandleClient("invoice", handle, timeout_s=30.0)  # type: ignore[arg-type]
+    call = asyncio.ensure_future(client.info())
+    while not handle.sent:
+        await asyncio.sleep(0)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert [p.cancelled for p in handle.sent] == [True]
+
+
 async def test_a_spent_budget_is_a_504_before_any_call_is_made() -> None:
     handle = Handle()
     client = HandleClient("fraud", handle, timeout_s=30.0)  # type: ignore[arg-type]

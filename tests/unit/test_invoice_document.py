@@ -5,15 +5,26 @@ draw (eval_world/scanned_invoices.py), labels and columns included."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
 
-from deployments.invoice.document import looks_printed, parse_document
+from deployments.invoice.document import (
+    _items,
+    _numbers,
+    clean_lines,
+    looks_printed,
+    parse_document,
+)
 from deployments.invoice.parser import InvoiceParser
 from deployments.invoice.resolver import resolve
-from deployments.invoice.text import parse_date
+from deployments.invoice.text import MAX_ITEMS, MAX_TEXT_CHARS, TOO_MANY_ITEMS, parse_date
+from kernel import work
 from kernel.model_io import Catalogue
 from tests.support.factories import invoice_parser
+
+T = TypeVar("T")
 
 GST_BILL = """\
 SRI VENKATESWARA TRADERS
@@ -174,3 +185,43 @@ def test_the_parser_reads_a_printed_bill_by_layout_and_a_sentence_by_its_tagger(
         (18.0, "8424", False),
     ]
     assert draft.due_date == dt.date(2025, 11, 6)  # 30 days from the bill's own date
+
+
+def _counted(read: Callable[[], T]) -> tuple[T, int]:
+    """What `read` returns, and the work its checkpoints counted."""
+    with work.installed(work.Budget(60.0)) as budget:
+        return read(), budget.spent
+
+
+@pytest.mark.parametrize("count", [12, 100, 3000])
+def test_a_row_of_any_number_of_bare_numbers_costs_at_most_220_triples(count: int) -> None:
+    """No three sevens make quantity x rate = amount, so every triple is tried: among the last
+    twelve numbers only, however many the row has (all 3000 would be 4.5 billion)."""
+    items, tried = _counted(lambda: _items([" ".join(["7"] * count)]))
+    assert items == [] and tried == 220
+
+
+def test_indian_grouping_runs_do_not_make_every_number_rescan_the_line() -> None:
+    line = "1" + ",11" * 3000
+    assert [n.value for n in _numbers("1,23,45,678 and 9,87,654.50")] == [12345678.0, 987654.5]
+    assert len(_numbers(line)) == 3001
+
+
+def test_a_run_of_more_than_fifteen_digits_is_no_amount() -> None:
+    assert [n.value for n in _numbers(f"Cement  10  385.00  {'9' * 400}  3,850.00")] == [
+        10.0,
+        385.0,
+        3850.0,
+    ]
+
+
+def test_a_bill_is_read_to_its_hundredth_item_and_says_so() -> None:
+    rows = [f"Item {i}  2  50.00  100.00" for i in range(MAX_ITEMS + 30)]
+    parsed = parse_document("\n".join(["SHOP", "Item  Qty  Rate  Amount", *rows]))
+    assert len(parsed.items) == MAX_ITEMS and parsed.items[-1].name == f"Item {MAX_ITEMS - 1}"
+    assert parsed.notes == [TOO_MANY_ITEMS]
+
+
+def test_what_normalisation_lengthens_is_read_to_the_text_cap() -> None:
+    raw = "\ufdfa" * MAX_TEXT_CHARS  # each is 18 letters once normalised
+    assert sum(len(line) for line in clean_lines(raw)) <= MAX_TEXT_CHARS

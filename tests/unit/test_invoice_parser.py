@@ -14,7 +14,10 @@ from deployments.invoice.evaluation import (
     generated,
     hand_written,
 )
+from deployments.invoice.parser import MAX_TOKENS
 from deployments.invoice.resolver import canonical, resolve
+from deployments.invoice.text import MAX_ITEMS, TOO_MANY_ITEMS
+from kernel import work
 from kernel.model_io import Catalogue
 from tests.support.factories import invoice_parser
 
@@ -157,3 +160,17 @@ def test_and_sons_is_ampersand_sons_whichever_way_it_is_typed() -> None:
     for typed in ("Mohan Lal and Sons", "mohan lal & sons", "Mohan Lal n Sons"):
         result = draft(f"Bill {typed} for 50 bags cement at 345", catalogue)
         assert result.customer_id == "m" and not result.errors, (typed, result.errors)
+
+
+def test_a_sentence_is_tagged_to_its_thousandth_token_and_to_its_hundredth_item() -> None:
+    text = "Invoice for Ram, " + "cement 10 bags, " * 600
+    with work.installed(work.Budget(60.0)) as budget:
+        parsed = invoice_parser().parse(text, TODAY)
+    assert budget.spent <= len(text) + 1 + MAX_TOKENS  # its one line read, a token tagged
+    assert len(parsed.items) == MAX_ITEMS and parsed.notes[-1] == TOO_MANY_ITEMS
+    assert parsed.customer == "Ram"
+
+
+def test_a_draft_whose_amounts_no_bill_holds_is_refused_not_saved() -> None:
+    made = draft("Invoice for Ram, 2000 bags cement at 90 crore each")
+    assert any("more than a bill holds" in e for e in made.errors)

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from deployments.invoice.text import (
+    MAX_TEXT_CHARS,
     clean,
     parse_amount,
     parse_due,
@@ -115,3 +116,16 @@ def test_due_dates_relative_to_today(text: str, due: dt.date | None) -> None:
 
 def test_clean_strips_control_characters_and_folds_full_width_digits() -> None:
     assert clean("10\x00 bags\r\n cement\u200b @ \uff13\uff15\uff10") == "10 bags cement @ 350"
+
+
+def test_clean_reads_at_most_the_text_cap_even_where_normalisation_lengthens_it() -> None:
+    assert len(clean("\ufdfa" * MAX_TEXT_CHARS)) <= MAX_TEXT_CHARS
+    assert clean("\ufdfa") == "صلى الله عليه وسلم"
+
+
+def test_numbers_no_bill_holds_are_not_read_as_amounts_quantities_or_rates() -> None:
+    """400 nines are an infinite float: as a price it made the draft's totals infinite, and a
+    saved draft failed at the database."""
+    assert parse_amount("at " + "9" * 400) is None and parse_amount("1,00,000 crore") == 1e12
+    assert parse_quantity("9" * 400 + " bags") is None
+    assert parse_percent("150% off") is None and parse_percent("18%") == 18.0

@@ -3,16 +3,19 @@ Tesseract through its program, lines with their column gaps, and the artifact's 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import numpy as np
+import psutil
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from deployments.hosting.artifacts import ArtifactError
 from deployments.ocr import engine
-from deployments.ocr.cleanup import BadImage, clean, decode, skew_angle
+from deployments.ocr.cleanup import MAX_WORK_PIXELS, BadImage, clean, decode, skew_angle
 from deployments.ocr.predictor import OcrPredictor
+from kernel import work
 from kernel.tuning import OcrTuning
 from tests.support.config import tuning
 from tests.support.factories import ocr_models, ocr_predictor
@@ -124,3 +127,69 @@ def test_the_artifact_pins_the_installed_engine() -> None:
     pinned = ocr_models().engine
     assert pinned["tesseract"].startswith("5.")
     assert set(pinned) == {"tesseract", "eng.traineddata", "hin.traineddata"}
+
+
+def _tesseracts() -> list[psutil.Process]:
+    return [c for c in psutil.Process().children() if c.name() == "tesseract"]
+
+
+async def test_a_reading_whose_caller_gave_up_kills_tesseract() -> None:
+    """The request was cancelled (the client left, or its budget ran out): Tesseract is killed
+    at once, not left reading a photo no one waits for."""
+    budget = work.Budget(60.0)
+    call = asyncio.ensure_future(
+        work.run_in_thread(budget, engine.recognise, page(BILL * 30), "eng+hin", 6, 60.0)
+    )
+    for _ in range(1000):
+        if _tesseracts():
+            break
+        await asyncio.sleep(0.01)
+    assert _tesseracts(), "tesseract never started"
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    for _ in range(1000):
+        if not _tesseracts():
+            break
+        await asyncio.sleep(0.01)
+    assert _tesseracts() == [] and budget.cancelled
+
+
+def test_a_photo_that_takes_longer_than_its_time_to_read_is_refused_with_the_reason() -> None:
+    slow = ocr_predictor().tuning.model_copy(update={"timeout_s": 0.01})
+    predictor = OcrPredictor(ocr_models(), slow)
+    result = predictor.read(encoded(page(BILL * 6)))
+    assert result.lines == []
+    assert result.refused is not None and "took longer than 0.01 s" in result.refused
+
+
+@pytest.mark.parametrize(
+    ("size", "kind", "reason"),
+    [
+        ((40, 1100), "PNG", "at most 25 times as long as it is wide"),
+        ((1100, 40), "JPEG", "at most 25 times as long as it is wide"),
+        ((3300, 2500), "WEBP", "at most 8,000,000 pixels are read from a WebP"),
+    ],
+)
+def test_a_photo_too_long_for_its_width_or_a_webp_too_large_is_refused_from_its_header(
+    size: tuple[int, int], kind: str, reason: str
+) -> None:
+    with pytest.raises(BadImage, match=reason):
+        decode(encoded(Image.new("L", size, 255), kind), max_pixels=25_000_000)
+
+
+def test_a_large_jpeg_is_decoded_at_a_fraction_of_its_size() -> None:
+    decoded = decode(encoded(Image.new("L", (6000, 4000), 255)), max_pixels=25_000_000)
+    assert decoded.size == (3000, 2000)
+
+
+@pytest.mark.parametrize("size", [(300, 7400), (7400, 300), (5000, 5000), (2000, 2900)])
+def test_no_image_the_cleanup_makes_has_more_than_its_pixel_cap(size: tuple[int, int]) -> None:
+    """Small print is enlarged 2x2 and a turned page straightened with room for its corners:
+    each of those is held to MAX_WORK_PIXELS (a 300x7400 photo, enlarged, was 8.9 million)."""
+    photo = Image.new("L", size, 255)
+    ImageDraw.Draw(photo).line([(0, 0), (size[0], size[1] // 40)], fill=0, width=8)
+    with work.installed(work.Budget(60.0)) as budget:
+        cleaned = clean(photo)
+    assert cleaned.page.width * cleaned.page.height <= MAX_WORK_PIXELS
+    assert budget.spent <= 6 * MAX_WORK_PIXELS

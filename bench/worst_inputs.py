@@ -1,0 +1,536 @@
+"""The costliest input found for each route, next to its bound: a text route answers any input
+it takes in at most 1 s of CPU on one core; a photo in at most 15 s and 600 MiB. Prints a table;
+asserts nothing (tests/app/test_bounded_cost.py bounds the same paths by counted work).
+
+    .venv/bin/python bench/worst_inputs.py [--examples 40] [--photos 8] [--only text|photos]
+
+Candidates per route: a hand-built adversarial family at the route's limits, then a hypothesis
+search over the property tests' strategies (tests/support/adversarial.py) steered by `target()`
+towards the most CPU. Text routes run here, through the HTTP app (TestClient) with the real
+predictors in-process as the app tier runs them (the small models the tests train, ~30 s; the
+shipped ones differ in weights, not in code paths), the demo books in a SQLite file: CPU is
+time.process_time over the request (every thread: the app's and the model's), memory the peak
+tracemalloc sees during a second run of the worst input. Each photo is read as the OCR replica
+reads it (the predictor under a work budget), in a fresh process that imports what such a
+replica does, less Ray: CPU its own and Tesseract's (getrusage of its children), memory its
+peak RSS (VmHWM) plus Tesseract's (sampled every 10 ms), with its RSS before the photo beside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hypothesis import HealthCheck, Phase, given, settings, target
+from hypothesis import strategies as st
+
+MIB = 1024 * 1024
+TEXT_CPU_S, PHOTO_CPU_S, PHOTO_MIB = 1.0, 15.0, 600
+UUID = "3f1c2a9e-8b7d-4c1e-9a2b-1d2e3f4a5b6c"
+
+
+@dataclass
+class Route:
+    name: str
+    caps: str
+    send: Callable[[Any], Any]
+    """Sends one candidate input, returns the response."""
+    family: list[tuple[str, Any]]
+    """Hand-built adversarial inputs: (what it is, the input)."""
+    strategy: st.SearchStrategy[Any] | None = None
+
+
+@dataclass
+class Found:
+    what: str
+    cpu_s: float
+    status: int
+    peak_mib: float = 0.0
+
+
+def text_family(limit: int) -> list[tuple[str, str]]:
+    """The shapes that made the readers slow, each at the route's limit."""
+    from tests.support import adversarial
+
+    rows = "\n".join([" ".join(["7"] * 12)] * (limit // 24))
+    return [
+        ("one row of bare numbers", " ".join(["7"] * (limit // 2))),
+        ("rows of 12 numbers no triple of which agrees", rows[:limit]),
+        ("thousands of short number rows", ("7 7 7\n" * limit)[:limit]),
+        (
+            "a table header, then thousands of rows",
+            ("Item Qty Rate Amount\n" + "a 1 2 2\n" * limit)[:limit],
+        ),
+        ("an item repeated", ("cement 10 bags 350, " * limit)[:limit]),
+        (
+            "a quantity and price per item, repeated",
+            ("cement 10 sand 20 brick 30 " * limit)[:limit],
+        ),
+        ("one long word", "a" * limit),
+        ("one long number", "9" * limit),
+        ("Indian digit groups, one long run", ("1" + ",11" * limit)[:limit]),
+        ("combining marks", (("a" + "\u0301" * 60 + " ") * limit)[:limit]),
+        ("Devanagari and Latin mixed", ((" ".join(adversarial.WORDS) + " ") * limit)[:limit]),
+        ("control characters", ("\x00\x1b[31m\u202e\r\n7 " * limit)[:limit]),
+        ("18x longer once normalised", "\ufdfa" * limit),
+        ("punctuation, one token a character", ("., " * limit)[:limit]),
+        ("x filler before the numbers", ("x " * (limit // 2 - 10) + "10 20 200")[:limit]),
+    ]
+
+
+def measured(send: Callable[[Any], Any], given_input: Any) -> tuple[float, int]:
+    started = time.process_time()
+    response = send(given_input)
+    return time.process_time() - started, response.status_code
+
+
+def peak_mib(send: Callable[[Any], Any], given_input: Any) -> float:
+    tracemalloc.start()
+    try:
+        send(given_input)
+        return tracemalloc.get_traced_memory()[1] / MIB
+    finally:
+        tracemalloc.stop()
+
+
+def search(route: Route, examples: int) -> Found:
+    """The costliest of the route's family and of a targeted hypothesis search."""
+    seen: list[tuple[float, str, Any, int]] = []
+    for what, candidate in route.family:
+        cpu, status = measured(route.send, candidate)
+        seen.append((cpu, what, candidate, status))
+    if route.strategy is not None and examples:
+
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate, Phase.target],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(candidate=route.strategy)
+        def costly(candidate: Any) -> None:
+            cpu, status = measured(route.send, candidate)
+            seen.append((cpu, "found by search: " + describe(candidate), candidate, status))
+            target(cpu)
+
+        costly()
+    # A first measure can catch a collection or a cold cache: the five costliest are measured
+    # three times more, and the one whose median is highest is the worst found.
+    remeasured = [
+        (statistics.median([cpu, *(measured(route.send, given)[0] for _ in range(3))]), what,
+         given, status)
+        for cpu, what, given, status in sorted(seen, key=lambda s: -s[0])[:5]
+    ]  # fmt: skip
+    cpu, what, worst, status = max(remeasured, key=lambda s: s[0])
+    return Found(what, cpu, status, peak_mib(route.send, worst))
+
+
+def describe(candidate: Any) -> str:
+    if isinstance(candidate, str):
+        return f"{len(candidate):,} characters: {candidate[:40]!r}"
+    text = json.dumps(candidate, ensure_ascii=True)
+    return f"{len(text):,} bytes of JSON: {text[:40]}"
+
+
+def text_routes(client: Any, headers: dict[str, str], business: str, database: Path) -> list[Route]:
+    from bench.common import touch
+    from tests.support import adversarial
+
+    def post(path: str, authorised: bool = True) -> Callable[[dict[str, Any]], Any]:
+        return lambda body: client.post(path, json=body, headers=headers if authorised else None)
+
+    parse, screen = (
+        post("/api/v1/nlp/parse-invoice", False),
+        post("/api/nlp/process-invoice", False),
+    )
+    generate, chat = post("/api/v1/invoice/generate"), post("/api/v1/generate/text")
+    bill = "make a bill for Zorawar Textiles, "
+
+    def texts(limit: int) -> list[tuple[str, str]]:
+        return text_family(limit)
+
+    def fresh(send: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """The books changed first (as a new entry would), so the analysis is computed."""
+
+        def sent(given_input: Any) -> Any:
+            touch(database, business)
+            return send(given_input)
+
+        return sent
+
+    def item(name: str) -> dict[str, Any]:
+        return {"name": name, "hsn_code": None, "quantity": 1, "unit_price": 10, "tax_rate": 18}
+
+    def txn(i: int, description: str) -> dict[str, Any]:
+        return {
+            "type": "expense",
+            "amount": 100 + i % 97,
+            "date": f"2026-06-{1 + i % 28:02d}T0{i % 10}:00:00",
+            "payment_mode": "cash",
+            "description": description,
+        }
+
+    names = [(what, text[:200]) for what, text in texts(200)]
+    return [
+        Route(
+            "POST /api/v1/nlp/parse-invoice (public)",
+            "10,000 chars; rows: last 12 numbers; 1,000 tokens; 100 items",
+            lambda text: parse({"text": text}),
+            texts(10_000),
+            adversarial.texts(10_000),
+        ),
+        Route(
+            "POST /api/nlp/process-invoice (public)",
+            "2,000 chars; as above",
+            lambda text: screen({"text": text}),
+            texts(2_000),
+            adversarial.texts(2_000),
+        ),
+        Route(
+            "POST /api/v1/invoice/generate",
+            "2,000 chars; as above; catalogue indexed once",
+            lambda text: generate({"raw_input": text, "business_id": business, "save_draft": True}),
+            texts(2_000),
+            adversarial.texts(2_000),
+        ),
+        Route(
+            "POST /api/v1/generate/text (chat)",
+            "4,000 chars; a bill 2,000 (longer: 422)",
+            lambda text: chat({"prompt": text, "context": {"business_id": business}}),
+            [
+                *texts(4_000),
+                *[
+                    (f"a bill request, {what}", (bill + text)[:2_000])
+                    for what, text in texts(2_000)
+                ],
+            ],
+            adversarial.texts(4_000),
+        ),
+        Route(
+            "POST /api/v1/compliance/validate",
+            "500 items, names 200 chars; one model call",
+            lambda items: post("/api/v1/compliance/validate")(
+                {"invoice_number": "INV-1", "invoice_date": "2026-01-05", "items": items}
+            ),
+            [(f"500 items named: {what}", [item(name)] * 500) for what, name in names],
+            st.lists(
+                st.one_of(adversarial.texts(200), st.just("cement")), min_size=1, max_size=500
+            ).map(lambda ns: [item(n or "x") for n in ns]),
+        ),
+        Route(
+            "POST /api/v1/fraud/score",
+            "1,000 + 5,000 history",
+            lambda body: post("/api/v1/fraud/score")(body),
+            [
+                (
+                    "1,000 to score and 5,000 of history (the most a 1 MB body holds)",
+                    {
+                        "transactions": [txn(i, "d") for i in range(1000)],
+                        "history": [txn(i, "h") for i in range(5000)],
+                    },
+                )
+            ],
+            None,
+        ),
+        Route(
+            "POST /api/v1/insights/forecast",
+            "240 months, horizon 4",
+            lambda body: post("/api/v1/insights/forecast")(body),
+            [
+                (
+                    f"240 months of {kind}",
+                    {
+                        "horizon": 4,
+                        "series": [
+                            {"month": f"{2006 + i // 12}-{1 + i % 12:02d}-01", "value": value(i)}
+                            for i in range(240)
+                        ],
+                    },
+                )
+                for kind, value in [
+                    ("zeros", lambda i: 0.0 * i),
+                    ("a spike a year", lambda i: 1e13 if i % 12 == 0 else 1.0),
+                    ("growth", lambda i: 1000.0 * 1.05**i),
+                ]
+            ],
+            None,
+        ),
+        Route(
+            "GET /api/v1/compliance/gstin/{gstin}",
+            "32 chars",
+            lambda gstin: client.get(f"/api/v1/compliance/gstin/{gstin}", headers=headers),
+            [("32 characters", "27AAPFU0939F1ZV" * 2 + "AB"), ("a valid GSTIN", "27AAPFU0939F1ZV")],
+            None,
+        ),
+        Route(
+            "POST /api/v1/feedback/structured",
+            "comment 2,000 chars (Clean)",
+            lambda body: post("/api/v1/feedback/structured")(body),
+            [
+                (
+                    "a 2,000-character comment on no prediction",
+                    {
+                        "id": "fb",
+                        "feedback_type": "fraud_alert",
+                        "entity_id": "fa-none",
+                        "helpful": True,
+                        "comment": "c" * 2000,
+                        "submitted_at": "2026-01-01T00:00:00",
+                    },
+                )
+            ],
+            None,
+        ),
+        Route(
+            "POST /api/v1/fraud/analyze (books)",
+            "the business's books; 10 s a model call",
+            fresh(post("/api/v1/fraud/analyze")),
+            [("the demo business (18 months)", {"business_id": business})],
+            None,
+        ),
+        Route(
+            "GET /api/v1/insights/{id} (books)",
+            "the business's books; 10 s a model call",
+            fresh(lambda _: client.get(f"/api/v1/insights/{business}", headers=headers)),
+            [("the demo business (18 months)", None)],
+            None,
+        ),
+    ]
+
+
+def photo_candidates(count: int) -> list[tuple[str, bytes]]:
+    """Photos at the caps, then `count` drawn from the property tests' strategy."""
+    import numpy as np
+    from PIL import Image
+
+    from tests.support import adversarial
+
+    rng = np.random.default_rng(7)
+    noise = Image.fromarray(np.where(rng.random((1080, 1920)) < 0.5, 0, 255).astype(np.uint8))
+    rgba = Image.new("RGBA", (5000, 5000), (255, 255, 255, 255))
+    out = [(what, data) for data, _, what in adversarial.WORST_PHOTOS]
+    out += [
+        ("5000x5000 RGBA PNG (4 bytes a pixel decoded)", adversarial.encode(rgba, "PNG")),
+        ("1920x1080 JPEG of noise (Tesseract's worst)", adversarial.encode(noise, "JPEG")),
+        ("1920x1080 PNG of 2% dots", adversarial.photo(1920, 1080, "PNG", "dots")[0]),
+        ("1080x1920 JPEG of small print", adversarial.photo(1080, 1920, "JPEG", "print")[0]),
+        ("4000x6000 JPEG of small print", adversarial.photo(4000, 6000, "JPEG", "print")[0]),
+        ("16x400 PNG (1:25, tiny)", adversarial.photo(16, 400, "PNG", "blank")[0]),
+    ]
+    drawn: list[tuple[str, bytes]] = []
+    if not count:
+        return out
+
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(photo=adversarial.photos())
+    def draw(photo: tuple[bytes, int, str]) -> None:
+        drawn.append(("drawn: " + photo[2], photo[0]))
+
+    draw()
+    return out + drawn
+
+
+def read_one_photo(path: str) -> None:
+    """In a fresh process, what the OCR replica does for the photo at `path`, with what such a
+    replica imports (less Ray): prints one JSON line."""
+    import psutil
+
+    from deployments.hosting.artifacts import ArtifactError
+    from deployments.ocr.predictor import OcrPredictor, pinned
+    from kernel import work
+    from kernel.tuning import OcrTuning
+    from serve_app import serve_config
+
+    [app_config] = serve_config.read()["applications"]
+    shipped = next(d for d in app_config["deployments"] if d["name"] == "OcrDeployment")
+    try:
+        predictor = OcrPredictor(
+            pinned("eng+hin", psm=6, binarize=False, version="v1"),
+            OcrTuning.model_validate(shipped["user_config"]),
+        )
+    except ArtifactError as exc:
+        raise SystemExit(f"no Tesseract to read with: {exc}") from None
+    photo = Path(path).read_bytes()
+    me = psutil.Process()
+    before = me.memory_info().rss
+    tesseract = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            with contextlib.suppress(psutil.Error):  # it may end while being measured
+                # by name: until it runs Tesseract, a child shows this process's pages as its own
+                running = [c for c in me.children() if c.name() == "tesseract"]
+                tesseract[0] = max(tesseract[0], sum(c.memory_info().rss for c in running))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    own, children = usage()
+    with work.installed(work.Budget(30.0)):  # as a replica's call (CALL_CAP_S)
+        result = predictor.read(photo)
+    outcome = result.refused or f"{len(result.lines)} lines read"
+    own2, children2 = usage()
+    done.set()
+    sampler.join()
+    cpu = sum(
+        getattr(b, f) - getattr(a, f)
+        for a, b in ((own, own2), (children, children2))
+        for f in ("ru_utime", "ru_stime")
+    )
+    print(
+        json.dumps(
+            {
+                "cpu_s": cpu,
+                "own_mib": own_peak() / MIB,
+                "tesseract_mib": tesseract[0] / MIB,
+                "before_mib": before / MIB,
+                "outcome": outcome,
+            }
+        )
+    )
+
+
+def own_peak() -> int:
+    """This process's peak RSS since it started its program (VmHWM; getrusage's ru_maxrss
+    would carry the parent's size at the fork)."""
+    lines = Path("/proc/self/status").read_text().splitlines()
+    return int(next(line.split()[1] for line in lines if line.startswith("VmHWM"))) * 1024
+
+
+def usage() -> tuple[resource.struct_rusage, resource.struct_rusage]:
+    """This process's resource use, and its waited-for children's (Tesseract)."""
+    return resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+
+
+def photo_rows(count: int) -> list[tuple[str, str, dict[str, Any]]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for i, (what, data) in enumerate(photo_candidates(count)):
+            path = Path(folder) / f"photo{i}"
+            path.write_bytes(data)
+            done = subprocess.run(
+                [sys.executable, __file__, "--read-photo", str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            rows.append((what, f"{len(data):,} bytes", json.loads(done.stdout.splitlines()[-1])))
+    return rows
+
+
+def app() -> tuple[Any, dict[str, str], str, Path]:
+    from fastapi.testclient import TestClient
+
+    from serve_app.api import create_api
+    from serve_app.components import build_components
+    from tests.support import factories
+    from tests.support.fakes import (
+        LocalAssistantModel,
+        LocalComplianceModel,
+        LocalFraudModel,
+        LocalInsightsModel,
+        LocalInvoiceModel,
+        LocalOcrModel,
+    )
+    from tests.support.stores import seeded_store, settings_for
+
+    database = Path(tempfile.mkdtemp(prefix="worst-inputs-")) / "app.db"
+    env = {"RATE_LIMIT_PER_USER": "100000", "RATE_LIMIT_PER_ADDRESS": "100000"}
+    settings = settings_for(database, **env)
+
+    async def seed() -> None:
+        await (await seeded_store(settings)).close()
+
+    asyncio.run(seed())
+    parts = build_components(
+        settings,
+        LocalFraudModel(factories.predictor()),
+        LocalInsightsModel(factories.insights_predictor()),
+        LocalComplianceModel(factories.compliance_checker()),
+        LocalInvoiceModel(factories.invoice_parser()),
+        LocalAssistantModel(factories.assistant_predictor()),
+        LocalOcrModel(factories.ocr_predictor()),
+    )
+    client = TestClient(create_api(lambda: parts, settings))
+    client.__enter__()
+    return client, factories.owner_headers(), factories.business_id(), database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--examples", type=int, default=40, help="hypothesis examples a route")
+    parser.add_argument("--photos", type=int, default=8, help="photos drawn from the strategy")
+    parser.add_argument("--only", choices=["text", "photos"], help="one half of the table")
+    parser.add_argument("--read-photo", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.read_photo:
+        read_one_photo(args.read_photo)
+        return
+    print(f"# worst inputs found, {time.strftime('%Y-%m-%d')}, one process on this machine")
+    if args.only != "photos":
+        text_table(args.examples)
+    if args.only != "text":
+        photo_table(args.photos)
+
+
+def text_table(examples: int) -> None:
+    client, headers, business, database = app()
+    print(
+        f"\n| route | enforced caps | worst input found | CPU s (bound {TEXT_CPU_S:g}) "
+        "| peak MiB (tracemalloc) | status |"
+    )
+    print("|---|---|---|---|---|---|")
+    for route in text_routes(client, headers, business, database):
+        found = search(route, examples)
+        flag = "" if found.cpu_s <= TEXT_CPU_S else " OVER"
+        print(
+            f"| {route.name} | {route.caps} | {found.what} | {found.cpu_s:.3f}{flag} "
+            f"| {found.peak_mib:.1f} | {found.status} |",
+            flush=True,
+        )
+
+
+def photo_table(count: int) -> None:
+    print(
+        f"\n| photo (POST /api/v1/ocr/extract-text, public: the OCR replica's work) | bytes "
+        f"| CPU s with Tesseract (bound {PHOTO_CPU_S:g}) | peak RSS MiB, process + Tesseract "
+        f"(bound {PHOTO_MIB}) | of which Tesseract | process before the photo | outcome |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for what, size, got in photo_rows(count):
+        peak = got["own_mib"] + got["tesseract_mib"]  # at most: the two need not peak together
+        over = " OVER" if got["cpu_s"] > PHOTO_CPU_S else ""
+        big = " OVER" if peak > PHOTO_MIB else ""
+        print(
+            f"| {what} | {size} | {got['cpu_s']:.2f}{over} | {peak:.0f}{big} "
+            f"| {got['tesseract_mib']:.0f} | {got['before_mib']:.0f} | {got['outcome'][:70]} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
