@@ -3,10 +3,12 @@ requests flow, and what each costs. Each test leaves the app RUNNING for the nex
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import psutil
@@ -14,8 +16,15 @@ from sqlalchemy import text
 
 from serve_app.infra.auth import mint_token
 from tests.integration.conftest import Stack
-from tests.support.factories import SECRET
+from tests.support.factories import (
+    CASH_WITHDRAWAL_AT_NIGHT,
+    SECRET,
+    business_id,
+    owner_headers,
+)
 from tests.support.stores import setup_store
+
+logger = logging.getLogger(__name__)
 
 
 def _alive_actors(class_part: str) -> list[dict[str, object]]:
@@ -118,3 +127,184 @@ def test_ingress_replicas_sigtermed_in_an_outage_lose_no_audit_row_and_store_eac
         time.sleep(1)
     time.sleep(3)  # a row replayed twice would show now
     assert _rows_of(stack, caller) == answered
+
+
+class Traffic:
+    """Clients scoring transactions while a fault happens: `callers` threads, each a user of its
+    own (so no per-user budget is spent for another) sending a request every `every_s`. With
+    `retry_once`, a 5xx or a lost connection is sent again 2 s later, once, as the FinEasy app
+    does. Records the final status of each request (0: no answer) and the first attempts that
+    failed."""
+
+    def __init__(self, url: str, callers: int = 3, every_s: float = 0.3, retry_once: bool = True):
+        import threading
+
+        self._url, self._every, self._retry = url, every_s, retry_once
+        self.statuses: list[int] = []
+        self.first_failures = 0
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._call) for _ in range(callers)]
+
+    def _once(self, client: httpx.Client, headers: dict[str, str]) -> int:
+        try:
+            return client.post(
+                "/api/v1/fraud/score",
+                headers=headers,
+                json={"transactions": [CASH_WITHDRAWAL_AT_NIGHT]},
+            ).status_code
+        except httpx.HTTPError:
+            return 0
+
+    def _call(self) -> None:
+        headers = {"Authorization": f"Bearer {mint_token(SECRET, str(uuid.uuid4()))}"}
+        with httpx.Client(base_url=self._url, timeout=30) as client:
+            while not self._stop.is_set():
+                status = self._once(client, headers)
+                if (status == 0 or status >= 500) and self._retry:
+                    self.first_failures += 1
+                    time.sleep(2)
+                    status = self._once(client, headers)
+                self.statuses.append(status)
+                time.sleep(self._every)
+
+    def __enter__(self) -> Traffic:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+
+    @property
+    def failed(self) -> list[int]:
+        return [s for s in self.statuses if s == 0 or s >= 400]
+
+
+def test_the_serve_controller_killed_under_traffic_fails_no_request(stack: Stack) -> None:
+    """T7: Serve's controller dies (Ray restarts it); the data path does not need it, so no
+    request fails, not even a first attempt, and the controller is back within the minute."""
+    import ray
+
+    with Traffic(stack.base_url, retry_once=False) as traffic:
+        time.sleep(3)
+        ray.kill(ray.get_actor("SERVE_CONTROLLER_ACTOR", namespace="serve"), no_restart=False)
+        time.sleep(10)
+        stack.wait_until_running()  # `serve status` answers again: the controller is back
+        time.sleep(3)
+    assert len(traffic.statuses) > 30 and traffic.failed == [], traffic.statuses
+
+
+def test_redis_hung_costs_no_request_and_no_wait_past_its_timeout(
+    stack: Stack, http: httpx.Client
+) -> None:
+    """T13: Redis stopped with SIGSTOP (it holds every connection open and answers nothing) for
+    8 s under scores and cached analyses: each request gives up on Redis after its 100 ms
+    timeout (the rate limit counts in the replica, the cache misses), none fails or hangs."""
+    assert stack.redis.process is not None
+    with Traffic(stack.base_url, retry_once=False) as traffic:
+        time.sleep(2)
+        stack.redis.process.send_signal(signal.SIGSTOP)
+        try:
+            answers = []
+            for _ in range(8):
+                started = time.monotonic()
+                response = http.get(f"/api/v1/insights/{business_id()}", headers=owner_headers())
+                answers.append((response.status_code, time.monotonic() - started))
+                time.sleep(0.5)
+        finally:
+            stack.redis.process.send_signal(signal.SIGCONT)
+        time.sleep(2)
+    assert {status for status, _ in answers} == {200}, answers
+    assert len(traffic.statuses) > 20 and traffic.failed == [], traffic.statuses
+    logger.info("insights during the hang, seconds: %s", sorted(round(s, 3) for _, s in answers))
+
+
+def test_one_of_two_ingress_replicas_killed_costs_nothing_after_the_clients_retry(
+    stack: Stack,
+) -> None:
+    """T3: two Ingress replicas, one killed (its process gone, as when its node dies) under
+    traffic. Requests it held fail on their first attempt (HAProxy answers 5xx for them: the app
+    cannot answer for its own death); the client's one retry 2 s later reaches the other replica
+    or the new one Serve starts, so no request fails in the end."""
+    import ray
+
+    app = stack.config["applications"][0]
+    ingress = next(d for d in app["deployments"] if d["name"] == "Ingress")
+    scaling = ingress["autoscaling_config"]
+    shipped = dict(scaling)
+    scaling.update(min_replicas=2, initial_replicas=2)
+    try:
+        stack.deploy()
+        deadline = time.monotonic() + 120
+        while len(_alive_actors("Ingress")) < 2:
+            assert time.monotonic() < deadline, stack.status()
+            time.sleep(1)
+        stack.wait_until_running()
+        with Traffic(stack.base_url, callers=4, every_s=0.2) as traffic:
+            time.sleep(3)
+            victim = _alive_actors("Ingress")[0]
+            ray.kill(ray.get_actor(str(victim["name"]), namespace="serve"))
+            time.sleep(15)
+    finally:
+        scaling.clear()
+        scaling.update(shipped)
+        stack.deploy()
+        stack.wait_until_running()
+    assert len(traffic.statuses) > 60 and traffic.failed == [], traffic.statuses
+    logger.info("first attempts failed: %d of %d", traffic.first_failures, len(traffic.statuses))
+
+
+def test_the_proxy_killed_is_survived_by_clients_that_retry(stack: Stack) -> None:
+    """T8: Serve's proxy actor on the node (which runs HAProxy, the HTTP entry) killed under
+    traffic: requests fail while Serve restarts it; a client that retries (3 times, 1-4 s apart)
+    gets every answer. The time without an entry is printed."""
+    import ray
+
+    proxies = _alive_actors("ProxyActor")
+    assert proxies, "no proxy actor"
+    outage: list[float] = []
+    answered: list[int] = []
+    headers = {"Authorization": f"Bearer {mint_token(SECRET, str(uuid.uuid4()))}"}
+    with httpx.Client(base_url=stack.base_url, timeout=10) as client:
+        ray.kill(ray.get_actor(str(proxies[0]["name"]), namespace="serve"), no_restart=False)
+        began = time.monotonic()
+        for _ in range(20):
+            for wait in (1, 2, 4, 0):
+                try:
+                    status = client.post(
+                        "/api/v1/fraud/score",
+                        headers=headers,
+                        json={"transactions": [CASH_WITHDRAWAL_AT_NIGHT]},
+                    ).status_code
+                except httpx.HTTPError:
+                    status = 0
+                if 0 < status < 500:
+                    break
+                outage.append(time.monotonic() - began)
+                time.sleep(wait)
+            answered.append(status)
+            time.sleep(0.3)
+    stack.wait_until_running()
+    assert set(answered) == {200}, answered
+    logger.info(
+        f"failed attempts: {len(outage)}, the last {max(outage, default=0):.1f} s after the kill"
+    )
+
+
+def test_the_dashboard_needs_rays_token_and_shows_no_secret(stack: Stack) -> None:
+    """T46: Ray's dashboard (jobs, Serve's applications) with token auth on: no token 401, a
+    wrong one 403, Ray's own 200; what it shows of the deployed app holds none of the secrets
+    the replicas read (they come from the environment, never through the config)."""
+    token = (Path.home() / ".ray" / "auth_token").read_text().strip()  # where ray.init wrote it
+    url = f"{stack.dashboard}/api/jobs/"
+    assert httpx.get(url, timeout=10).status_code == 401
+    wrong = {"Authorization": "Bearer " + "0" * 64}
+    assert httpx.get(url, headers=wrong, timeout=10).status_code == 403
+    right = {"Authorization": f"Bearer {token}", "User-Agent": "curl/8.0"}
+    assert httpx.get(url, headers=right, timeout=10).status_code == 200
+    shown = httpx.get(f"{stack.dashboard}/api/serve/applications/", headers=right, timeout=10)
+    assert shown.status_code == 200
+    for secret in (SECRET, stack.postgres.url, stack.redis.url):
+        assert secret not in shown.text
