@@ -423,10 +423,13 @@ class EdgeMiddleware:
         budget_s: float = 20.0,
         max_in_flight: int = 128,
         routes: Mapping[str, RouteLimit] | None = None,
+        tag: Callable[[str], None] | None = None,
     ) -> None:
         """`routes`: paths with their own body limit and in-flight cap (the OCR route: bigger
-        bodies, far fewer at once)."""
+        bodies, far fewer at once). `tag`: told each request's id as it starts (the ingress
+        hands it to Ray, so the model replicas' logs carry the same id)."""
         self.app, self.max_bytes, self.record, self.budget_s = app, max_bytes, record, budget_s
+        self.tag = tag
         self.max_in_flight, self.in_flight = max_in_flight, 0
         self.routes = dict(routes or {})
         self.route_in_flight = dict.fromkeys(self.routes, 0)
@@ -442,6 +445,8 @@ class EdgeMiddleware:
         rid = uuid.uuid4().hex
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         token = request_id.set(rid)
+        if self.tag is not None:
+            self.tag(rid)
         theirs = client_request_id.set(given if REQUEST_ID.fullmatch(given) else None)
 
         async def observed(message: Message) -> None:
@@ -503,7 +508,12 @@ class EdgeMiddleware:
         await self.app(scope, limited, send)
 
 
-def create_api(get_components: Callable[[], Components], settings: Settings) -> FastAPI:
+def create_api(
+    get_components: Callable[[], Components],
+    settings: Settings,
+    tag_request: Callable[[str], None] | None = None,
+) -> FastAPI:
+    """The app; `tag_request` is told each request's own id as it starts."""
     # The interactive docs and the OpenAPI document help development; production does not
     # hand a map of every route and schema to anyone who asks.
     shown = settings.ENVIRONMENT != "production"
@@ -550,6 +560,7 @@ def create_api(get_components: Callable[[], Components], settings: Settings) -> 
         budget_s=settings.REQUEST_BUDGET_SECONDS,
         max_in_flight=settings.MAX_IN_FLIGHT,
         routes={OCR_PATH: RouteLimit(settings.MAX_IMAGE_REQUEST_BYTES, settings.OCR_MAX_IN_FLIGHT)},
+        tag=tag_request,
     )
     if settings.trusted_proxies:
         # Outermost, so every layer sees the caller's address (the legacy routes' rate limit).

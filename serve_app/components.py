@@ -124,7 +124,13 @@ def build_components(
     auditor = Auditor(store, Outbox(settings.outbox_dir), handed)
     auth = build_auth(settings)
     health = HealthService(
-        settings, store, cache, versions, upkeep=[auditor.resume], keys=auth.keys
+        settings,
+        store,
+        cache,
+        versions,
+        upkeep=[auditor.resume],
+        waiting=auditor.waiting,
+        keys=auth.keys,
     )
     results = Results(store, cache, versions, auditor, looked_up, counted)
     feedback = FeedbackService(store, versions)

@@ -72,6 +72,7 @@ class HealthService:
         cache: Cache,
         versions: ModelVersions,
         upkeep: Sequence[Callable[[], Awaitable[None]]] = (),
+        waiting: Callable[[], Awaitable[dict[str, int]]] | None = None,
         keys: ProjectKeys | None = None,
     ) -> None:
         """Model checks go through `versions`, so each one also refreshes the version the cache
@@ -80,6 +81,8 @@ class HealthService:
         self._settings, self._store, self._cache, self._versions = settings, store, cache, versions
         self._keys = keys
         self._upkeep = list(upkeep)
+        self._waiting = waiting
+        """The audit rows not in the database yet, by place (Auditor.waiting), in each round."""
         self._started = time.monotonic()
         self._detail: tuple[float, dict[str, Any]] | None = None
         self._lock = asyncio.Lock()
@@ -251,6 +254,7 @@ class HealthService:
                     if "degraded" in statuses
                     else "healthy"
                 )
+                waiting = await self._waiting() if self._waiting is not None else {}
                 self._detail = (
                     time.monotonic(),
                     {
@@ -260,6 +264,7 @@ class HealthService:
                         "environment": self._settings.ENVIRONMENT,
                         "checks": checks,
                         "features": self._settings.features,
+                        "audit_rows_waiting": waiting,
                     },
                 )
         body = dict(self._detail[1])

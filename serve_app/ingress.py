@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +15,7 @@ import ray
 from fastapi import FastAPI
 from ray import serve
 from ray.exceptions import ActorUnavailableError, RayActorError, RayTaskError
+from ray.serve import context as serve_context
 from ray.serve import metrics
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
 from ray.serve.handle import DeploymentHandle
@@ -43,6 +45,17 @@ from serve_app.infra.logs import configure_logging
 from serve_app.infra.settings import load_settings
 
 LATENCY_BUCKETS_MS = [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 10000.0]
+
+
+def serve_request_id(rid: str) -> None:
+    """Makes the app's own request id Serve's for this request: Serve passes its request id with
+    every handle call made while serving it, so the model replicas' log lines (Serve's JSON
+    logs, `request_id`) carry the id of the ingress's lines, the audit rows and the response's
+    X-Request-ID. (A batch of fraud scores travels under the id of the request that started it.)
+    Ray's request context is private API: Ray is pinned, and tests/integration/test_faults.py
+    follows one id through every place."""
+    context = serve_context._get_serve_request_context()
+    serve_context._serve_request_context.set(dataclasses.replace(context, request_id=rid))
 
 
 class HandleClient:
@@ -285,7 +298,7 @@ class Ingress:
         self.components.health.keep_refreshing()
 
     def __serve_build_asgi_app__(self) -> FastAPI:
-        return create_api(lambda: self.components, self.components.settings)
+        return create_api(lambda: self.components, self.components.settings, serve_request_id)
 
     async def __del__(self) -> None:
         """Graceful replica shutdown: Serve awaits this on the replica's loop, so pending audit

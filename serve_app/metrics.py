@@ -174,7 +174,15 @@ def backend_gauges(
         latency.add_metric([component], float(check["response_time_ms"]) / 1000.0)
         for name, loaded in sorted(check.get("models", {}).items()):
             model.add_metric([name, loaded["version"]], 1.0)
-    return [up, uptime, feature, overall, dependency, latency, model]
+    waiting = GaugeMetricFamily(
+        "ai_backend_audit_rows_waiting",
+        "Audit rows the database has not taken yet, by where they wait: shared (Redis, the"
+        " cluster's), node (this node's file), memory (this replica's queue)",
+        labels=["place"],
+    )
+    for place, rows in sorted(health.get("audit_rows_waiting", {}).items()):
+        waiting.add_metric([place], float(rows))
+    return [up, uptime, feature, overall, dependency, latency, model, waiting]
 
 
 class _Families(Collector):

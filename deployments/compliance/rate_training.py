@@ -9,7 +9,6 @@ another and on `deployments/data/rate_holdout.csv`, written by hand with real br
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -112,7 +111,6 @@ def train(version: str, per_key: int = 60) -> tuple[RateModel, str]:
         "top1_hand_written_goods": round(accuracy(model, hand_written(), goods=True), 4),
         "classes": len(model.pipeline.classes_),
         "rate_table_version": gst_rules.rules()["version"],
-        "trained_on": dt.date.today().isoformat(),
-    }
+    }  # no date: the same training gives the same bytes (the manifest says when it was made)
     digest = hashlib.sha256("\n".join(f"{d}\t{k}" for d, k in pairs).encode()).hexdigest()
     return model, digest

@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from serve_app.contract.errors import AppError
 from serve_app.infra.auth import Caller
 from serve_app.infra.deadline import detached
-from serve_app.infra.logs import audit
+from serve_app.infra.logs import audit, request_id
 from serve_app.infra.outbox import Outbox, SharedOutbox
 from serve_app.infra.store import AnalysisRecord, Store
 
@@ -163,6 +163,13 @@ class Auditor:
                 self._start_replay()
                 return
 
+    async def waiting(self) -> dict[str, int]:
+        """Rows the database has not taken yet, by where they wait: `shared` (Redis), `node`
+        (this node's file), `memory` (this replica's queue). Redis unanswering reads as 0."""
+        shared = await self._shared.size() if self._shared is not None else 0
+        node = await self._outbox.size() if self._outbox is not None else 0
+        return {"shared": shared, "node": node, "memory": len(self._pending)}
+
     def _sources(self) -> list[Outbox | SharedOutbox]:
         return [s for s in (self._shared, self._outbox) if s is not None]
 
@@ -242,13 +249,14 @@ class Auditor:
         return len(held)
 
     def _logged(self, caller: Caller, entry: Audit) -> AnalysisRecord:
+        rid = request_id.get()  # the request's own id: its log lines and model calls carry it
         row = AnalysisRecord(
             id=str(uuid.uuid4()),
             business_id=entry.business_id,
             analysis_type=entry.action,
             caller_id=caller.user_id,
             model_version=entry.model_version,
-            summary=entry.summary,
+            summary={**entry.summary, "request_id": rid} if rid else entry.summary,
             duration_ms=entry.elapsed_ms,
             created_at=entry.at,
             subject_id=entry.subject,

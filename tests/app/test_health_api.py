@@ -190,6 +190,7 @@ def test_the_app_scope_serves_only_the_ingress_gauges(client: TestClient) -> Non
         "ai_backend_component_check_seconds",
         "ai_backend_model_info",
         "ai_backend_model_accuracy",
+        "ai_backend_audit_rows_waiting",
     }
     samples = {
         s.name: s.value for f in text_string_to_metric_families(page.text) for s in f.samples

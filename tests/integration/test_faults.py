@@ -8,6 +8,7 @@ import os
 import signal
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -71,6 +72,28 @@ def gone(pid: int, timeout_s: float) -> bool:
     return False
 
 
+def _waiting_until(
+    http: httpx.Client, done: Callable[[dict[str, float]], bool], timeout_s: float = 70
+) -> bool:
+    """Whether /metrics?scope=app's ai_backend_audit_rows_waiting (by place) comes to satisfy
+    `done` within `timeout_s`."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page = http.get("/metrics", params={"scope": "app"}).text
+        rows = {
+            s.labels["place"]: s.value
+            for family in text_string_to_metric_families(page)
+            if family.name == "ai_backend_audit_rows_waiting"
+            for s in family.samples
+        }
+        if rows and done(rows):
+            return True
+        time.sleep(2)
+    return False
+
+
 def _held_in_redis(stack: Stack) -> int:
     import redis
 
@@ -106,6 +129,8 @@ def test_ingress_replicas_sigtermed_in_an_outage_lose_no_audit_row_and_store_eac
             response = http.post("/api/v1/fraud/score", headers=headers, json=score)
             assert response.status_code == 200, response.text
             answered += 1
+        # T56: the metrics page counts what waits, where (the health round refreshes it)
+        assert _waiting_until(http, lambda rows: rows.get("shared", 0) >= answered)
         ingress = _alive_actors("Ingress")
         assert ingress
         for actor in ingress:
@@ -127,6 +152,7 @@ def test_ingress_replicas_sigtermed_in_an_outage_lose_no_audit_row_and_store_eac
         time.sleep(1)
     time.sleep(3)  # a row replayed twice would show now
     assert _rows_of(stack, caller) == answered
+    assert _waiting_until(http, lambda rows: rows.get("shared", 1) == 0)
 
 
 class Traffic:

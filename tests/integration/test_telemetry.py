@@ -284,3 +284,62 @@ def test_a_second_ingress_replica_reports_the_same_cluster_gauges(
     for page in (first, second):
         rate = page[("ai_backend_requests_per_minute", ())]
         assert 0.75 * sent < rate < 1.5 * sent, rate
+
+
+def test_one_request_id_in_the_ingress_the_model_replica_the_audit_log_and_the_audit_row(
+    stack: Stack, http: httpx.Client
+) -> None:
+    """T57: one score through the Ingress to FraudDeployment. The id the response carries
+    (X-Request-ID, the server's own) is the one in the ingress's log lines, the audit log line,
+    the ai_analysis_results row and the fraud replica's own Serve log line for the call."""
+    import asyncio
+
+    import ray
+    from sqlalchemy import text
+
+    from tests.support.factories import CASH_WITHDRAWAL_AT_NIGHT
+    from tests.support.stores import setup_store
+
+    response = http.post(
+        "/api/v1/fraud/score",
+        headers={**owner_headers(), "X-Request-ID": "made-up-by-the-caller"},
+        json={"transactions": [CASH_WITHDRAWAL_AT_NIGHT]},
+    )
+    assert response.status_code == 200
+    rid = response.headers.get_list("x-request-id")[0]
+    assert rid != "made-up-by-the-caller" and len(rid) == 32
+
+    def lines(path: Path) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    async def stored() -> list[str]:
+        store = setup_store(stack.postgres.url)
+        try:
+            async with store.engine.connect() as conn:
+                found = await conn.execute(
+                    text("SELECT id FROM ai_analysis_results WHERE summary::jsonb->>'request_id'"
+                         " = :rid"),
+                    {"rid": rid},
+                )  # fmt: skip
+                return [row[0] for row in found]
+        finally:
+            await store.close()
+
+    logs = Path(ray._private.worker.global_worker.node.get_logs_dir_path()) / "serve"
+    deadline, replica_lines, rows = time.monotonic() + 30, [], []
+    while time.monotonic() < deadline and not (replica_lines and rows):
+        time.sleep(1)
+        rows = asyncio.run(stored())
+        replica_lines = [
+            entry
+            for path in logs.glob("replica_fineasy_FraudDeployment_*.log")
+            for entry in lines(path)
+            if entry.get("request_id") == rid
+        ]
+    assert len(rows) == 1, rows  # the audit row, stored once
+    assert replica_lines and all(e["deployment"] == "FraudDeployment" for e in replica_lines)
+    audited = [
+        e for e in lines(stack.log_dir / "audit" / "ai_audit.log") if e.get("request_id") == rid
+    ]
+    assert [e["message"] for e in audited] == ["fraud_score"]
+    assert audited[0]["client_request_id"] == "made-up-by-the-caller"  # logged beside, never used

@@ -255,3 +255,13 @@ def test_a_replica_stopping_gracefully_hands_off_after_draining() -> None:
 
     names = Components.close.__code__.co_names
     assert names.index("drain") < names.index("hand_off")
+
+
+async def test_what_waits_is_told_by_place(tmp_path: Path, redis_url: str) -> None:
+    shared = SharedOutbox(redis_url)
+    writer = Auditor(KeyedTable(down_for=10**6), Outbox(tmp_path), shared, linger_s=60)  # type: ignore[arg-type]
+    shared.push_now([writer._logged(CALLER, entry(n)) for n in range(3)])
+    Outbox(tmp_path).put_now([writer._logged(CALLER, entry(9))])
+    writer.later(CALLER, entry(10))  # queued for a minute
+    assert await writer.waiting() == {"shared": 3, "node": 1, "memory": 1}
+    await writer.drain(timeout_s=0.01)

@@ -15,7 +15,7 @@ from deployments.fraud.deployment import FraudDeployment
 from kernel import work
 from kernel.paths import PROJECT_ROOT
 from kernel.tuning import ModelsConfig
-from tests.support.config import user_config
+from tests.support.config import pinned_config
 from tests.support.factories import write_model
 
 SHELLS = sorted((PROJECT_ROOT / "deployments").glob("*/deployment.py"))
@@ -65,7 +65,7 @@ async def test_a_prediction_whose_request_gave_up_stops_at_its_next_checkpoint(
     and leaves nothing for the health check to call stuck."""
     write_model(tmp_path, "v1")
     shell = FraudDeployment.func_or_class(ModelsConfig(models_dir=str(tmp_path)))
-    shell.reconfigure(user_config("FraudDeployment", model_version="v1"))
+    shell.reconfigure(pinned_config(tmp_path, "FraudDeployment", "v1"))
     monkeypatch.setattr(host, "HUNG_AFTER_S", 0.05)
     started = threading.Event()
     seen: list[work.Budget | None] = []

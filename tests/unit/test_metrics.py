@@ -104,3 +104,17 @@ def test_the_cache_hit_rate_is_the_clusters_over_the_last_minute() -> None:
         "ai_backend_cache_hit_rate" not in found[0] and "ai_backend_cache_hit_rate" not in found[1]
     )
     assert found[2]["ai_backend_cache_hit_rate"] == round(40 / 60, 4)
+
+
+def test_audit_rows_waiting_are_a_gauge_by_place() -> None:
+    from serve_app.metrics import backend_gauges
+
+    health = {"status": "degraded", "checks": {}, "audit_rows_waiting": {"shared": 40, "node": 2}}
+    page = render(backend_gauges(health, {}, 1.0)).decode()
+    samples = {
+        s.labels["place"]: s.value
+        for family in text_string_to_metric_families(page)
+        if family.name == "ai_backend_audit_rows_waiting"
+        for s in family.samples
+    }
+    assert samples == {"shared": 40.0, "node": 2.0}
