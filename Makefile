@@ -3,7 +3,7 @@ PY := .venv/bin/python
 FINEASY := .venv/bin/fineasy
 # Ray token auth on for the long-running cluster and for every CLI call that talks to it.
 export RAY_AUTH_MODE := token
-.PHONY: setup run test check fmt test-unit test-app test-deploy test-integration test-cluster train evaluate backtest migrate seed token demo-business deploy status stop env config
+.PHONY: soak setup run test check fmt test-unit test-app test-deploy test-integration test-cluster train evaluate backtest migrate seed token demo-business deploy status stop env config
 
 setup:
 	bash scripts/setup.sh
@@ -22,6 +22,13 @@ fmt:
 
 test-unit test-app test-deploy test-integration test-cluster: test-%:
 	$(PY) -m pytest tests/$* -q
+
+# The soak tier (tests/soak: T21-T23, about 80 minutes; CI skips it). SOAK_MINUTES,
+# SOAK_LONG_MINUTES, SOAK_MAX_MINUTES shorten it.
+soak:
+	bash scripts/setup.sh --test
+	$(FINEASY) train --version v1
+	RAY_USAGE_STATS_ENABLED=0 OMP_NUM_THREADS=1 $(PY) -m pytest tests/soak -q -s
 
 train:
 	$(FINEASY) train

@@ -83,10 +83,16 @@ def slope(points: list[tuple[float, float]]) -> float | None:
     return None if var == 0 else 60 * sum((t - mx) * (m - my) for t, m in points) / var
 
 
-async def drive(server: Server, demo: Demo, minutes: float, rate: float) -> dict[str, Any]:
+Kind = tuple[float, str, str, dict[str, Any] | None]
+
+
+async def drive(
+    server: Server, demo: Demo, minutes: float, rate: float, kinds: list[Kind] | None = None
+) -> dict[str, Any]:
+    """`kinds` (share, method, path, body), by default the mixed traffic of `mix`."""
     assert server.process is not None
     root = psutil.Process(server.process.pid)
-    kinds = mix(demo)
+    kinds = kinds or mix(demo)
     weights = [k[0] for k in kinds]
     rng = random.Random(7)
     headers = {"Authorization": f"Bearer {demo.token}"}
@@ -101,7 +107,7 @@ async def drive(server: Server, demo: Demo, minutes: float, rate: float) -> dict
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=server.base, timeout=30, limits=limits) as client:
 
-        async def one(kind: tuple[float, str, str, dict[str, Any] | None], at: float) -> None:
+        async def one(kind: Kind, at: float) -> None:
             _, method, path, body = kind
             sent = dict(headers)
             label = f"{method} {path.replace(demo.business_id, '{id}')}"

@@ -3,16 +3,20 @@ requests flow, and what each costs. Each test leaves the app RUNNING for the nex
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import logging
 import os
 import signal
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
+import pytest
 from sqlalchemy import text
 
 from serve_app.infra.auth import mint_token
@@ -247,39 +251,64 @@ def test_redis_hung_costs_no_request_and_no_wait_past_its_timeout(
     logger.info("insights during the hang, seconds: %s", sorted(round(s, 3) for _, s in answers))
 
 
-def test_one_of_two_ingress_replicas_killed_costs_nothing_after_the_clients_retry(
-    stack: Stack,
-) -> None:
-    """T3: two Ingress replicas, one killed (its process gone, as when its node dies) under
-    traffic. Requests it held fail on their first attempt (HAProxy answers 5xx for them: the app
-    cannot answer for its own death); the client's one retry 2 s later reaches the other replica
-    or the new one Serve starts, so no request fails in the end."""
-    import ray
-
+@contextlib.contextmanager
+def changed(stack: Stack, deployment: str, **options: Any) -> Iterator[None]:
+    """`deployment` deployed with `options` (merged into its config), then as shipped again."""
     app = stack.config["applications"][0]
-    ingress = next(d for d in app["deployments"] if d["name"] == "Ingress")
-    scaling = ingress["autoscaling_config"]
-    shipped = dict(scaling)
-    scaling.update(min_replicas=2, initial_replicas=2)
+    entry = next(d for d in app["deployments"] if d["name"] == deployment)
+    shipped = copy.deepcopy(entry)
+    for key, value in options.items():
+        entry[key] = {**entry[key], **value} if isinstance(value, dict) else value
     try:
         stack.deploy()
-        deadline = time.monotonic() + 120
-        while len(_alive_actors("Ingress")) < 2:
-            assert time.monotonic() < deadline, stack.status()
-            time.sleep(1)
         stack.wait_until_running()
-        with Traffic(stack.base_url, callers=4, every_s=0.2) as traffic:
-            time.sleep(3)
-            victim = _alive_actors("Ingress")[0]
-            ray.kill(ray.get_actor(str(victim["name"]), namespace="serve"))
-            time.sleep(15)
+        yield
     finally:
-        scaling.clear()
-        scaling.update(shipped)
+        entry.clear()
+        entry.update(shipped)
         stack.deploy()
         stack.wait_until_running()
+
+
+@pytest.mark.parametrize("deployment", ["FraudDeployment", "Ingress"])
+def test_one_of_two_replicas_killed_costs_nothing_after_the_clients_retry(
+    stack: Stack, deployment: str
+) -> None:
+    """T1 (a model's replica) and T3 (an Ingress replica): two replicas, one killed (its process
+    gone, as when its node dies) under traffic. Requests it held fail on their first attempt (a
+    model's as JSON 503 model_unavailable; an Ingress's as HAProxy's 5xx: the app cannot answer
+    for its own death); the client's one retry 2 s later reaches the other replica or the new
+    one Serve starts, so no request fails in the end."""
+    import ray
+
+    two = {"autoscaling_config": {"min_replicas": 2, "initial_replicas": 2}}
+    with changed(stack, deployment, **two):
+        deadline = time.monotonic() + 120
+        while len(_alive_actors(deployment)) < 2:
+            assert time.monotonic() < deadline, stack.status()
+            time.sleep(1)
+        with Traffic(stack.base_url, callers=4, every_s=0.2) as traffic:
+            time.sleep(3)
+            victim = _alive_actors(deployment)[0]
+            ray.kill(ray.get_actor(str(victim["name"]), namespace="serve"))
+            time.sleep(15)
     assert len(traffic.statuses) > 60 and traffic.failed == [], traffic.statuses
     logger.info("first attempts failed: %d of %d", traffic.first_failures, len(traffic.statuses))
+
+
+def test_a_code_redeploy_under_traffic_fails_no_request(stack: Stack) -> None:
+    """T10: FraudDeployment redeployed with a change that starts new replicas (its actor
+    options) while clients score: Serve starts the new ones, moves traffic, and stops the old
+    ones after their requests finish (graceful_shutdown_timeout_s); no attempt fails."""
+    with Traffic(stack.base_url, callers=3, every_s=0.2, retry_once=False) as traffic:
+        time.sleep(2)
+        before = {a["pid"] for a in _alive_actors("FraudDeployment")}
+        with changed(stack, "FraudDeployment", ray_actor_options={"num_cpus": 0.2}):
+            after = {a["pid"] for a in _alive_actors("FraudDeployment")}
+            time.sleep(3)
+        time.sleep(3)
+    assert after and not (after & before), (before, after)  # new processes served
+    assert len(traffic.statuses) > 60 and traffic.failed == [], traffic.statuses
 
 
 def test_the_proxy_killed_is_survived_by_clients_that_retry(stack: Stack) -> None:
