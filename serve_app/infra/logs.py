@@ -21,17 +21,36 @@ import datetime as dt
 import json
 import logging
 import logging.handlers
+import re
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 APP, AUDIT, SECURITY = "ai_backend", "ai_backend.audit", "ai_backend.security"
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+"""Set per HTTP request by the ingress; every log line written while serving it carries it."""
 client_request_id: ContextVar[str | None] = ContextVar("client_request_id", default=None)
 """The caller's own X-Request-ID, when it sent one that looks like an id."""
-"""Set per HTTP request by the ingress; every log line written while serving it carries it."""
 STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 FILES = {APP: "ai_backend.log", AUDIT: "audit/ai_audit.log", SECURITY: "audit/ai_security.log"}
+
+
+SECRETS = [
+    # a password in a connection URL (postgresql://user:pw@, redis://:pw@)
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]*:)[^@\s]+@"), r"\1***@"),
+    # a JWT (an access token, a project's anon or service key)
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}"), "eyJ***"),
+    # a bearer credential in a header written out
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1***"),
+]
+"""What never reaches a log line, whatever an exception's text or a message holds: a line is
+masked as it is written, tracebacks included."""
+
+
+def redacted(line: str) -> str:
+    for pattern, mask in SECRETS:
+        line = pattern.sub(mask, line)
+    return line
 
 
 class JsonFormatter(logging.Formatter):
@@ -50,7 +69,7 @@ class JsonFormatter(logging.Formatter):
         entry |= {k: v for k, v in vars(record).items() if k not in STANDARD}
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return redacted(json.dumps(entry, default=str, ensure_ascii=False))
 
 
 def _file(path: Path) -> logging.Handler:

@@ -288,3 +288,16 @@ def test_kubectl_is_the_pinned_one(run: Run) -> None:
     done = run(tool("kubectl"), "version", "--client")
     assert tool("kubectl") == str(PROJECT_ROOT / ".tools" / "kubectl")
     assert "v1.35.2" in done.stdout and "Kustomize Version: v5.7.1" in done.stdout
+
+
+def test_rays_token_auth_is_on_wherever_ray_starts() -> None:
+    """T46: the dashboard and job API need Ray's token in every shipped way to start Ray: the
+    Ray settings file every node loads, the Makefile's shell, the RayService's authOptions."""
+    from serve_app.serve_config import ray_env
+
+    assert ray_env()["RAY_AUTH_MODE"] == "token"
+    for script in ("scripts/run.sh", "scripts/container/start.sh"):
+        assert ". config/ray.env" in (PROJECT_ROOT / script).read_text(), script
+    assert "export RAY_AUTH_MODE := token" in (PROJECT_ROOT / "Makefile").read_text()
+    (rayservice,) = documents((PROJECT_ROOT / "k8s" / "rayservice.yaml").read_text())
+    assert rayservice["spec"]["rayClusterConfig"]["authOptions"]["mode"] == "token"

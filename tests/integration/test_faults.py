@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import psutil
-import pytest
 from sqlalchemy import text
 
 from serve_app.infra.auth import mint_token
@@ -156,7 +155,7 @@ def test_ingress_replicas_sigtermed_in_an_outage_lose_no_audit_row_and_store_eac
         time.sleep(1)
     time.sleep(3)  # a row replayed twice would show now
     assert _rows_of(stack, caller) == answered
-    assert _waiting_until(http, lambda rows: rows.get("shared", 1) == 0)
+    assert _held_in_redis(stack) == held_before  # what waited there was taken once stored
 
 
 class Traffic:
@@ -270,45 +269,56 @@ def changed(stack: Stack, deployment: str, **options: Any) -> Iterator[None]:
         stack.wait_until_running()
 
 
-@pytest.mark.parametrize("deployment", ["FraudDeployment", "Ingress"])
-def test_one_of_two_replicas_killed_costs_nothing_after_the_clients_retry(
-    stack: Stack, deployment: str
-) -> None:
-    """T1 (a model's replica) and T3 (an Ingress replica): two replicas, one killed (its process
-    gone, as when its node dies) under traffic. Requests it held fail on their first attempt (a
-    model's as JSON 503 model_unavailable; an Ingress's as HAProxy's 5xx: the app cannot answer
-    for its own death); the client's one retry 2 s later reaches the other replica or the new
-    one Serve starts, so no request fails in the end."""
+def _killed_one_of_two(deployment: str) -> None:
     import ray
 
-    two = {"autoscaling_config": {"min_replicas": 2, "initial_replicas": 2}}
-    with changed(stack, deployment, **two):
-        deadline = time.monotonic() + 120
-        while len(_alive_actors(deployment)) < 2:
-            assert time.monotonic() < deadline, stack.status()
-            time.sleep(1)
-        with Traffic(stack.base_url, callers=4, every_s=0.2) as traffic:
-            time.sleep(3)
-            victim = _alive_actors(deployment)[0]
-            ray.kill(ray.get_actor(str(victim["name"]), namespace="serve"))
-            time.sleep(15)
+    deadline = time.monotonic() + 120
+    while len(_alive_actors(deployment)) < 2:
+        assert time.monotonic() < deadline, deployment
+        time.sleep(1)
+    victim = _alive_actors(deployment)[0]
+    ray.kill(ray.get_actor(str(victim["name"]), namespace="serve"))
+
+
+def test_a_model_redeployed_twice_and_one_of_its_replicas_killed_fails_no_request(
+    stack: Stack,
+) -> None:
+    """T10 and T1 under one stream of scores: FraudDeployment redeployed with a change that
+    starts new replicas (two of them, other actor options), so Serve rolls them in and stops the
+    old ones after their requests; one of the two killed (its process gone, as when its node
+    dies), its in-flight requests failing their first attempt as JSON 503 model_unavailable;
+    then redeployed as shipped, rolled again. After the client's one retry, nothing failed."""
+    with Traffic(stack.base_url, callers=3, every_s=0.2) as traffic:
+        time.sleep(2)
+        before = {a["pid"] for a in _alive_actors("FraudDeployment")}
+        two = {"autoscaling_config": {"min_replicas": 2, "initial_replicas": 2},
+               "ray_actor_options": {"num_cpus": 0.2}}  # fmt: skip
+        with changed(stack, "FraudDeployment", **two):
+            rolled = {a["pid"] for a in _alive_actors("FraudDeployment")}
+            _killed_one_of_two("FraudDeployment")
+            time.sleep(8)
+        time.sleep(2)
+    assert rolled and not (rolled & before), (before, rolled)  # new processes served
     assert len(traffic.statuses) > 60 and traffic.failed == [], traffic.statuses
     logger.info("first attempts failed: %d of %d", traffic.first_failures, len(traffic.statuses))
 
 
-def test_a_code_redeploy_under_traffic_fails_no_request(stack: Stack) -> None:
-    """T10: FraudDeployment redeployed with a change that starts new replicas (its actor
-    options) while clients score: Serve starts the new ones, moves traffic, and stops the old
-    ones after their requests finish (graceful_shutdown_timeout_s); no attempt fails."""
-    with Traffic(stack.base_url, callers=3, every_s=0.2, retry_once=False) as traffic:
+def test_one_of_two_ingress_replicas_killed_costs_nothing_after_the_clients_retry(
+    stack: Stack,
+) -> None:
+    """T3: two Ingress replicas, one killed under traffic. Requests it held fail on their first
+    attempt (HAProxy's 5xx: the app cannot answer for its own death); the client's one retry 2 s
+    later reaches the other replica or the new one Serve starts, so nothing fails in the end."""
+    two = {"autoscaling_config": {"min_replicas": 2, "initial_replicas": 2}}
+    with (
+        changed(stack, "Ingress", **two),
+        Traffic(stack.base_url, callers=4, every_s=0.2) as traffic,
+    ):
         time.sleep(2)
-        before = {a["pid"] for a in _alive_actors("FraudDeployment")}
-        with changed(stack, "FraudDeployment", ray_actor_options={"num_cpus": 0.2}):
-            after = {a["pid"] for a in _alive_actors("FraudDeployment")}
-            time.sleep(3)
-        time.sleep(3)
-    assert after and not (after & before), (before, after)  # new processes served
-    assert len(traffic.statuses) > 60 and traffic.failed == [], traffic.statuses
+        _killed_one_of_two("Ingress")
+        time.sleep(8)
+    assert len(traffic.statuses) > 40 and traffic.failed == [], traffic.statuses
+    logger.info("first attempts failed: %d of %d", traffic.first_failures, len(traffic.statuses))
 
 
 def test_the_proxy_killed_is_survived_by_clients_that_retry(stack: Stack) -> None:

@@ -289,23 +289,31 @@ def test_a_second_ingress_replica_reports_the_same_cluster_gauges(
 def test_one_request_id_in_the_ingress_the_model_replica_the_audit_log_and_the_audit_row(
     stack: Stack, http: httpx.Client
 ) -> None:
-    """T57: one score through the Ingress to FraudDeployment. The id the response carries
-    (X-Request-ID, the server's own) is the one in the ingress's log lines, the audit log line,
-    the ai_analysis_results row and the fraud replica's own Serve log line for the call."""
+    """T57: one inline GST check through the Ingress to ComplianceDeployment. The id the
+    response carries (X-Request-ID, the server's own, not the caller's) is the one in the audit
+    log line, the ai_analysis_results row and the compliance replica's own Serve log line for the
+    call. (A fraud score is batched with others before the hop, and travels under the id of the
+    request that started its batch.)"""
     import asyncio
 
     import ray
     from sqlalchemy import text
 
-    from tests.support.factories import CASH_WITHDRAWAL_AT_NIGHT
     from tests.support.stores import setup_store
 
+    invoice = {
+        "invoice_number": "INV-0101", "invoice_date": "2025-10-15",
+        "business_gstin": "27AAPFU0939F1ZV", "customer_name": "Walk-in customer",
+        "items": [{"name": "Cement OPC 53", "hsn_code": "252329", "quantity": 100,
+                   "unit_price": 365, "tax_rate": 28}],
+        "subtotal": 36500, "tax_amount": 10220, "total_amount": 46720,
+    }  # fmt: skip
     response = http.post(
-        "/api/v1/fraud/score",
+        "/api/v1/compliance/validate",
         headers={**owner_headers(), "X-Request-ID": "made-up-by-the-caller"},
-        json={"transactions": [CASH_WITHDRAWAL_AT_NIGHT]},
+        json=invoice,
     )
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     rid = response.headers.get_list("x-request-id")[0]
     assert rid != "made-up-by-the-caller" and len(rid) == 32
 
@@ -332,14 +340,12 @@ def test_one_request_id_in_the_ingress_the_model_replica_the_audit_log_and_the_a
         rows = asyncio.run(stored())
         replica_lines = [
             entry
-            for path in logs.glob("replica_fineasy_FraudDeployment_*.log")
+            for path in logs.glob("replica_fineasy_ComplianceDeployment_*.log")
             for entry in lines(path)
             if entry.get("request_id") == rid
         ]
     assert len(rows) == 1, rows  # the audit row, stored once
-    assert replica_lines and all(e["deployment"] == "FraudDeployment" for e in replica_lines)
-    audited = [
-        e for e in lines(stack.log_dir / "audit" / "ai_audit.log") if e.get("request_id") == rid
-    ]
-    assert [e["message"] for e in audited] == ["fraud_score"]
-    assert audited[0]["client_request_id"] == "made-up-by-the-caller"  # logged beside, never used
+    assert replica_lines and all("ComplianceDeployment" in e["deployment"] for e in replica_lines)
+    audit_log = stack.log_dir / "audit" / "ai_audit.log"
+    audited = [e for e in lines(audit_log) if e.get("request_id") == rid]
+    assert len(audited) == 1 and audited[0]["client_request_id"] == "made-up-by-the-caller"

@@ -149,3 +149,32 @@ def test_a_running_process_follows_an_outside_rotation(tmp_path: Path) -> None:
     before, after = _entries(log.with_suffix(".log.1")), _entries(log)
     assert [e["n"] for e in before] == list(range(200))
     assert [e["n"] for e in after] == list(range(200, 400))
+
+
+def test_secrets_in_a_message_or_a_traceback_are_masked_as_the_line_is_written(
+    log_dir: Path,
+) -> None:
+    """T47: a database error quoting its connection URL, a token in an exception's text, a
+    bearer header written out: each line masks them, traceback included."""
+    import logging
+
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1LTEifQ.c2lnbmF0dXJlLWhlcmU"
+    try:
+        raise RuntimeError(f"connect to postgresql://app:pa55word@db:5432/x with {token}")
+    except RuntimeError:
+        logging.getLogger("ai_backend").exception("Authorization: Bearer abcdefghijklmnopq")
+    line = (log_dir / "ai_backend.log").read_text().splitlines()[-1]
+    assert "pa55word" not in line and token not in line and "abcdefghijklmnopq" not in line
+    assert "postgresql://app:***@db" in line and "eyJ***" in line and "Bearer ***" in line
+    assert "RuntimeError" in json.loads(line)["exception"]  # the traceback is still there
+
+
+def test_a_forged_line_in_what_a_caller_sent_stays_inside_one_escaped_line(log_dir: Path) -> None:
+    """T55: newlines, a JSON fragment, ANSI escapes and a long value in a logged field: still
+    exactly one parseable line, the fragment a string inside it."""
+    forged = 'x\n{"level": "INFO", "message": "user admin logged in"}\r\n\x1b[31mred' + "y" * 5000
+    before = len((log_dir / AUDIT_LOG).read_text().splitlines())
+    audit("fraud_score", caller="u-5", subject_id=forged)
+    after = (log_dir / AUDIT_LOG).read_text().splitlines()
+    assert len(after) == before + 1
+    assert json.loads(after[-1])["subject_id"] == forged
