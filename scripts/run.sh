@@ -17,6 +17,8 @@ config["http_options"]["port"] = int(sys.argv[1])
 yaml.safe_dump(config, open("var/serve.run.yaml", "w"), sort_keys=False)
 PYEOF
 set -a; . config/ray.env; set +a   # the Ray process settings the app is tuned for
+# Ray's own token auth (dashboard, job API, GCS), whoever starts this: `serve run` makes the token.
+export RAY_AUTH_MODE=token
 hap=$(mktemp -d /tmp/fineasy-hap-XXXXXX)
 eval "$(bash scripts/haproxy_env.sh "$hap")"
 # Ray leaves its HAProxy running (holding the port) when serve run stops: stop it here.

@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 set -a; . config/ray.env; set +a   # the Ray process settings the app is tuned for
+# Ray's own token auth (dashboard, job API, GCS), whoever starts this: `serve run` makes the token.
+export RAY_AUTH_MODE=token
 if [ "${FINEASY_MIGRATE:-0}" = 1 ]; then fineasy migrate; fi
 if [ "${FINEASY_SEED:-0}" = 1 ]; then fineasy seed; fi
 exec serve run config/serve.yaml
