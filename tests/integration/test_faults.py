@@ -27,11 +27,12 @@ from tests.support.factories import (
     owner_headers,
 )
 from tests.support.stores import setup_store
+from tests.support.traffic import Traffic
 
 logger = logging.getLogger(__name__)
 
 
-def _alive_actors(class_part: str) -> list[dict[str, object]]:
+def alive_actors(class_part: str) -> list[dict[str, object]]:
     from ray.util.state import list_actors
 
     return [
@@ -134,7 +135,7 @@ def test_ingress_replicas_sigtermed_in_an_outage_lose_no_audit_row_and_store_eac
             answered += 1
         # T56: the metrics page counts what waits, where (the health round refreshes it)
         assert _waiting_until(http, lambda rows: rows.get("shared", 0) >= answered)
-        ingress = _alive_actors("Ingress")
+        ingress = alive_actors("Ingress")
         assert ingress
         for actor in ingress:
             os.kill(int(actor["pid"]), signal.SIGTERM)  # type: ignore[call-overload]
@@ -156,59 +157,6 @@ def test_ingress_replicas_sigtermed_in_an_outage_lose_no_audit_row_and_store_eac
     time.sleep(3)  # a row replayed twice would show now
     assert _rows_of(stack, caller) == answered
     assert _held_in_redis(stack) == held_before  # what waited there was taken once stored
-
-
-class Traffic:
-    """Clients scoring transactions while a fault happens: `callers` threads, each a user of its
-    own (so no per-user budget is spent for another) sending a request every `every_s`. With
-    `retry_once`, a 5xx or a lost connection is sent again 2 s later, once, as the FinEasy app
-    does. Records the final status of each request (0: no answer) and the first attempts that
-    failed."""
-
-    def __init__(self, url: str, callers: int = 3, every_s: float = 0.3, retry_once: bool = True):
-        import threading
-
-        self._url, self._every, self._retry = url, every_s, retry_once
-        self.statuses: list[int] = []
-        self.first_failures = 0
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._call) for _ in range(callers)]
-
-    def _once(self, client: httpx.Client, headers: dict[str, str]) -> int:
-        try:
-            return client.post(
-                "/api/v1/fraud/score",
-                headers=headers,
-                json={"transactions": [CASH_WITHDRAWAL_AT_NIGHT]},
-            ).status_code
-        except httpx.HTTPError:
-            return 0
-
-    def _call(self) -> None:
-        headers = {"Authorization": f"Bearer {mint_token(SECRET, str(uuid.uuid4()))}"}
-        with httpx.Client(base_url=self._url, timeout=30) as client:
-            while not self._stop.is_set():
-                status = self._once(client, headers)
-                if (status == 0 or status >= 500) and self._retry:
-                    self.first_failures += 1
-                    time.sleep(2)
-                    status = self._once(client, headers)
-                self.statuses.append(status)
-                time.sleep(self._every)
-
-    def __enter__(self) -> Traffic:
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=60)
-
-    @property
-    def failed(self) -> list[int]:
-        return [s for s in self.statuses if s == 0 or s >= 400]
 
 
 def test_the_serve_controller_killed_under_traffic_fails_no_request(stack: Stack) -> None:
@@ -269,14 +217,14 @@ def changed(stack: Stack, deployment: str, **options: Any) -> Iterator[None]:
         stack.wait_until_running()
 
 
-def _killed_one_of_two(deployment: str) -> None:
+def killed_one_of_two(deployment: str) -> None:
     import ray
 
     deadline = time.monotonic() + 120
-    while len(_alive_actors(deployment)) < 2:
+    while len(alive_actors(deployment)) < 2:
         assert time.monotonic() < deadline, deployment
         time.sleep(1)
-    victim = _alive_actors(deployment)[0]
+    victim = alive_actors(deployment)[0]
     ray.kill(ray.get_actor(str(victim["name"]), namespace="serve"))
 
 
@@ -290,34 +238,16 @@ def test_a_model_redeployed_twice_and_one_of_its_replicas_killed_fails_no_reques
     then redeployed as shipped, rolled again. After the client's one retry, nothing failed."""
     with Traffic(stack.base_url, callers=3, every_s=0.2) as traffic:
         time.sleep(2)
-        before = {a["pid"] for a in _alive_actors("FraudDeployment")}
+        before = {a["pid"] for a in alive_actors("FraudDeployment")}
         two = {"autoscaling_config": {"min_replicas": 2, "initial_replicas": 2},
                "ray_actor_options": {"num_cpus": 0.2}}  # fmt: skip
         with changed(stack, "FraudDeployment", **two):
-            rolled = {a["pid"] for a in _alive_actors("FraudDeployment")}
-            _killed_one_of_two("FraudDeployment")
+            rolled = {a["pid"] for a in alive_actors("FraudDeployment")}
+            killed_one_of_two("FraudDeployment")
             time.sleep(8)
         time.sleep(2)
     assert rolled and not (rolled & before), (before, rolled)  # new processes served
     assert len(traffic.statuses) > 60 and traffic.failed == [], traffic.statuses
-    logger.info("first attempts failed: %d of %d", traffic.first_failures, len(traffic.statuses))
-
-
-def test_one_of_two_ingress_replicas_killed_costs_nothing_after_the_clients_retry(
-    stack: Stack,
-) -> None:
-    """T3: two Ingress replicas, one killed under traffic. Requests it held fail on their first
-    attempt (HAProxy's 5xx: the app cannot answer for its own death); the client's one retry 2 s
-    later reaches the other replica or the new one Serve starts, so nothing fails in the end."""
-    two = {"autoscaling_config": {"min_replicas": 2, "initial_replicas": 2}}
-    with (
-        changed(stack, "Ingress", **two),
-        Traffic(stack.base_url, callers=4, every_s=0.2) as traffic,
-    ):
-        time.sleep(2)
-        _killed_one_of_two("Ingress")
-        time.sleep(8)
-    assert len(traffic.statuses) > 40 and traffic.failed == [], traffic.statuses
     logger.info("first attempts failed: %d of %d", traffic.first_failures, len(traffic.statuses))
 
 
@@ -327,7 +257,7 @@ def test_the_proxy_killed_is_survived_by_clients_that_retry(stack: Stack) -> Non
     gets every answer. The time without an entry is printed."""
     import ray
 
-    proxies = _alive_actors("ProxyActor")
+    proxies = alive_actors("ProxyActor")
     assert proxies, "no proxy actor"
     outage: list[float] = []
     answered: list[int] = []

@@ -230,62 +230,6 @@ CLUSTER_FACTS = (
 ingress replica at any moment."""
 
 
-def test_a_second_ingress_replica_reports_the_same_cluster_gauges(
-    stack: Stack, http: httpx.Client
-) -> None:
-    """Runs last: it leaves two ingress replicas. Each page is told apart by its replica's start
-    (now - ai_backend_uptime_seconds); both must report the cluster's facts alike and the whole
-    cluster's request rate, not their own share of it."""
-    app = stack.config["applications"][0]
-    ingress = next(d for d in app["deployments"] if d["name"] == "Ingress")
-    ingress["autoscaling_config"]["min_replicas"] = 2
-    stack.deploy()
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        status = yaml.safe_load(stack.status())["applications"]["fineasy"]["deployments"]
-        replicas = status["Ingress"]["replica_states"]
-        if replicas.get("RUNNING") == 2:
-            break
-        time.sleep(2)
-    else:
-        pytest.fail(f"no second Ingress replica: {replicas}")
-
-    per_second, scrapes = 10, 4
-    pages: dict[int, tuple[float, dict[Any, float]]] = {}
-    started = time.monotonic()
-    while time.monotonic() - started < 150:
-        tick = time.monotonic()
-        for _ in range(per_second):
-            http.get("/health/live")
-        # A few scrapes at once: HAProxy sends one connection at a time to the same replica
-        # while the other is idle, so sequential scrapes could all land on one.
-        with ThreadPoolExecutor(scrapes) as pool:
-            scraped = list(pool.map(lambda _: http.get("/metrics", params={"scope": "app"}),
-                                    range(scrapes)))  # fmt: skip
-        for response in scraped:
-            seen = gauges(response.text)
-            uptime = seen[("ai_backend_uptime_seconds", ())]
-            born = round(time.time() - uptime)
-            replica = next((b for b in pages if abs(b - born) <= 3), born)
-            pages[replica] = (time.monotonic(), seen)
-        time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
-        fresh = [p for at, p in pages.values() if time.monotonic() - at < 5]
-        if time.monotonic() - started > 75 and len(fresh) == 2:
-            break
-    fresh = [p for at, p in pages.values() if time.monotonic() - at < 5]
-    assert len(fresh) == 2, f"pages from {len(pages)} replicas"
-    first, second = fresh
-    for name in CLUSTER_FACTS:
-        mine = {k: v for k, v in first.items() if k[0] == name}
-        assert mine and mine == {k: v for k, v in second.items() if k[0] == name}, name
-    # About (per_second + scrapes) x 60 requests a minute reach the cluster; a replica
-    # reporting its own share would say about half of that.
-    sent = (per_second + scrapes) * 60
-    for page in (first, second):
-        rate = page[("ai_backend_requests_per_minute", ())]
-        assert 0.75 * sent < rate < 1.5 * sent, rate
-
-
 def test_one_request_id_in_the_ingress_the_model_replica_the_audit_log_and_the_audit_row(
     stack: Stack, http: httpx.Client
 ) -> None:
@@ -349,3 +293,78 @@ def test_one_request_id_in_the_ingress_the_model_replica_the_audit_log_and_the_a
     audit_log = stack.log_dir / "audit" / "ai_audit.log"
     audited = [e for e in lines(audit_log) if e.get("request_id") == rid]
     assert len(audited) == 1 and audited[0]["client_request_id"] == "made-up-by-the-caller"
+
+
+def test_a_second_ingress_replica_reports_the_same_cluster_gauges(
+    stack: Stack, http: httpx.Client
+) -> None:
+    """Runs last but one: it leaves two ingress replicas (for the last). Each page is told apart
+    by its replica's start (now - ai_backend_uptime_seconds); both must report the cluster's
+    facts alike and the whole cluster's request rate, not their own share of it."""
+    app = stack.config["applications"][0]
+    ingress = next(d for d in app["deployments"] if d["name"] == "Ingress")
+    ingress["autoscaling_config"]["min_replicas"] = 2
+    stack.deploy()
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        status = yaml.safe_load(stack.status())["applications"]["fineasy"]["deployments"]
+        replicas = status["Ingress"]["replica_states"]
+        if replicas.get("RUNNING") == 2:
+            break
+        time.sleep(2)
+    else:
+        pytest.fail(f"no second Ingress replica: {replicas}")
+
+    per_second, scrapes = 10, 4
+    pages: dict[int, tuple[float, dict[Any, float]]] = {}
+    started = time.monotonic()
+    while time.monotonic() - started < 150:
+        tick = time.monotonic()
+        for _ in range(per_second):
+            http.get("/health/live")
+        # A few scrapes at once: HAProxy sends one connection at a time to the same replica
+        # while the other is idle, so sequential scrapes could all land on one.
+        with ThreadPoolExecutor(scrapes) as pool:
+            scraped = list(pool.map(lambda _: http.get("/metrics", params={"scope": "app"}),
+                                    range(scrapes)))  # fmt: skip
+        for response in scraped:
+            seen = gauges(response.text)
+            uptime = seen[("ai_backend_uptime_seconds", ())]
+            born = round(time.time() - uptime)
+            replica = next((b for b in pages if abs(b - born) <= 3), born)
+            pages[replica] = (time.monotonic(), seen)
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - tick)))
+        fresh = [p for at, p in pages.values() if time.monotonic() - at < 5]
+        if time.monotonic() - started > 75 and len(fresh) == 2:
+            break
+    fresh = [p for at, p in pages.values() if time.monotonic() - at < 5]
+    assert len(fresh) == 2, f"pages from {len(pages)} replicas"
+    first, second = fresh
+    for name in CLUSTER_FACTS:
+        mine = {k: v for k, v in first.items() if k[0] == name}
+        assert mine and mine == {k: v for k, v in second.items() if k[0] == name}, name
+    # About (per_second + scrapes) x 60 requests a minute reach the cluster; a replica
+    # reporting its own share would say about half of that.
+    sent = (per_second + scrapes) * 60
+    for page in (first, second):
+        rate = page[("ai_backend_requests_per_minute", ())]
+        assert 0.75 * sent < rate < 1.5 * sent, rate
+
+
+def test_one_of_two_ingress_replicas_killed_costs_nothing_after_the_clients_retry(
+    stack: Stack,
+) -> None:
+    """T3, last (the test before leaves two Ingress replicas; scaling back takes Serve's 2-minute
+    downscale delay, which no later test waits for): one of them killed under traffic. Requests
+    it held fail on their first attempt (HAProxy's 5xx: the app cannot answer for its own death);
+    the client's one retry 2 s later reaches the other replica or the new one Serve starts, so
+    nothing fails in the end."""
+    from tests.integration.test_faults import alive_actors, killed_one_of_two
+    from tests.support.traffic import Traffic
+
+    assert len(alive_actors("Ingress")) == 2
+    with Traffic(stack.base_url, callers=4, every_s=0.2) as traffic:
+        time.sleep(2)
+        killed_one_of_two("Ingress")
+        time.sleep(8)
+    assert len(traffic.statuses) > 40 and traffic.failed == [], traffic.statuses

@@ -96,15 +96,21 @@ class RayCluster:
     def dashboard(self) -> str:
         return f"http://127.0.0.1:{self.dashboard_port}"
 
-    def start_head(self, num_cpus: float) -> RayNode:
+    def start_head(
+        self, num_cpus: float, name: str = "head", env: Mapping[str, str] | None = None
+    ) -> RayNode:
+        """The head, on this cluster's fixed GCS and dashboard ports (so a head started again,
+        as a restarted head pod, is found where the other nodes look); `env` adds to the head's
+        environment only (GCS fault tolerance's Redis)."""
         head = self._start(
-            "head",
+            name,
             num_cpus,
             "--head",
             f"--port={self.gcs_port}",
             "--dashboard-host=127.0.0.1",
             f"--dashboard-port={self.dashboard_port}",
             "--disable-usage-stats",
+            env=env,
         )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -127,7 +133,9 @@ class RayCluster:
             time.sleep(0.5)
         raise TimeoutError(f"{name} did not join\n{node.log.read_text()[-3000:]}")
 
-    def _start(self, name: str, num_cpus: float, *args: str) -> RayNode:
+    def _start(
+        self, name: str, num_cpus: float, *args: str, env: Mapping[str, str] | None = None
+    ) -> RayNode:
         temp_dir = self.folder / name
         temp_dir.mkdir()
         log = self.folder / f"{name}.log"
@@ -151,7 +159,7 @@ class RayCluster:
                     f"--temp-dir={temp_dir}",
                     *(f"{flag}={port}" for flag, port in ports.items()),
                 ],
-                env=self.environ,
+                env={**self.environ, **(env or {})},
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

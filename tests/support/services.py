@@ -193,6 +193,24 @@ class RedisServer(LocalServer):
         ]
 
 
+class GcsRedis(RedisServer):
+    """The Redis that keeps Ray's GCS state (fault tolerance), apart from the cache's: nothing
+    in it may be evicted."""
+
+    prefix = "fineasy-gcs-redis-"
+
+    def command(self) -> list[str]:
+        return [*super().command(), "--maxmemory-policy", "noeviction"]
+
+    def ft_env(self) -> dict[str, str]:
+        """What a head needs to keep its GCS state here (KubeRay's gcsFaultToleranceOptions
+        sets the same on the head pod)."""
+        return {
+            "RAY_REDIS_ADDRESS": f"127.0.0.1:{self.port}",
+            "RAY_external_storage_namespace": "fineasy-tests",
+        }
+
+
 EDGE_CONFIG = Path(__file__).resolve().parents[2] / "config" / "edge.haproxy.cfg"
 
 
