@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from deployments.hosting.artifacts import (
     ArtifactError,
     Manifest,
@@ -184,7 +186,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                 print(
                     f"{name} {args.version} in {models_dir} is not the pinned artifact; retraining"
                 )
-        payload, metrics, data_hash = trainer(args.version, args.businesses)
+        # One thread for BLAS and OpenMP: summing in another order makes other float bits
+        # (HistGradientBoosting's histograms, BLAS products), so other bytes than the pins.
+        with threadpool_limits(limits=1):
+            payload, metrics, data_hash = trainer(args.version, args.businesses)
         manifest = save_artifact(
             models_dir, name, args.version, payload, metrics=metrics, training_data_hash=data_hash
         )

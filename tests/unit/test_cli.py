@@ -143,6 +143,28 @@ def test_training_pins_each_artifact_in_the_config_it_serves_from(
     assert pins.pinned("fraud", config) == ("v1", digest)
 
 
+def test_training_runs_on_one_blas_and_openmp_thread(
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The pins are the bytes any machine trains: on two threads HistGradientBoosting sums its
+    histograms, and BLAS its products, in another order (other float bits, another digest), so
+    training runs on one, whatever the caller's OMP_NUM_THREADS."""
+    import sklearn.ensemble  # noqa: F401  (loads scikit-learn's OpenMP runtime)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen: list[int] = []
+
+    def fake(version: str, businesses: int | None) -> models.Trained:
+        seen.extend(pool["num_threads"] for pool in threadpool_info())
+        return {"weights": [1]}, {"recall": 1.0}, "data-hash"
+
+    monkeypatch.setitem(models.TRAINERS, "fraud", fake)
+    with threadpool_limits(limits=2):
+        assert {pool["num_threads"] for pool in threadpool_info()} == {2}
+        code, _, _ = run(["train", "--model", "fraud", "--models-dir", str(tmp_path / "m")])
+    assert code == 0 and seen and set(seen) == {1}
+
+
 def test_a_pin_is_written_quoted_after_the_version_when_missing(tmp_path: Path) -> None:
     from ops import pins
 
