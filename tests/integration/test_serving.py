@@ -60,6 +60,17 @@ def count(stack: Stack, sql: str) -> int:
     return asyncio.run(run())
 
 
+def replicas_of(deployment: str) -> dict[str, str]:
+    """The deployment's live replica actors, name -> namespace. A name ends in the replica's
+    unique id, the `replica_id` its health answer carries."""
+    import ray
+
+    return {
+        a["name"]: a["namespace"] for a in ray.util.list_named_actors(all_namespaces=True)
+        if a["name"].startswith("SERVE_REPLICA") and f"#{deployment}#" in a["name"]
+    }  # fmt: skip
+
+
 def poll(http: httpx.Client, path: str, status: int, timeout_s: float = 40) -> httpx.Response:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -546,35 +557,43 @@ def test_detailed_health_over_real_dependencies(http: httpx.Client) -> None:
 
 
 def test_new_model_version_is_loaded_in_place(stack: Stack, http: httpx.Client) -> None:
-    before = http.post("/health/test/fraud_deployment").json()
-    stack.deploy(model_version="v2")
-    stack.wait_until_running()
-    deadline = time.monotonic() + 60
-    after = before
-    while after["model_version"] != "v2" and time.monotonic() < deadline:
-        time.sleep(0.5)
+    """A new version in user_config is loaded by the replicas already serving: none started,
+    whether one serves (as shipped) or two (for a while after a test that scaled it)."""
+    before = {name.rsplit("#", 1)[1] for name in replicas_of("FraudDeployment")}
+    try:
+        stack.deploy(model_version="v2")
+        stack.wait_until_running()
+        deadline = time.monotonic() + 60
         after = http.post("/health/test/fraud_deployment").json()
-    assert after["model_version"] == "v2"
-    assert after["replica_id"] == before["replica_id"], "user_config must not restart replicas"
-    stack.deploy(model_version="v1")
-    stack.wait_until_running()
+        while after["model_version"] != "v2" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            after = http.post("/health/test/fraud_deployment").json()
+        assert after["model_version"] == "v2"
+        now = {name.rsplit("#", 1)[1] for name in replicas_of("FraudDeployment")}
+        assert after["replica_id"] in before, "user_config must not restart replicas"
+        assert now and now <= before, (before, now)
+    finally:
+        stack.deploy(model_version="v1")
+        stack.wait_until_running()
 
 
 def test_a_tampered_version_is_refused_while_the_old_one_serves(
     stack: Stack, http: httpx.Client
 ) -> None:
-    stack.deploy(model_version="v9")
-    stack.wait_until_running()
-    deadline = time.monotonic() + 60
-    check = http.post("/health/test/fraud_deployment").json()
-    while check["status"] != "degraded" and time.monotonic() < deadline:
-        time.sleep(0.5)
+    try:
+        stack.deploy(model_version="v9")
+        stack.wait_until_running()
+        deadline = time.monotonic() + 60
         check = http.post("/health/test/fraud_deployment").json()
-    assert (check["status"], check["model_version"]) == ("degraded", "v1")
-    assert "sha256" in check["load_error"]
-    assert analyze(http, owner_headers()).status_code == 200
-    stack.deploy(model_version="v1")
-    stack.wait_until_running()
+        while check["status"] != "degraded" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            check = http.post("/health/test/fraud_deployment").json()
+        assert (check["status"], check["model_version"]) == ("degraded", "v1")
+        assert "sha256" in check["load_error"]
+        assert analyze(http, owner_headers()).status_code == 200
+    finally:
+        stack.deploy(model_version="v1")
+        stack.wait_until_running()
 
 
 def test_a_business_whose_books_pass_grpcs_4_mib_is_analysed(
@@ -625,10 +644,7 @@ def test_a_model_replica_killed_under_load_costs_a_few_json_503s_and_comes_back(
 
     import ray
 
-    replicas = [
-        a for a in ray.util.list_named_actors(all_namespaces=True)
-        if "FraudDeployment" in a["name"] and a["name"].startswith("SERVE_REPLICA")
-    ]  # fmt: skip
+    replicas = replicas_of("FraudDeployment")
     assert replicas
     stop, answers = threading.Event(), []
 
@@ -648,9 +664,8 @@ def test_a_model_replica_killed_under_load_costs_a_few_json_503s_and_comes_back(
         clients = [pool.submit(load) for _ in range(2)]
         time.sleep(2)
         killed_at = time.monotonic()
-        for replica in replicas:
-            actor = ray.get_actor(replica["name"], namespace=replica["namespace"])
-            ray.kill(actor, no_restart=False)
+        for name, namespace in replicas.items():
+            ray.kill(ray.get_actor(name, namespace=namespace), no_restart=False)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             after = [r for at, r in answers if at > killed_at]
@@ -667,11 +682,8 @@ def test_a_model_replica_killed_under_load_costs_a_few_json_503s_and_comes_back(
         assert response.json()["code"] == "model_unavailable"
     assert [r.status_code for _, r in answers[-10:]] == [200] * 10
     stack.wait_until_running()
-    serving = [
-        a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
-        if "FraudDeployment" in a["name"] and a["name"].startswith("SERVE_REPLICA")
-    ]  # fmt: skip
-    assert serving and not {r["name"] for r in replicas} & set(serving)  # Serve started new ones
+    serving = replicas_of("FraudDeployment")
+    assert serving and not set(replicas) & set(serving)  # Serve started new ones
 
 
 def test_redis_stopped_mid_run_is_still_200(stack: Stack, http: httpx.Client) -> None:
