@@ -15,7 +15,7 @@ status=0
 for tier in unit app deploy integration cluster; do
   echo "== tests/$tier"
   set +e
-  .venv/bin/python -m pytest "tests/$tier" -q "$@"
+  .venv/bin/python -m pytest "tests/$tier" -q --durations=5 "$@"
   code=$?
   set -e
   if [ "$code" -eq 5 ]; then

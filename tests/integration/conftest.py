@@ -76,10 +76,9 @@ class Stack:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     import ray
-    from ray import serve
 
     # Every resource registers its own cleanup as soon as it exists, so a failure anywhere
-    # in this setup still stops what was started (LIFO: Serve, Ray, env, Redis, PostgreSQL).
+    # in this setup still stops what was started (LIFO: Ray, env, Redis, PostgreSQL).
     with contextlib.ExitStack() as cleanup:
         backing = start_backing(cleanup, tmp_path_factory)
         write_model(backing.models_dir, "v2")
@@ -105,7 +104,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             dashboard_port=dashboard_port,
             log_to_driver=False,
         )
-        cleanup.callback(serve.shutdown)
+        # No serve.shutdown at the end: it stops each replica gracefully (30 s here, the
+        # graceful stop has its own test); ray.shutdown stops every process of this local
+        # cluster and stop_haproxy the HAProxy Ray started.
         stack = Stack(
             backing.postgres,
             backing.redis,

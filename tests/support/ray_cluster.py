@@ -60,19 +60,26 @@ class RayNode:
         return self.process.poll() is None
 
     def stop(self) -> None:
-        """SIGTERM to `ray start` (its children share its fate), SIGKILL after 10 s to whatever
-        of the node is still running."""
-        processes = self.processes()
-        self.process.terminate()
-        _, alive = psutil.wait_procs(processes, timeout=10)
-        for proc in alive:
-            with contextlib.suppress(psutil.Error):
-                proc.kill()
+        stop_nodes([self])
+
+
+def stop_nodes(nodes: list[RayNode]) -> None:
+    """SIGTERM to each node's `ray start` at once (their children share their fate), SIGKILL
+    after 10 s to whatever of them is still running."""
+    processes = [proc for node in nodes for proc in node.processes()]
+    for node in nodes:
+        if node.alive():
+            node.process.terminate()
+    _, alive = psutil.wait_procs(processes, timeout=10)
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    for node in nodes:
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
-        if self.alive():
-            self.process.kill()
-            self.process.wait(timeout=5)
+            node.process.wait(timeout=5)
+        if node.alive():
+            node.process.kill()
+            node.process.wait(timeout=5)
 
 
 @dataclass
@@ -208,8 +215,7 @@ class RayCluster:
         return details
 
     def shutdown(self) -> None:
-        for node in reversed(self.nodes):
-            node.stop()
+        stop_nodes(self.nodes)
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def describe(self) -> str:
