@@ -89,7 +89,8 @@ def served_app() -> Iterator[Served]:
     from ray import serve
 
     from kernel.tuning import ModelsConfig
-    from serve_app.app import app_from_config, load_serve_config
+    from serve_app import serve_config
+    from serve_app.app import app_from_config
     from serve_app.infra.settings import AppArgs
 
     folder = Path(tempfile.mkdtemp(prefix="fineasy-bench-"))
@@ -128,7 +129,7 @@ def served_app() -> Iterator[Served]:
         serve.start(http_options={"host": "127.0.0.1", "port": port})
         # The deployments' settings of config/serve.yaml, as `serve run` would apply them.
         args = AppArgs(models=ModelsConfig(models_dir=str(MODELS)))
-        app = app_from_config(load_serve_config(), args)
+        app = app_from_config(serve_config.load(), args)
         serve.run(app, name="bench", route_prefix="/")
         yield Served(f"http://127.0.0.1:{port}", database, businesses)
     finally:

@@ -25,8 +25,8 @@ from bench.common import DEMO_END, MODELS, SECRET, percentile, served_app
 from demo_data.generate import generate_dataset
 from deployments.compliance.checker import ComplianceChecker
 from deployments.hosting.artifacts import load_artifact
-from kernel.tuning import ComplianceTuning
-from serve_app.app import load_serve_config
+from kernel.models.compliance import ComplianceTuning
+from serve_app import serve_config
 from serve_app.infra.auth import mint_token
 from serve_app.infra.store import InvoiceRows
 from serve_app.services.compliance_facts import facts_from_rows
@@ -51,7 +51,7 @@ INLINE = {
 
 def in_process() -> list[str]:
     model, manifest = load_artifact(MODELS, "compliance", "v1")
-    checker = ComplianceChecker(model, load_serve_config().tuning(ComplianceTuning))
+    checker = ComplianceChecker(model, serve_config.load().tuning(ComplianceTuning))
     generated = generate_dataset(42, 1, DEMO_END)[0]
     items = collections.defaultdict(list)
     for item in generated.invoice_items:

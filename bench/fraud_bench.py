@@ -26,14 +26,14 @@ from demo_data.generate import generate_dataset
 from deployments.fraud.predictor import FraudPredictor
 from deployments.hosting.artifacts import load_artifact
 from kernel.books import Transaction, books_from_rows
-from kernel.tuning import FraudTuning
-from serve_app.app import load_serve_config
+from kernel.models.fraud import FraudTuning
+from serve_app import serve_config
 from serve_app.infra.auth import mint_token
 
 
 def in_process() -> None:
     models, manifest = load_artifact(MODELS, "fraud", "v1")
-    predictor = FraudPredictor(models, load_serve_config().tuning(FraudTuning))
+    predictor = FraudPredictor(models, serve_config.load().tuning(FraudTuning))
     books = books_from_rows(generate_dataset(42, 1, DEMO_END)[0].rows())
     predictor.report(books)
     runs = []

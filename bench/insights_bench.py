@@ -26,8 +26,8 @@ from demo_data.generate import generate_dataset
 from deployments.hosting.artifacts import load_artifact
 from deployments.insights.predictor import InsightsPredictor
 from kernel.books import books_from_rows
-from kernel.tuning import InsightsTuning
-from serve_app.app import load_serve_config
+from kernel.models.insights import InsightsTuning
+from serve_app import serve_config
 from serve_app.infra.auth import mint_token
 
 NOW = dt.datetime.combine(DEMO_END + dt.timedelta(days=1), dt.time(10), dt.UTC)
@@ -35,7 +35,7 @@ NOW = dt.datetime.combine(DEMO_END + dt.timedelta(days=1), dt.time(10), dt.UTC)
 
 def in_process() -> None:
     models, manifest = load_artifact(MODELS, "insights", "v1")
-    predictor = InsightsPredictor(models, load_serve_config().tuning(InsightsTuning))
+    predictor = InsightsPredictor(models, serve_config.load().tuning(InsightsTuning))
     print(f"model {manifest.version} ({manifest.sha256[:12]}), in-process, 1 OMP thread")
     for generated in generate_dataset(42, 2, DEMO_END):
         books = books_from_rows(generated.rows())
@@ -64,7 +64,7 @@ def in_process() -> None:
         for k in range(20):
             one = series(k)
             started = time.perf_counter()
-            predictor.forecast_series(dt.date(2024, 11, 1), one, 3)
+            predictor.forecast(dt.date(2024, 11, 1), one, 3)
             runs.append((time.perf_counter() - started) * 1000)
         print(f"  forecast a 24-month series ({label}): median {statistics.median(runs):.2f} ms")
 

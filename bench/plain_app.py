@@ -1,6 +1,7 @@
 """The baselines of bench/compare.py: this project's own HTTP app (`create_api`, the same routes,
-settings, store and cache) on plain uvicorn, with the four models in-process (the tests'
-Local*Model adapters over the same artifacts and tunings the Serve app loads). No Ray import.
+settings, store and cache) on plain uvicorn, with the six models in-process
+(deployments/hosting/local.py over the same artifacts and tunings the Serve app loads). No Ray
+import.
 
     uvicorn bench.plain_app:create --factory             U1 (1 worker), U2 (--workers 2)
     BENCH_MICROBATCH=1 uvicorn bench.plain_app:create --factory      UB
@@ -15,50 +16,30 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from fastapi import FastAPI
 
 from deployments.assistant.predictor import AssistantPredictor
 from deployments.compliance.checker import ComplianceChecker
-from deployments.fraud.predictor import FraudPredictor, ScoreRequest
-from deployments.hosting.artifacts import load_artifact
+from deployments.fraud.predictor import FraudPredictor
+from deployments.hosting.artifacts import load_artifact, reported
+from deployments.hosting.local import LocalModel
 from deployments.insights.predictor import InsightsPredictor
-from deployments.invoice.parser import InvoiceParser
+from deployments.invoice.resolver import InvoiceDrafter
 from deployments.ocr.predictor import OcrPredictor
-from kernel.books import Transaction
-from kernel.model_io import TxnScores
-from kernel.tuning import (
-    AssistantTuning,
-    ComplianceTuning,
-    FraudTuning,
-    InsightsTuning,
-    InvoiceTuning,
-    OcrTuning,
-)
+from kernel.models import Seam
+from kernel.models.assistant import ASSISTANT
+from kernel.models.compliance import COMPLIANCE
+from kernel.models.fraud import FRAUD, FraudModel, ScoreRequest, TxnScores
+from kernel.models.insights import INSIGHTS
+from kernel.models.invoice import INVOICE
+from kernel.models.ocr import OCR
 from serve_app import serve_config
 from serve_app.api import create_api
 from serve_app.components import build_components
 from serve_app.infra.settings import load_settings
-from tests.support.fakes import (
-    LocalAssistantModel,
-    LocalComplianceModel,
-    LocalFraudModel,
-    LocalInsightsModel,
-    LocalInvoiceModel,
-    LocalOcrModel,
-)
 
-TUNINGS = {
-    "FraudDeployment": FraudTuning,
-    "InsightsDeployment": InsightsTuning,
-    "ComplianceDeployment": ComplianceTuning,
-    "InvoiceDeployment": InvoiceTuning,
-    "AssistantDeployment": AssistantTuning,
-    "OcrDeployment": OcrTuning,
-}
-"""serve_app.app.TUNINGS, restated so this process never imports Ray (a unit test holds them
-equal)."""
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -99,48 +80,45 @@ class MicroBatcher(Generic[T, R]):
             future.set_result(result)
 
 
-class BatchedFraudModel(LocalFraudModel):
-    def __init__(self, predictor: FraudPredictor) -> None:
-        super().__init__(predictor)
+class BatchedFraudModel(LocalModel[FraudModel]):
+    """The fraud model with concurrent scores gathered into one predictor call, as the
+    ingress batches them before the hop."""
+
+    def __init__(self, predictor: FraudPredictor, details: dict[str, Any]) -> None:
+        super().__init__(FRAUD, predictor, details)
         self._batcher: MicroBatcher[ScoreRequest, TxnScores] = MicroBatcher(predictor.score_many)
 
-    async def score(
-        self, batch: Sequence[Transaction], history: Sequence[Transaction]
-    ) -> TxnScores:
-        return await self._batcher.submit((batch, history))
+    async def score_many(self, requests: Sequence[ScoreRequest]) -> list[TxnScores]:
+        return list(await asyncio.gather(*(self._batcher.submit(r) for r in requests)))
+
+
+PREDICTORS: dict[Seam[Any], Callable[[Any, Any], Any]] = {
+    FRAUD: FraudPredictor,
+    INSIGHTS: InsightsPredictor,
+    COMPLIANCE: ComplianceChecker,
+    INVOICE: InvoiceDrafter,
+    ASSISTANT: AssistantPredictor,
+    OCR: OcrPredictor,
+}
+"""Each model's predictor, built from its artifact and tuning as its Serve shell builds it."""
 
 
 def create() -> FastAPI:
     settings = load_settings()
-    config = serve_config.validate(serve_config.read(), TUNINGS)
+    config = serve_config.load()
     models_dir = config.args.models.models_dir
-
-    def artifact(name: str, deployment: str) -> object:
-        tuned = config.tunings[deployment]
-        return load_artifact(models_dir, name, tuned.model_version, tuned.model_sha256)[0]
-
-    fraud = FraudPredictor(artifact("fraud", "FraudDeployment"), config.tuning(FraudTuning))
-    components = build_components(
-        settings,
-        BatchedFraudModel(fraud) if os.environ.get("BENCH_MICROBATCH") else LocalFraudModel(fraud),
-        LocalInsightsModel(
-            InsightsPredictor(
-                artifact("insights", "InsightsDeployment"), config.tuning(InsightsTuning)
-            )
-        ),
-        LocalComplianceModel(
-            ComplianceChecker(
-                artifact("compliance", "ComplianceDeployment"), config.tuning(ComplianceTuning)
-            )
-        ),
-        LocalInvoiceModel(
-            InvoiceParser(artifact("invoice", "InvoiceDeployment"), config.tuning(InvoiceTuning))
-        ),
-        LocalAssistantModel(
-            AssistantPredictor(
-                artifact("assistant", "AssistantDeployment"), config.tuning(AssistantTuning)
-            )
-        ),
-        LocalOcrModel(OcrPredictor(artifact("ocr", "OcrDeployment"), config.tuning(OcrTuning))),
-    )
+    hosts: dict[Seam[Any], LocalModel[Any]] = {}
+    for seam, predictor_type in PREDICTORS.items():
+        tuned = config.tunings[seam.deployment]
+        payload, manifest = load_artifact(
+            models_dir, seam.name, tuned.model_version, tuned.model_sha256
+        )
+        predictor, details = predictor_type(payload, tuned), reported(seam, manifest)
+        batched = seam is FRAUD and os.environ.get("BENCH_MICROBATCH")
+        hosts[seam] = (
+            BatchedFraudModel(predictor, details)
+            if batched
+            else LocalModel(seam, predictor, details)
+        )
+    components = build_components(settings, **{s.name: host.model() for s, host in hosts.items()})
     return create_api(lambda: components, settings)

@@ -361,7 +361,7 @@ def read_one_photo(path: str) -> None:
     from deployments.hosting.artifacts import ArtifactError
     from deployments.ocr.predictor import OcrPredictor, pinned
     from kernel import work
-    from kernel.tuning import OcrTuning
+    from kernel.models.ocr import OcrTuning
     from serve_app import serve_config
 
     [app_config] = serve_config.read()["applications"]
@@ -445,17 +445,16 @@ def photo_rows(count: int) -> list[tuple[str, str, dict[str, Any]]]:
 def app() -> tuple[Any, dict[str, str], str, Path]:
     from fastapi.testclient import TestClient
 
+    from kernel.models.assistant import ASSISTANT
+    from kernel.models.compliance import COMPLIANCE
+    from kernel.models.fraud import FRAUD
+    from kernel.models.insights import INSIGHTS
+    from kernel.models.invoice import INVOICE
+    from kernel.models.ocr import OCR
     from serve_app.api import create_api
     from serve_app.components import build_components
     from tests.support import factories
-    from tests.support.fakes import (
-        LocalAssistantModel,
-        LocalComplianceModel,
-        LocalFraudModel,
-        LocalInsightsModel,
-        LocalInvoiceModel,
-        LocalOcrModel,
-    )
+    from tests.support.fakes import local
     from tests.support.stores import seeded_store, settings_for
 
     database = Path(tempfile.mkdtemp(prefix="worst-inputs-")) / "app.db"
@@ -468,12 +467,12 @@ def app() -> tuple[Any, dict[str, str], str, Path]:
     asyncio.run(seed())
     parts = build_components(
         settings,
-        LocalFraudModel(factories.predictor()),
-        LocalInsightsModel(factories.insights_predictor()),
-        LocalComplianceModel(factories.compliance_checker()),
-        LocalInvoiceModel(factories.invoice_parser()),
-        LocalAssistantModel(factories.assistant_predictor()),
-        LocalOcrModel(factories.ocr_predictor()),
+        local(FRAUD, factories.predictor()),
+        local(INSIGHTS, factories.insights_predictor()),
+        local(COMPLIANCE, factories.compliance_checker()),
+        local(INVOICE, factories.invoice_drafter()),
+        local(ASSISTANT, factories.assistant_predictor()),
+        local(OCR, factories.ocr_predictor()),
     )
     client = TestClient(create_api(lambda: parts, settings))
     client.__enter__()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kernel.model_io import InvoiceFacts, ItemFacts
+from kernel.models.compliance import InvoiceFacts, ItemFacts
 
 DATA = Path(__file__).parent / "data" / "gst_correct_invoices.jsonl"
 TURNOVER = 24_000_000.0

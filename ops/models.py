@@ -20,7 +20,9 @@ from deployments.hosting.artifacts import (
     load_artifact,
     save_artifact,
 )
-from kernel.tuning import ComplianceTuning, FraudTuning, ModelsConfig
+from kernel.models.compliance import ComplianceTuning
+from kernel.models.fraud import FraudTuning
+from kernel.tuning import ModelsConfig
 from serve_app.serve_config import SERVE_YAML, ServeConfig
 
 Trained = tuple[Any, dict[str, Any], str]
@@ -37,9 +39,9 @@ def _load(args: argparse.Namespace, name: str) -> tuple[Any, Manifest]:
 
 def _shipped() -> ServeConfig:
     """config/serve.yaml: training and evaluation use the tuning the deployments run with."""
-    from serve_app.app import load_serve_config
+    from serve_app import serve_config
 
-    return load_serve_config()
+    return serve_config.load()
 
 
 def _fraud(version: str, businesses: int | None) -> Trained:
@@ -94,7 +96,7 @@ def _assistant(version: str, businesses: int | None) -> Trained:
     from deployments.assistant.evaluation import evaluate, generated, hand_written, second
     from deployments.assistant.predictor import AssistantPredictor
     from deployments.assistant.training import train
-    from kernel.tuning import AssistantTuning
+    from kernel.models.assistant import AssistantTuning
 
     del businesses  # the intent model trains on generated questions, not on businesses
     models, data_hash = train(version)
@@ -121,7 +123,7 @@ def _ocr(version: str, businesses: int | None) -> Trained:
     from deployments.ocr.evaluation import evaluate
     from deployments.ocr.predictor import OcrPredictor, pinned
     from eval_world.scanned_invoices import SEED, generate
-    from kernel.tuning import OcrTuning
+    from kernel.models.ocr import OcrTuning
 
     del businesses
     models = pinned("eng+hin", psm=6, binarize=False, version=version)
@@ -398,7 +400,7 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
     from deployments.invoice.parser import InvoiceParser
     from deployments.invoice.resolver import resolve
     from eval_world.prompts import STYLES
-    from kernel.model_io import Catalogue
+    from kernel.models.invoice import Catalogue
 
     models, manifest = _load(args, "invoice")
     parser = InvoiceParser(models)
@@ -453,7 +455,7 @@ def _evaluate_assistant(args: argparse.Namespace) -> int:
         second,
     )
     from deployments.assistant.predictor import AssistantPredictor
-    from kernel.tuning import AssistantTuning
+    from kernel.models.assistant import AssistantTuning
 
     models, manifest = _load(args, "assistant")
     tuning = _shipped().tuning(AssistantTuning, model_version=args.version)
@@ -497,7 +499,7 @@ def _evaluate_ocr(args: argparse.Namespace) -> int:
     from deployments.ocr.evaluation import FIELDS, evaluate
     from deployments.ocr.predictor import OcrPredictor
     from eval_world.scanned_invoices import SEED, generate
-    from kernel.tuning import OcrTuning
+    from kernel.models.ocr import OcrTuning
 
     models, manifest = _load(args, "ocr")
     predictor = OcrPredictor(models, _shipped().tuning(OcrTuning, model_version=args.version))
@@ -620,12 +622,12 @@ def _versus(models: Any, data: Any, where: str) -> None:
 
 def cmd_config(args: argparse.Namespace) -> int:
     """Validates a serve.yaml (config/serve.yaml by default) the way a deploy would read it."""
-    from serve_app.app import load_serve_config
+    from serve_app.ray_schema import checked
     from serve_app.serve_config import SERVE_YAML, ServeConfigError
 
     path = Path(args.path) if args.path else SERVE_YAML
     try:
-        config = load_serve_config(path)
+        config = checked(path)
     except (ServeConfigError, OSError) as exc:
         print(f"{path}: {exc}", file=sys.stderr)
         return 1

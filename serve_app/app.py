@@ -4,12 +4,9 @@ shows the whole graph, and which settings of config/serve.yaml belong to which d
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from ray.serve import Application, Deployment
-from ray.serve.schema import ServeDeploySchema
 
 from deployments.assistant.deployment import AssistantDeployment
 from deployments.compliance.deployment import ComplianceDeployment
@@ -17,11 +14,9 @@ from deployments.fraud.deployment import FraudDeployment
 from deployments.insights.deployment import InsightsDeployment
 from deployments.invoice.deployment import InvoiceDeployment
 from deployments.ocr.deployment import OcrDeployment
-from kernel.tuning import ModelTuning
-from serve_app import serve_config
 from serve_app.infra.settings import AppArgs
 from serve_app.ingress import Ingress
-from serve_app.serve_config import SERVE_YAML, ServeConfig, ServeConfigError
+from serve_app.serve_config import ServeConfig
 
 MODELS: dict[str, Deployment] = {
     "fraud": FraudDeployment,
@@ -32,10 +27,6 @@ MODELS: dict[str, Deployment] = {
     "ocr": OcrDeployment,
 }
 """Each model deployment, by the Ingress parameter its handle fills."""
-TUNINGS: dict[str, type[ModelTuning]] = {
-    d.name: d.func_or_class.tuning_type for d in MODELS.values()
-}
-"""Each model deployment's `user_config` type, by its name in serve.yaml."""
 
 
 def build_app(args: dict[str, Any] | AppArgs | None = None) -> Application:
@@ -58,14 +49,3 @@ def _bind(args: AppArgs, options: dict[str, dict[str, Any]]) -> Application:
     models = {key: configured(d).bind(args.models) for key, d in MODELS.items()}
     app: Application = configured(Ingress).bind(**models)
     return app
-
-
-def load_serve_config(path: Path = SERVE_YAML) -> ServeConfig:
-    """serve.yaml, valid for Ray (its own schema) and for this graph (args, deployment names,
-    every user_config); ServeConfigError names the first bad field."""
-    raw = serve_config.read(path)
-    try:
-        ServeDeploySchema.model_validate(raw)
-    except ValidationError as exc:
-        raise ServeConfigError(serve_config.field_errors(exc, "serve.yaml")) from exc
-    return serve_config.validate(raw, TUNINGS)

@@ -8,6 +8,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kernel.models.assistant import AssistantModel
+from kernel.models.compliance import ComplianceModel
+from kernel.models.fraud import FraudModel
+from kernel.models.insights import InsightsModel
+from kernel.models.invoice import InvoiceModel
+from kernel.models.ocr import OcrModel
 from serve_app.health import HealthService
 from serve_app.infra.auditing import Auditor
 from serve_app.infra.auth import SupabaseAuth, issuer_for
@@ -19,13 +25,13 @@ from serve_app.infra.settings import Settings
 from serve_app.infra.store import SqlStore, Store
 from serve_app.infra.supabase_store import SupabaseStore
 from serve_app.metrics import MetricsPage, RaySource, no_ray_metrics
-from serve_app.services.assistant import AssistantModel, AssistantService
-from serve_app.services.compliance import ComplianceModel, ComplianceService
+from serve_app.services.assistant import AssistantService
+from serve_app.services.compliance import ComplianceService
 from serve_app.services.feedback import FeedbackService
-from serve_app.services.fraud import FraudModel, FraudService
-from serve_app.services.insights import InsightsModel, InsightsService
-from serve_app.services.invoices import InvoiceModel, InvoiceService
-from serve_app.services.ocr import OcrModel, OcrService
+from serve_app.services.fraud import FraudService
+from serve_app.services.insights import InsightsService
+from serve_app.services.invoices import InvoiceService
+from serve_app.services.ocr import OcrService
 from serve_app.services.results import ModelVersions, Results
 
 logger = logging.getLogger("ai_backend")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import atexit
 import dataclasses
-import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar, cast
 
 import grpc  # type: ignore[import-untyped]
 import httpx
@@ -20,23 +20,13 @@ from ray.serve import metrics
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
 from ray.serve.handle import DeploymentHandle
 
-from kernel.books import Books, Transaction
-from kernel.model_io import (
-    Catalogue,
-    ComplianceReport,
-    Draft,
-    FraudReport,
-    InsightsReport,
-    InvoiceFacts,
-    ItemFacts,
-    ModelInfo,
-    OcrResult,
-    ParsedInvoice,
-    RateHint,
-    SeriesForecast,
-    TxnScores,
-    Understanding,
-)
+from kernel.models import ModelInfo, Seam
+from kernel.models.assistant import ASSISTANT
+from kernel.models.compliance import COMPLIANCE
+from kernel.models.fraud import FRAUD, FraudModel, ScoreRequest, TxnScores
+from kernel.models.insights import INSIGHTS
+from kernel.models.invoice import INVOICE
+from kernel.models.ocr import OCR
 from serve_app.api import create_api
 from serve_app.components import Components, build_components
 from serve_app.contract.errors import AppError, ModelUnavailable
@@ -44,6 +34,7 @@ from serve_app.infra.deadline import remaining
 from serve_app.infra.logs import configure_logging
 from serve_app.infra.settings import load_settings
 
+M = TypeVar("M")
 LATENCY_BUCKETS_MS = [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 10000.0]
 
 
@@ -59,10 +50,16 @@ def serve_request_id(rid: str) -> None:
 
 
 class HandleClient:
-    """A model deployment's methods over its DeploymentHandle, with the replica's deadline."""
+    """A model deployment's methods, as its seam declares them (kernel/models), over its
+    DeploymentHandle with the replica's deadline. Typed as the seam's Protocol by `remote`."""
 
-    def __init__(self, name: str, handle: DeploymentHandle[Any], timeout_s: float) -> None:
-        self._name, self._handle, self._timeout = name, handle, timeout_s
+    def __init__(self, seam: Seam[Any], handle: DeploymentHandle[Any], timeout_s: float) -> None:
+        self._seam, self._handle, self._timeout = seam, handle, timeout_s
+
+    def __getattr__(self, method: str) -> Callable[..., Awaitable[Any]]:
+        if method.startswith("_") or method not in self._seam.methods:
+            raise AttributeError(method)
+        return functools.partial(self._call, method)
 
     async def _call(self, method: str, *args: Any, budgeted: bool = True) -> Any:
         """The call, within the model's deadline and what the request has left of its budget
@@ -70,6 +67,7 @@ class HandleClient:
         remote call is cancelled: Ray cancels the replica's task, whose thread then stops at its
         next checkpoint (deployments/hosting/host.py), so abandoned work does not keep its
         model slot."""
+        name = self._seam.name
         timeout = remaining(self._timeout) if budgeted else self._timeout
         response = getattr(self._handle, method).remote(*args)
         try:
@@ -79,40 +77,36 @@ class HandleClient:
             raise
         except TimeoutError as exc:
             response.cancel()
-            raise ModelUnavailable(self._name, "timeout") from exc
+            raise ModelUnavailable(name, "timeout") from exc
         except BackPressureError as exc:
-            raise ModelUnavailable(self._name, "overloaded") from exc
+            raise ModelUnavailable(name, "overloaded") from exc
         except (DeploymentUnavailableError, ActorUnavailableError, RayActorError) as exc:
-            raise ModelUnavailable(self._name, "unavailable") from exc
+            raise ModelUnavailable(name, "unavailable") from exc
         except grpc.aio.AioRpcError as exc:  # the gRPC hop between deployments itself failed
-            raise ModelUnavailable(self._name, "transport") from exc
+            raise ModelUnavailable(name, "transport") from exc
         except RayTaskError as exc:
             if isinstance(exc, AppError):  # keeps its status; str(exc) is a remote traceback
                 raise
-            raise ModelUnavailable(self._name, "model_error") from exc
+            raise ModelUnavailable(name, "model_error") from exc
 
     async def info(self) -> ModelInfo:
         result: ModelInfo = await self._call("info")
         return result
 
 
+def remote(seam: Seam[M], handle: DeploymentHandle[Any], timeout_s: float) -> M:
+    """The model behind `handle`, as its seam's Protocol."""
+    return cast(M, HandleClient(seam, handle, timeout_s))
+
+
 class FraudClient(HandleClient):
-    """FraudModel over the FraudDeployment handle."""
+    """The fraud model, with its scores batched before the hop."""
 
-    async def report(self, books: Books) -> FraudReport:
-        result: FraudReport = await self._call("report", books)
-        return result
-
-    async def score(
-        self, batch: Sequence[Transaction], history: Sequence[Transaction]
-    ) -> TxnScores:
-        scored: TxnScores = await self._score_together((list(batch), list(history)))
-        return scored
+    async def score_many(self, requests: Sequence[ScoreRequest]) -> list[TxnScores]:
+        return list(await asyncio.gather(*(self._score_together(r) for r in requests)))
 
     @serve.batch(max_batch_size=32, batch_wait_timeout_s=0.0, max_concurrent_batches=16)
-    async def _score_together(
-        self, requests: list[tuple[list[Transaction], list[Transaction]]]
-    ) -> list[TxnScores]:
+    async def _score_together(self, requests: list[ScoreRequest]) -> list[TxnScores]:
         """Batching before the hop: scores that arrive while earlier ones are in flight travel
         in one handle call and one model call (FraudPredictor.score_many). No waiting: a lone
         request goes at once; under load, batches form from what queued meanwhile. Up to 16
@@ -121,60 +115,6 @@ class FraudClient(HandleClient):
         # Serve's batch loop runs in the context of the request that started it, long answered:
         # its budget is not this batch's, so only the model's own deadline applies.
         result: list[TxnScores] = await self._call("score_many", requests, budgeted=False)
-        return result
-
-
-class ComplianceClient(HandleClient):
-    """ComplianceModel over the ComplianceDeployment handle."""
-
-    async def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport:
-        result: ComplianceReport = await self._call("check", invoice, today)
-        return result
-
-    async def suggest_rates(self, items: list[ItemFacts], day: dt.date) -> list[RateHint | None]:
-        result: list[RateHint | None] = await self._call("suggest_rates", items, day)
-        return result
-
-
-class InvoiceClient(HandleClient):
-    """InvoiceModel over the InvoiceDeployment handle."""
-
-    async def draft(
-        self, text: str, today: dt.date, catalogue: Catalogue, use_business_data: bool
-    ) -> tuple[ParsedInvoice, Draft]:
-        result: tuple[ParsedInvoice, Draft] = await self._call(
-            "draft", text, today, catalogue, use_business_data
-        )
-        return result
-
-
-class AssistantClient(HandleClient):
-    """AssistantPredictor over the AssistantDeployment handle."""
-
-    async def understand(self, prompt: str) -> Understanding:
-        result: Understanding = await self._call("understand", prompt)
-        return result
-
-
-class OcrClient(HandleClient):
-    """OcrPredictor over the OcrDeployment handle."""
-
-    async def read(self, image: bytes) -> OcrResult:
-        result: OcrResult = await self._call("read", image)
-        return result
-
-
-class InsightsClient(HandleClient):
-    """InsightsModel over the InsightsDeployment handle."""
-
-    async def report(self, books: Books, now: dt.datetime) -> InsightsReport:
-        result: InsightsReport = await self._call("report", books, now)
-        return result
-
-    async def forecast(
-        self, start: dt.date, values: Sequence[float], horizon: int
-    ) -> SeriesForecast:
-        result: SeriesForecast = await self._call("forecast", start, list(values), horizon)
         return result
 
 
@@ -273,12 +213,12 @@ class Ingress:
         timeout = settings.MODEL_TIMEOUT_SECONDS
         self.components: Components = build_components(
             settings,
-            FraudClient("fraud", fraud, timeout),
-            InsightsClient("insights", insights, timeout),
-            ComplianceClient("compliance", compliance, timeout),
-            InvoiceClient("invoice", invoice, timeout),
-            AssistantClient("assistant", assistant, timeout),
-            OcrClient("ocr", ocr, timeout),
+            cast(FraudModel, FraudClient(FRAUD, fraud, timeout)),
+            remote(INSIGHTS, insights, timeout),
+            remote(COMPLIANCE, compliance, timeout),
+            remote(INVOICE, invoice, timeout),
+            remote(ASSISTANT, assistant, timeout),
+            remote(OCR, ocr, timeout),
             ray_source=ray_node_metrics,
             record=requests.record,
             looked_up=requests.looked_up,

@@ -1,9 +1,11 @@
 """config/serve.yaml, the one place deployment settings are written: read and validated against
-Ray's own schema and this project's models, with errors that name the field.
+this project's models (each model deployment's `user_config` by its seam, kernel/models), with
+errors that name the field.
 
-`serve run` and `serve deploy` read the file themselves; Python callers (tests, benchmarks,
-`fineasy config`) load it with `serve_app.app.load_serve_config`, which adds Ray's own schema
-check, and run the same graph with `serve_app.app.app_from_config`. No Ray import here.
+`serve run` and `serve deploy` read the file themselves; Python callers (training, the
+RayService generator, benchmarks, tests) `load` it here, with no Ray import; `fineasy config`
+adds Ray's own schema (serve_app/ray_schema.py), and `serve_app.app.app_from_config` runs the
+same graph.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import ValidationError
 
+from kernel.models.registry import TUNINGS
 from kernel.paths import PROJECT_ROOT
 from kernel.tuning import ModelTuning
 from serve_app.infra.settings import AppArgs
@@ -57,8 +60,10 @@ def field_errors(exc: ValidationError, where: str) -> str:
     )
 
 
-def validate(raw: Mapping[str, Any], tuning_types: Mapping[str, type[ModelTuning]]) -> ServeConfig:
-    """`raw` (a parsed serve.yaml, already valid for Ray) checked for this project: its app's
+def validate(
+    raw: Mapping[str, Any], tuning_types: Mapping[str, type[ModelTuning]] = TUNINGS
+) -> ServeConfig:
+    """`raw` (a parsed serve.yaml) checked for this project: its app's
     `args` against AppArgs, its deployments against the graph, and each model deployment's
     `user_config` against that deployment's tuning type."""
     apps = [a for a in raw.get("applications") or [] if a.get("name") == APP_NAME]
@@ -88,6 +93,11 @@ def validate(raw: Mapping[str, Any], tuning_types: Mapping[str, type[ModelTuning
         except ValidationError as exc:
             raise ServeConfigError(field_errors(exc, field)) from exc
     return ServeConfig(dict(raw), args, options, tunings)
+
+
+def load(path: Path = SERVE_YAML) -> ServeConfig:
+    """A serve.yaml, read and checked for this project (not against Ray's own schema)."""
+    return validate(read(path))
 
 
 def read(path: Path = SERVE_YAML) -> dict[str, Any]:

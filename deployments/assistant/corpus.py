@@ -15,7 +15,7 @@ from typing import get_args
 
 from deployments.invoice import corpus as invoice_corpus
 from kernel.gstin import CHARSET, STATE_CODES, check_character
-from kernel.model_io import LearnedIntent
+from kernel.models.assistant import LearnedIntent
 
 INTENTS: tuple[str, ...] = get_args(LearnedIntent)
 TRAIN_SEED = 3101

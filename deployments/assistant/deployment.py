@@ -4,28 +4,18 @@ come from ModelHost. It reads messages, never books: the ingress composes the an
 
 from __future__ import annotations
 
-from typing import Any
-
 from ray import serve
 
 from deployments.assistant.predictor import AssistantModels, AssistantPredictor
 from deployments.hosting.host import ModelHost
-from kernel.model_io import Understanding
-from kernel.tuning import AssistantTuning
+from kernel.models.assistant import ASSISTANT, Understanding
 
 
 @serve.deployment
 class AssistantDeployment(ModelHost[AssistantPredictor]):
-    name = "assistant"
-    tuning_type = AssistantTuning
+    seam = ASSISTANT
     artifact_type = AssistantModels
     predictor_type = AssistantPredictor
-
-    @staticmethod
-    def held_out_accuracy(metrics: dict[str, Any]) -> float | None:
-        """Intent accuracy on the questions written apart from training (eval_world)."""
-        accuracy = metrics.get("accuracy_independent")
-        return float(accuracy) if accuracy is not None else None
 
     async def understand(self, prompt: str) -> Understanding:
         with self._observed("message"):

@@ -22,8 +22,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from kernel.model_io import Understanding
-from kernel.tuning import AssistantTuning
+from kernel.models.assistant import AssistantTuning, Understanding
 from kernel.work import checkpoint
 
 PRIORITIES = ("essential", "important", "discretionary", "non_essential")

@@ -9,9 +9,8 @@ right. While the compensation cess was in force, the tax may also carry it: stat
 from __future__ import annotations
 
 from deployments.compliance.issues import Issues
-from kernel.model_io import InvoiceFacts
+from kernel.models.compliance import ComplianceTuning, InvoiceFacts
 from kernel.money import format_inr
-from kernel.tuning import ComplianceTuning
 
 
 def after_discount_share(inv: InvoiceFacts) -> float:

@@ -20,8 +20,13 @@ from deployments.compliance import arithmetic, documents, parties, rates
 from deployments.compliance.issues import Issues, overall_status
 from deployments.compliance.rate_model import RateModel
 from kernel import gst_rules
-from kernel.model_io import ComplianceReport, InvoiceFacts, ItemFacts, RateHint
-from kernel.tuning import ComplianceTuning
+from kernel.models.compliance import (
+    ComplianceReport,
+    ComplianceTuning,
+    InvoiceFacts,
+    ItemFacts,
+    RateHint,
+)
 
 
 class ComplianceChecker:

@@ -9,7 +9,7 @@ import re
 
 from deployments.compliance.issues import Issues, day_text
 from kernel import gst_rules
-from kernel.model_io import InvoiceFacts
+from kernel.models.compliance import InvoiceFacts
 from kernel.money import format_inr
 
 

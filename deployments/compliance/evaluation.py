@@ -22,7 +22,7 @@ from deployments.compliance.rate_training import BRANDS, hand_written, vocabular
 from eval_world.gst import correct_invoices, gst_world
 from kernel import gst_rules
 from kernel.gstin import CHARSET, STATE_CODES, STATE_NAMES
-from kernel.model_io import InvoiceFacts, ItemFacts
+from kernel.models.compliance import InvoiceFacts, ItemFacts
 
 EVAL_SEED = 9303
 ISSUE_TYPES = (

@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from kernel.model_io import ComplianceIssue, IssueType, Severity
+from kernel.models.compliance import ComplianceIssue, IssueType, Severity
 
 
 def day_text(day: dt.date) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from deployments.compliance.issues import Issues
 from kernel.gstin import STATE_NAMES, explain, state_in_address
-from kernel.model_io import InvoiceFacts
+from kernel.models.compliance import ComplianceTuning, InvoiceFacts
 from kernel.money import format_inr
-from kernel.tuning import ComplianceTuning
 
 
 def gstins(inv: InvoiceFacts, issues: Issues) -> None:

@@ -13,8 +13,7 @@ from deployments.compliance.arithmetic import after_discount_share
 from deployments.compliance.issues import Issues, day_text, pct
 from deployments.compliance.rate_model import RateModel, Reading
 from kernel import gst_rules
-from kernel.model_io import InvoiceFacts, ItemFacts
-from kernel.tuning import ComplianceTuning
+from kernel.models.compliance import ComplianceTuning, InvoiceFacts, ItemFacts
 from kernel.work import checkpoint
 
 Expected = tuple[str, float, str] | None

@@ -18,7 +18,7 @@ from deployments.fraud.predictor import FraudPredictor
 from deployments.fraud.training import PAIR_TYPES, Labelled
 from eval_world.fraud import World
 from kernel.books import Books, books_from_rows
-from kernel.model_io import Finding
+from kernel.models.fraud import Finding
 
 KINDS = (*PAIR_TYPES, "payment_mismatch", "suspicious_pattern")
 BINS = 10

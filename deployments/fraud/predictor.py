@@ -27,9 +27,15 @@ from deployments.fraud.duplicates import Pair, candidate_pairs
 from deployments.fraud.features import TXN_FEATURES, AmountPriors, transaction_features
 from deployments.fraud.reconcile import Mismatch, payment_mismatches
 from kernel.books import Books, Transaction
-from kernel.model_io import Finding, FraudReport, TxnScore, TxnScores
+from kernel.models.fraud import (
+    Finding,
+    FraudReport,
+    FraudTuning,
+    ScoreRequest,
+    TxnScore,
+    TxnScores,
+)
 from kernel.money import format_inr
-from kernel.tuning import FraudTuning
 from kernel.work import checkpoint
 
 
@@ -106,10 +112,6 @@ def risk_score(findings: Sequence[Finding]) -> float:
     for finding in findings:
         remaining *= 1.0 - 0.5 * finding.confidence_score
     return round(1.0 - remaining, 4)
-
-
-ScoreRequest = tuple[Sequence[Transaction], Sequence[Transaction]]
-"""(transactions to score, their history)"""
 
 
 class FraudPredictor:

@@ -23,7 +23,7 @@ from deployments.fraud.features import AmountPriors, transaction_features
 from deployments.fraud.predictor import FraudModels, anomaly_scores
 from deployments.fraud.reconcile import payment_mismatches
 from kernel.books import Books, Invoice, books_from_rows
-from kernel.tuning import FraudTuning
+from kernel.models.fraud import FraudTuning
 
 TRAIN_SEED, VALIDATION_SEED, EVAL_SEED = 1001, 2002, 3003
 DATA_END = dt.date(2026, 9, 30)

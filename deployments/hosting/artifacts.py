@@ -19,6 +19,8 @@ import joblib
 import sklearn
 from pydantic import BaseModel
 
+from kernel.models import Seam
+
 ARTIFACT_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
 
@@ -72,6 +74,17 @@ def _reproducible(payload: Any) -> None:
             visit(child, depth + 1)
 
     visit(payload, 0)
+
+
+def reported(seam: Seam[Any], manifest: Manifest) -> dict[str, Any]:
+    """What a model deployment says of the artifact it serves (ModelInfo.metrics): its digest,
+    its held-out figures, the accuracy its seam reads from them, when it was trained."""
+    return {
+        "sha256": manifest.sha256,
+        "held_out": manifest.metrics,
+        "accuracy": seam.held_out_accuracy(manifest.metrics),
+        "created_at": manifest.created_at.isoformat(),
+    }
 
 
 def save_artifact(

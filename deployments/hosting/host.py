@@ -1,8 +1,9 @@
 """ModelHost: what every model deployment does besides predicting, written once.
 
-A subclass declares its model's name, tuning type, artifact type and predictor type, adds the
-methods it serves, and is decorated with a bare `@serve.deployment`: replicas, resources, queues,
-autoscaling and health checks are written only in config/serve.yaml. `user_config` (a
+A subclass declares its model's seam (kernel/models: name, tuning type, the methods the
+ingress calls), artifact type and predictor type, serves each method of the seam, and is
+decorated with a bare `@serve.deployment`: replicas, resources, queues, autoscaling and health
+checks are written only in config/serve.yaml. `user_config` (a
 ModelTuning) names the version; a new version is loaded in place by
 `reconfigure`, after its sha256 check, without restarting the replica; a version that fails the
 check is refused while the old one keeps serving.
@@ -23,8 +24,8 @@ from ray import serve
 from ray.serve import metrics
 from ray.serve.exceptions import RayServeException
 
-from deployments.hosting.artifacts import ArtifactError, load_artifact
-from kernel.model_io import ModelInfo
+from deployments.hosting.artifacts import ArtifactError, load_artifact, reported
+from kernel.models import ModelInfo, Seam
 from kernel.tuning import ModelsConfig, ModelTuning
 from kernel.work import Budget, run_in_thread
 
@@ -54,9 +55,7 @@ P = TypeVar("P", bound=Predictor)
 class ModelHost(Generic[P]):
     """A subclass declares what it hosts, and adds the methods it serves."""
 
-    name: ClassVar[str]
-    """The model's name: its folder under models_dir, its metrics tag, its cache-key prefix."""
-    tuning_type: ClassVar[type[ModelTuning]]
+    seam: ClassVar[Seam[Any]]
     artifact_type: ClassVar[type[Any]]
     """What a verified artifact must unpickle to."""
     predictor_type: ClassVar[type[Any]]
@@ -104,17 +103,10 @@ class ModelHost(Generic[P]):
         except RayServeException:  # constructed outside a replica
             self._replica_id = "local"
 
-    @staticmethod
-    def held_out_accuracy(metrics: dict[str, Any]) -> float | None:  # noqa: ARG004
-        """The share of this model's held-out predictions a user would call right, read from
-        its manifest's metrics (ModelInfo.metrics["accuracy"]; the ingress blends it with
-        feedback). None where the model states no such figure."""
-        return None
-
     def build(self, payload: Any, tuning: ModelTuning) -> P:
         """The predictor for a verified artifact payload; ArtifactError if it is the wrong kind."""
         if not isinstance(payload, self.artifact_type):
-            raise ArtifactError(f"{self.name}: not a {self.artifact_type.__name__} bundle")
+            raise ArtifactError(f"{self.seam.name}: not a {self.artifact_type.__name__} bundle")
         predictor: P = self.predictor_type(payload, tuning)
         return predictor
 
@@ -123,7 +115,7 @@ class ModelHost(Generic[P]):
         """Applies a new user_config in place. A model version that fails its integrity check
         is refused: a replica already serving keeps its model and reports the refusal in
         info() (so /health/detailed shows it degraded); a replica with no model fails."""
-        tuning = self.tuning_type.model_validate(user_config)
+        tuning = self.seam.tuning.model_validate(user_config)
         try:
             predictor, details = self._predictor_for(tuning)
         except ArtifactError as exc:
@@ -131,7 +123,7 @@ class ModelHost(Generic[P]):
                 raise
             logger.error(
                 "%s %s refused, still serving %s: %s",
-                self.name,
+                self.seam.name,
                 tuning.model_version,
                 self._predictor.version,
                 exc,
@@ -141,10 +133,10 @@ class ModelHost(Generic[P]):
             )
             return
         if self._info is not None and self._info.version != tuning.model_version:
-            self._loaded.set(0, tags={"model": self.name, "version": self._info.version})
-        self._loaded.set(1, tags={"model": self.name, "version": tuning.model_version})
+            self._loaded.set(0, tags={"model": self.seam.name, "version": self._info.version})
+        self._loaded.set(1, tags={"model": self.seam.name, "version": tuning.model_version})
         self._info = ModelInfo(
-            name=self.name,
+            name=self.seam.name,
             version=tuning.model_version,
             metrics=details,
             config_hash=hashlib.sha256(tuning.model_dump_json().encode()).hexdigest()[:12],
@@ -165,32 +157,29 @@ class ModelHost(Generic[P]):
             current.tuning = tuning  # new thresholds, same model: applied in place
             return current, info.metrics
         payload, manifest = load_artifact(
-            self._config.models_dir, self.name, tuning.model_version, tuning.model_sha256
+            self._config.models_dir, self.seam.name, tuning.model_version, tuning.model_sha256
         )
         predictor = self.build(payload, tuning)
         if predictor.version != tuning.model_version:
-            raise ArtifactError(f"{self.name} {tuning.model_version}: artifact says otherwise")
+            raise ArtifactError(f"{self.seam.name} {tuning.model_version}: artifact says otherwise")
         logger.info(
-            "%s model %s loaded (sha256 %s)", self.name, tuning.model_version, manifest.sha256[:12]
+            "%s model %s loaded (sha256 %s)",
+            self.seam.name,
+            tuning.model_version,
+            manifest.sha256[:12],
         )
-        details = {
-            "sha256": manifest.sha256,
-            "held_out": manifest.metrics,
-            "accuracy": self.held_out_accuracy(manifest.metrics),
-            "created_at": manifest.created_at.isoformat(),
-        }
-        return predictor, details
+        return predictor, reported(self.seam, manifest)
 
     # -- serving ----------------------------------------------------------------------------------
     def _ready(self) -> P:
         if self._predictor is None:
             raise RuntimeError(
-                f"no {self.name} model loaded: user_config.model_version is required"
+                f"no {self.seam.name} model loaded: user_config.model_version is required"
             )
         return self._predictor
 
     def _observe(self, kind: str, count: int, started: float) -> None:
-        tags = {"model": self.name, "kind": kind}
+        tags = {"model": self.seam.name, "kind": kind}
         self._served.inc(count, tags=tags)
         self._latency.observe((time.perf_counter() - started) * 1000, tags=tags)
 
@@ -232,10 +221,10 @@ class ModelHost(Generic[P]):
         assert self._info is not None
         # Ray exports a gauge only while it is recorded: set again each round, or
         # ai_backend_model_loaded (and the alert on it) goes quiet while the model serves on.
-        self._loaded.set(1, tags={"model": self.name, "version": self._info.version})
+        self._loaded.set(1, tags={"model": self.seam.name, "version": self._info.version})
         oldest = min(self._running.values(), default=None)
         if oldest is not None and time.monotonic() - oldest > HUNG_AFTER_S:
             raise RuntimeError(
-                f"{self.name}: a prediction has run {time.monotonic() - oldest:.0f} s;"
+                f"{self.seam.name}: a prediction has run {time.monotonic() - oldest:.0f} s;"
                 " the replica is hung"
             )

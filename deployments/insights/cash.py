@@ -11,7 +11,7 @@ import numpy as np
 from deployments.insights.forecasting import INTERVAL
 from deployments.insights.history import cash_on_hand, month_start, recurring_direction
 from deployments.insights.report import Report, inr, iso, month_name
-from kernel.model_io import Insight
+from kernel.models.insights import Insight
 
 RUNWAY_HORIZON_DAYS = 120
 WEEKS = 13

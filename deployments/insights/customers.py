@@ -13,7 +13,7 @@ import numpy as np
 
 from deployments.insights.history import LIVE_INVOICE, add_months, month_start
 from deployments.insights.report import Report, inr, iso
-from kernel.model_io import Insight
+from kernel.models.insights import Insight
 
 
 class Quiet(TypedDict):

@@ -7,7 +7,7 @@ import datetime as dt
 from deployments.insights.forecasting import MIN_MONTHS
 from deployments.insights.history import add_months, month_start
 from deployments.insights.report import Report, iso, month_name
-from kernel.model_io import Insight
+from kernel.models.insights import Insight
 
 
 def too_little_data(r: Report) -> Insight:

@@ -21,8 +21,13 @@ from deployments.insights.forecasting import GENERIC, INTERVAL, MIN_MONTHS, Fore
 from deployments.insights.history import STALE_AFTER_DAYS, add_months, build_history, month_start
 from deployments.insights.report import Report
 from kernel.books import Books
-from kernel.model_io import ForecastPoint, Insight, InsightsReport, SeriesForecast
-from kernel.tuning import InsightsTuning
+from kernel.models.insights import (
+    ForecastPoint,
+    Insight,
+    InsightsReport,
+    InsightsTuning,
+    SeriesForecast,
+)
 from kernel.work import checkpoint
 
 
@@ -64,9 +69,7 @@ class InsightsPredictor:
             history_months=history.n,
         )
 
-    def forecast_series(
-        self, start: dt.date, values: Sequence[float], horizon: int
-    ) -> SeriesForecast:
+    def forecast(self, start: dt.date, values: Sequence[float], horizon: int) -> SeriesForecast:
         """A bare monthly series from `start`: the generic model, plus both baselines."""
         checkpoint(len(values))
         y = np.asarray(values, float)

@@ -35,9 +35,8 @@ from deployments.insights.history import (
     recurring_direction,
 )
 from kernel.books import Books, Invoice
-from kernel.model_io import Insight, InsightType
+from kernel.models.insights import Insight, InsightsTuning, InsightType
 from kernel.money import format_inr
-from kernel.tuning import InsightsTuning
 
 
 def inr(amount: float) -> str:

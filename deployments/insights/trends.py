@@ -10,7 +10,7 @@ import numpy as np
 
 from deployments.insights.history import add_months, is_operating_expense, month_end
 from deployments.insights.report import Report, inr, month_name
-from kernel.model_io import Insight
+from kernel.models.insights import Insight
 
 UNCATEGORISED = {
     "debit": "Cash withdrawals and debits",

@@ -41,7 +41,7 @@ from deployments.invoice.text import (
     parse_date,
     visible,
 )
-from kernel.model_io import ParsedInvoice, ParsedItem, PrintedInvoice
+from kernel.models.invoice import ParsedInvoice, ParsedItem, PrintedInvoice
 from kernel.work import checkpoint
 
 NUMBER = re.compile(

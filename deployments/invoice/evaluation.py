@@ -13,7 +13,7 @@ from typing import Any
 from deployments.invoice import corpus as invoice_corpus
 from deployments.invoice.parser import InvoiceParser
 from eval_world.prompts import written_prompts
-from kernel.model_io import ParsedInvoice
+from kernel.models.invoice import ParsedInvoice
 
 DATA = Path(__file__).parent / "data"
 FIELDS = (

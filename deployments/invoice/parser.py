@@ -43,8 +43,7 @@ from deployments.invoice.text import (
     parse_quantity,
 )
 from deployments.invoice.tokens import tokenize
-from kernel.model_io import ParsedInvoice, ParsedItem
-from kernel.tuning import InvoiceTuning
+from kernel.models.invoice import InvoiceTuning, ParsedInvoice, ParsedItem
 from kernel.work import checkpoint
 
 MAX_TOKENS = 1000

@@ -19,9 +19,16 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from deployments.invoice.parser import InvoiceParser
+from deployments.invoice.parser import InvoiceModels, InvoiceParser
 from deployments.invoice.text import MAX_AMOUNT, MAX_QUANTITY
-from kernel.model_io import Catalogue, Draft, DraftLine, ParsedInvoice, ParsedItem
+from kernel.models.invoice import (
+    Catalogue,
+    Draft,
+    DraftLine,
+    InvoiceTuning,
+    ParsedInvoice,
+    ParsedItem,
+)
 from kernel.money import format_inr
 from kernel.work import checkpoint
 
@@ -69,17 +76,31 @@ class _Business:
         return cls(products, names, last_lines)
 
 
-def draft(
-    parser: InvoiceParser,
-    text: str,
-    today: dt.date,
-    catalogue: Catalogue,
-    use_business_data: bool,
-) -> tuple[ParsedInvoice, Draft]:
-    """What InvoiceDeployment.draft answers: the text parsed, then resolved against the
-    business's catalogue (an empty one, or none used, on the public routes)."""
-    parsed = parser.parse(text, today)
-    return parsed, resolve(parsed, catalogue, today, use_business_data)
+class InvoiceDrafter:
+    """The invoice model's predictor, what InvoiceDeployment serves: a text parsed
+    (InvoiceParser), then resolved against the business's catalogue (an empty one, or none
+    used, on the public routes)."""
+
+    def __init__(self, models: InvoiceModels, tuning: InvoiceTuning | None = None) -> None:
+        self.parser = InvoiceParser(models, tuning)
+
+    @property
+    def version(self) -> str:
+        return self.parser.version
+
+    @property
+    def tuning(self) -> InvoiceTuning | None:
+        return self.parser.tuning
+
+    @tuning.setter
+    def tuning(self, tuning: InvoiceTuning | None) -> None:
+        self.parser.tuning = tuning
+
+    def draft(
+        self, text: str, today: dt.date, catalogue: Catalogue, use_business_data: bool
+    ) -> tuple[ParsedInvoice, Draft]:
+        parsed = self.parser.parse(text, today)
+        return parsed, resolve(parsed, catalogue, today, use_business_data)
 
 
 def resolve(

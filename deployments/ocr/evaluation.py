@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 from deployments.invoice.document import parse_document
 from deployments.ocr.predictor import OcrPredictor
 from eval_world.scanned_invoices import ScannedInvoice, generate
-from kernel.model_io import ParsedInvoice
+from kernel.models.invoice import ParsedInvoice
 
 FIELDS = ("party", "invoice_number", "date", "line_items", "total")
 

@@ -17,8 +17,7 @@ from deployments.hosting.artifacts import ArtifactError
 from deployments.ocr import engine
 from deployments.ocr.cleanup import BadImage, clean, decode
 from kernel import work
-from kernel.model_io import OcrLine, OcrResult
-from kernel.tuning import OcrTuning
+from kernel.models.ocr import OcrLine, OcrResult, OcrTuning
 
 
 @dataclass

@@ -18,7 +18,9 @@ from pydantic import (
     model_validator,
 )
 
-from kernel.model_io import ComplianceIssue, ForecastPoint, FraudType, InsightType, OverallStatus
+from kernel.models.compliance import ComplianceIssue, OverallStatus
+from kernel.models.fraud import FraudType
+from kernel.models.insights import ForecastPoint, InsightType
 
 OCR_MAX_IMAGE_BYTES = 6_000_000
 """The largest photo the OCR route takes: a 1920x1080 JPEG at quality 85 (what the client's

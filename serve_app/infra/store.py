@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from kernel.books import Books, Business, as_dict, books_from_rows
-from kernel.model_io import Finding, Insight
+from kernel.models.fraud import Finding
+from kernel.models.insights import Insight
 from serve_app.contract.errors import DatabaseUnavailable, DeadlineExceeded, NotFound
 from serve_app.infra.auth import Caller
 from serve_app.infra.deadline import remaining

@@ -19,7 +19,8 @@ from postgrest.exceptions import APIError
 from supabase import AsyncClient, AsyncClientOptions
 
 from kernel.books import Books, Business, books_from_rows
-from kernel.model_io import Finding, Insight
+from kernel.models.fraud import Finding
+from kernel.models.insights import Insight
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
 from serve_app.infra.deadline import remaining

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from kernel.model_io import ItemFacts, ModelInfo, RateHint, Understanding
+from kernel.models.assistant import AssistantModel, Understanding
+from kernel.models.compliance import ComplianceModel, ItemFacts, RateHint
 from kernel.money import format_inr
 from serve_app.contract.errors import from_request
 from serve_app.contract.schemas import (
@@ -25,16 +26,11 @@ from serve_app.contract.schemas import (
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.store import Store
-from serve_app.services.compliance import ComplianceModel, ComplianceService
+from serve_app.services.compliance import ComplianceService
 from serve_app.services.fraud import FraudService
 from serve_app.services.insights import InsightsService
 from serve_app.services.invoices import InvoiceService
 from serve_app.services.results import ModelService, Results, timed
-
-
-class AssistantModel(Protocol):
-    async def understand(self, prompt: str) -> Understanding: ...
-    async def info(self) -> ModelInfo: ...
 
 
 @dataclass

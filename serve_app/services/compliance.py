@@ -8,11 +8,13 @@ without a model call.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
 
 from kernel import gst_rules
 from kernel.gstin import explain, is_valid_gstin, state_code_of
-from kernel.model_io import ComplianceReport, InvoiceFacts, ItemFacts, ModelInfo, RateHint
+from kernel.models.compliance import (
+    ComplianceModel,
+    InvoiceFacts,
+)
 from serve_app.contract.errors import InvalidInput, NotFound
 from serve_app.contract.schemas import (
     ComplianceResponse,
@@ -30,14 +32,6 @@ from serve_app.services.results import Lookup, ModelService, Served, timed
 CACHE_TTL_S = 12 * 3600
 """The docs' server-side TTL for compliance checks; the key also carries a data fingerprint."""
 MISSING_INVOICE = "Invoice not found"
-
-
-class ComplianceModel(Protocol):
-    async def check(self, invoice: InvoiceFacts, today: dt.date) -> ComplianceReport: ...
-    async def suggest_rates(
-        self, items: list[ItemFacts], day: dt.date
-    ) -> list[RateHint | None]: ...
-    async def info(self) -> ModelInfo: ...
 
 
 class ComplianceService(ModelService[ComplianceModel]):

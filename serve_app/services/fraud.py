@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Protocol
 
-from kernel.books import Books, Transaction
-from kernel.model_io import FraudReport, ModelInfo, TxnScores
+from kernel.books import Transaction
+from kernel.models.fraud import FraudModel
 from serve_app.contract.schemas import (
     FraudAlert,
     FraudAnalysisResponse,
@@ -23,14 +22,6 @@ from serve_app.services.results import Lookup, ModelService, Served, timed
 
 CACHE_TTL_S = 6 * 3600
 """The docs' server-side TTL for fraud analyses; the key also carries a data fingerprint."""
-
-
-class FraudModel(Protocol):
-    async def report(self, books: Books) -> FraudReport: ...
-    async def score(
-        self, batch: Sequence[Transaction], history: Sequence[Transaction]
-    ) -> TxnScores: ...
-    async def info(self) -> ModelInfo: ...
 
 
 def _to_domain(items: Sequence[TransactionIn], prefix: str) -> list[Transaction]:
@@ -97,11 +88,8 @@ class FraudService(ModelService[FraudModel]):
 
     async def score(self, caller: Caller, request: FraudScoreRequest) -> FraudScoreResponse:
         """Inline scoring: reads nothing from the database."""
-        result, elapsed_ms = await timed(
-            self._model.score(
-                _to_domain(request.transactions, "new"), _to_domain(request.history, "history")
-            )
-        )
+        asked = (_to_domain(request.transactions, "new"), _to_domain(request.history, "history"))
+        (result,), elapsed_ms = await timed(self._model.score_many([asked]))
         now = self._clock()
         scores = result.scores
         summary = {"scored": len(scores), "suspicious": sum(s.suspicious for s in scores)}

@@ -5,11 +5,8 @@ model version and tuning too, so new data, a new model or a new day recompute.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Protocol
 
-from kernel.books import Books
-from kernel.model_io import InsightsReport, ModelInfo, SeriesForecast
+from kernel.models.insights import InsightsModel
 from serve_app.contract.schemas import (
     BusinessInsight,
     BusinessInsightsResponse,
@@ -22,14 +19,6 @@ from serve_app.services.results import Lookup, ModelService, Served, timed
 
 CACHE_TTL_S = 24 * 3600
 """The docs' server-side TTL for insights; the key also carries a data fingerprint."""
-
-
-class InsightsModel(Protocol):
-    async def report(self, books: Books, now: dt.datetime) -> InsightsReport: ...
-    async def forecast(
-        self, start: dt.date, values: Sequence[float], horizon: int
-    ) -> SeriesForecast: ...
-    async def info(self) -> ModelInfo: ...
 
 
 class InsightsService(ModelService[InsightsModel]):

@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kernel.model_io import Catalogue, Draft, ItemFacts, ModelInfo, ParsedInvoice, RateHint
+from kernel.models.compliance import ItemFacts, RateHint
+from kernel.models.invoice import Catalogue, Draft, InvoiceModel, ParsedInvoice
 from serve_app.contract.errors import ModelUnavailable, NotAnInvoice
 from serve_app.contract.schemas import (
     InvoiceGenerateRequest,
@@ -44,13 +45,6 @@ def draft_ids(
     sent = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     window = int(now.timestamp() // RETRY_WINDOW_S)
     return [str(uuid.uuid5(DRAFTS, f"body:{user_id}:{sent}:{w}")) for w in (window, window - 1)]
-
-
-class InvoiceModel(Protocol):
-    async def draft(
-        self, text: str, today: dt.date, catalogue: Catalogue, use_business_data: bool
-    ) -> tuple[ParsedInvoice, Draft]: ...
-    async def info(self) -> ModelInfo: ...
 
 
 class RateAdvisor(Protocol):

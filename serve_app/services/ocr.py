@@ -12,20 +12,14 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Protocol
 
-from kernel.model_io import ModelInfo, OcrResult
+from kernel.models.ocr import OcrModel
 from serve_app.contract.errors import NoTextFound, UnreadableImage
 from serve_app.contract.schemas import OCR_MAX_IMAGE_BYTES, OcrRequest, OcrResponse
 from serve_app.infra.rate_limit import RateLimiter
 from serve_app.services.results import Results
 
 DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.IGNORECASE)
-
-
-class OcrModel(Protocol):
-    async def read(self, image: bytes) -> OcrResult: ...
-    async def info(self) -> ModelInfo: ...
 
 
 def image_bytes(text: str) -> bytes:

@@ -22,7 +22,7 @@ from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from kernel.model_io import ModelInfo
+from kernel.models import ModelInfo
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.cache import Cache

@@ -9,31 +9,24 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from kernel.models.assistant import ASSISTANT, AssistantModel
+from kernel.models.compliance import COMPLIANCE, ComplianceModel
+from kernel.models.fraud import FRAUD, FraudModel
+from kernel.models.insights import INSIGHTS, InsightsModel
+from kernel.models.invoice import INVOICE, InvoiceModel
+from kernel.models.ocr import OCR, OcrModel
 from serve_app.api import create_api
 from serve_app.components import build_components
-from serve_app.services.assistant import AssistantModel
-from serve_app.services.compliance import ComplianceModel
-from serve_app.services.fraud import FraudModel
-from serve_app.services.insights import InsightsModel
-from serve_app.services.invoices import InvoiceModel
-from serve_app.services.ocr import OcrModel
 from tests.support import factories
 from tests.support.factories import (
     assistant_predictor,
     compliance_checker,
     insights_predictor,
-    invoice_parser,
+    invoice_drafter,
     ocr_predictor,
     predictor,
 )
-from tests.support.fakes import (
-    LocalAssistantModel,
-    LocalComplianceModel,
-    LocalFraudModel,
-    LocalInsightsModel,
-    LocalInvoiceModel,
-    LocalOcrModel,
-)
+from tests.support.fakes import local
 from tests.support.stores import seeded_store, settings_for
 
 ClientFactory = Callable[..., TestClient]
@@ -78,12 +71,12 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
         settings = settings_for(database, **env)
         parts = build_components(
             settings,
-            model or LocalFraudModel(predictor()),
-            insights or LocalInsightsModel(insights_predictor()),
-            compliance or LocalComplianceModel(compliance_checker()),
-            invoice or LocalInvoiceModel(invoice_parser()),
-            assistant or LocalAssistantModel(assistant_predictor()),
-            ocr or LocalOcrModel(ocr_predictor()),
+            model or local(FRAUD, predictor()),
+            insights or local(INSIGHTS, insights_predictor()),
+            compliance or local(COMPLIANCE, compliance_checker()),
+            invoice or local(INVOICE, invoice_drafter()),
+            assistant or local(ASSISTANT, assistant_predictor()),
+            ocr or local(OCR, ocr_predictor()),
             looked_up=looked_up,
             counted=counted,
         )

@@ -17,22 +17,21 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from deployments.hosting.local import LocalModel
 from deployments.ocr.cleanup import MAX_WORK_PIXELS
+from kernel.models.assistant import ASSISTANT
+from kernel.models.compliance import COMPLIANCE
+from kernel.models.invoice import INVOICE
+from kernel.models.ocr import OCR
 from tests.app.conftest import UNLIMITED, ClientFactory
 from tests.support.adversarial import WORST_PHOTOS, photos, texts
 from tests.support.factories import (
     assistant_predictor,
     compliance_checker,
-    invoice_parser,
+    invoice_drafter,
     ocr_predictor,
 )
-from tests.support.fakes import (
-    LocalAssistantModel,
-    LocalComplianceModel,
-    LocalInvoiceModel,
-    LocalModel,
-    LocalOcrModel,
-)
+from tests.support.fakes import local
 
 TEXT_UNITS_PER_CHAR = 25
 """Work per character of a text, at most: one pass over its lines (counted as sent, before
@@ -53,11 +52,11 @@ class Models:
     """The real predictors in-process, as the app tier runs them, with what each call counted."""
 
     def __init__(self) -> None:
-        self.invoice = LocalInvoiceModel(invoice_parser())
-        self.compliance = LocalComplianceModel(compliance_checker())
-        self.assistant = LocalAssistantModel(assistant_predictor())
-        self.ocr = LocalOcrModel(ocr_predictor())
-        self.all: list[LocalModel] = [self.invoice, self.compliance, self.assistant, self.ocr]
+        self.invoice = local(INVOICE, invoice_drafter())
+        self.compliance = local(COMPLIANCE, compliance_checker())
+        self.assistant = local(ASSISTANT, assistant_predictor())
+        self.ocr = local(OCR, ocr_predictor())
+        self.all: list[LocalModel[Any]] = [self.invoice, self.compliance, self.assistant, self.ocr]
 
     def spent(self) -> int:
         """The work every call since the last look counted, and forget it."""

@@ -6,11 +6,12 @@ import datetime as dt
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from kernel.models.compliance import COMPLIANCE
 from serve_app.infra.auth import mint_token
 from tests.app.conftest import ClientFactory
 from tests.support.contract import ISO_UTC, assert_error
 from tests.support.factories import OTHER_USER, SECRET, compliance_checker, demo_books
-from tests.support.fakes import LocalComplianceModel
+from tests.support.fakes import local
 
 ISSUE_TYPES = {
     "gst_mismatch",
@@ -74,13 +75,13 @@ def test_another_users_invoice_is_byte_identical_to_a_missing_one(client: TestCl
 def test_bursts_of_checks_are_served_from_cache_until_the_books_change(
     make_client: ClientFactory, owner_headers: dict[str, str]
 ) -> None:
-    model = LocalComplianceModel(compliance_checker())
+    model = local(COMPLIANCE, compliance_checker())
     client = make_client(compliance=model)
     invoice_id = planted("gst_mismatch")
     first = check(client, invoice_id, owner_headers).json()
     for _ in range(3):
         assert check(client, invoice_id, owner_headers).json() == first
-    assert model.checks == 1
+    assert model.counts["check"] == 1
 
     async def fix_rate() -> None:
         engine = client.components.store.engine  # type: ignore[attr-defined]
@@ -92,7 +93,7 @@ def test_bursts_of_checks_are_served_from_cache_until_the_books_change(
 
     client.portal.call(fix_rate)  # type: ignore[union-attr]
     check(client, invoice_id, owner_headers)
-    assert model.checks == 2
+    assert model.counts["check"] == 2
 
 
 def inline(**fields: object) -> dict[str, object]:

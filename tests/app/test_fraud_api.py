@@ -10,13 +10,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from deployments.fraud.predictor import FraudPredictor
-from kernel.books import Transaction
-from kernel.model_io import TxnScores
+from deployments.hosting.local import LocalModel
+from kernel.models.fraud import FRAUD, FraudModel, ScoreRequest, TxnScores
 from serve_app.infra.auth import mint_token
 from tests.app.conftest import ClientFactory
 from tests.support.contract import ISO_UTC, assert_error
 from tests.support.factories import OTHER_USER, SECRET, demo_books, predictor
-from tests.support.fakes import LocalFraudModel, UnavailableModel
+from tests.support.fakes import UnavailableModel, local
 
 FRAUD_TYPES = {
     "duplicate_invoice",
@@ -181,11 +181,11 @@ def test_cached_until_the_books_change(
 ) -> None:
     from tests.support.factories import predictor
 
-    model = LocalFraudModel(predictor())
+    model = local(FRAUD, predictor())
     client = make_client(model=model)
     analyze(client, business_id, owner_headers)
     analyze(client, business_id, owner_headers)
-    assert model.reports == 1
+    assert model.counts["report"] == 1
 
     async def touch() -> None:
         engine = client.components.store.engine  # type: ignore[attr-defined]
@@ -200,26 +200,29 @@ def test_cached_until_the_books_change(
 
     client.portal.call(touch)  # type: ignore[union-attr]
     analyze(client, business_id, owner_headers)
-    assert model.reports == 2
+    assert model.counts["report"] == 2
 
 
 def test_a_cache_hit_calls_no_model_and_a_retune_seen_by_health_recomputes(
     make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
 ) -> None:
-    from kernel.tuning import FraudTuning
+    from kernel.models.fraud import FraudTuning
     from tests.support.config import tuning
     from tests.support.factories import predictor
 
-    model = LocalFraudModel(predictor())
+    model = local(FRAUD, predictor())
     client = make_client(model=model)
     first = analyze(client, business_id, owner_headers)
-    calls = (model.infos, model.reports)
+    calls = (model.counts["info"], model.counts["report"])
     assert analyze(client, business_id, owner_headers).json() == first.json()
-    assert (model.infos, model.reports) == calls  # the hit made no call into the model
+    assert (
+        model.counts["info"],
+        model.counts["report"],
+    ) == calls  # the hit made no call into the model
     model.predictor.tuning = tuning(FraudTuning, model_version="v1", min_confidence=0.9)
     assert client.get("/health/detailed").status_code == 200  # its checks refresh the versions
     analyze(client, business_id, owner_headers)
-    assert model.reports == 2  # the new tuning is in the key: recomputed, not served stale
+    assert model.counts["report"] == 2  # the new tuning is in the key: recomputed, not served stale
 
 
 def test_inline_scoring_reads_no_database(
@@ -375,20 +378,19 @@ def test_a_slow_database_is_answered_within_the_request_budget(
     assert response.headers["Retry-After"] == "5"
 
 
-class HeldFraudModel(LocalFraudModel):
+class HeldFraudModel(LocalModel[FraudModel]):
     """Scores only once released: a request that stays in flight."""
 
     def __init__(self, predictor: FraudPredictor) -> None:
-        super().__init__(predictor)
+        super().__init__(FRAUD, predictor)
         self.entered, self.released = threading.Event(), threading.Event()
 
-    async def score(
-        self, batch: Sequence[Transaction], history: Sequence[Transaction]
-    ) -> TxnScores:
+    async def score_many(self, requests: Sequence[ScoreRequest]) -> list[TxnScores]:
         self.entered.set()
         while not self.released.is_set():
             await asyncio.sleep(0.01)
-        return await super().score(batch, history)
+        result: list[TxnScores] = await self.call("score_many", requests)
+        return result
 
 
 def test_past_its_in_flight_limit_a_replica_answers_503_overloaded_at_once_probes_excepted(

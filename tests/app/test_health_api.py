@@ -1,6 +1,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from kernel.models.fraud import FRAUD
 from tests.app.conftest import ClientFactory
 from tests.support.fakes import UnavailableModel
 
@@ -272,9 +273,9 @@ def test_a_database_outage_keeps_the_pod_ready_and_probes_are_cheap_and_terse(
 ) -> None:  # type: ignore[no-untyped-def]
     from serve_app.contract.errors import DatabaseUnavailable
     from tests.support.factories import predictor
-    from tests.support.fakes import LocalFraudModel
+    from tests.support.fakes import local
 
-    model = LocalFraudModel(predictor())
+    model = local(FRAUD, predictor())
     client = make_client(model=model)
     parts = client.components  # type: ignore[attr-defined]
 
@@ -282,10 +283,10 @@ def test_a_database_outage_keeps_the_pod_ready_and_probes_are_cheap_and_terse(
         raise DatabaseUnavailable("postgres: ConnectionRefusedError")
 
     monkeypatch.setattr(parts.store, "ping", down)
-    asked = model.infos
+    asked = model.counts["info"]
     answers = [client.get("/health/ready") for _ in range(10)]
     assert {a.status_code for a in answers} == {200}
     checks = answers[-1].json()["checks"]
     assert checks["database"]["status"] == "unhealthy"
     assert set(checks["ml_models"]) == {"status", "response_time_ms", "message"}  # no hashes
-    assert model.infos - asked <= 1  # ten probes, one check
+    assert model.counts["info"] - asked <= 1  # ten probes, one check

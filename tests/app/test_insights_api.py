@@ -7,11 +7,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from demo_data.generate import generate_dataset
+from kernel.models.insights import INSIGHTS
 from serve_app.infra.auth import mint_token
 from tests.app.conftest import ClientFactory
 from tests.support.contract import ISO_UTC, assert_error
 from tests.support.factories import OTHER_USER, SECRET, insights_predictor
-from tests.support.fakes import LocalInsightsModel, UnavailableModel
+from tests.support.fakes import UnavailableModel, local
 
 INSIGHT_TYPES = {
     "cash_flow_prediction",
@@ -82,11 +83,11 @@ def test_token_and_path_are_checked(client: TestClient, business_id: str) -> Non
 def test_cached_until_the_books_change_and_stored(
     make_client: ClientFactory, business_id: str, owner_headers: dict[str, str]
 ) -> None:
-    model = LocalInsightsModel(insights_predictor())
+    model = local(INSIGHTS, insights_predictor())
     client = make_client(insights=model)
     first = insights(client, business_id, owner_headers).json()
     assert insights(client, business_id, owner_headers).json() == first
-    assert model.reports == 1
+    assert model.counts["report"] == 1
 
     async def add_sale() -> None:
         engine = client.components.store.engine  # type: ignore[attr-defined]
@@ -112,7 +113,7 @@ def test_cached_until_the_books_change_and_stored(
 
     client.portal.call(add_sale)  # type: ignore[union-attr]
     latest = insights(client, business_id, owner_headers).json()
-    assert model.reports == 2
+    assert model.counts["report"] == 2
 
     async def stored() -> list[tuple[str, str]]:
         engine = client.components.store.engine  # type: ignore[attr-defined]

@@ -7,11 +7,12 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from kernel.models.invoice import INVOICE
 from serve_app.infra.auth import mint_token
 from tests.app.conftest import ClientFactory
 from tests.support.contract import assert_error
-from tests.support.factories import OTHER_USER, SECRET, demo_books, invoice_parser
-from tests.support.fakes import LocalInvoiceModel, UnavailableModel
+from tests.support.factories import OTHER_USER, SECRET, demo_books, invoice_drafter
+from tests.support.fakes import UnavailableModel, local
 
 
 def a_customer() -> str:
@@ -152,7 +153,7 @@ def test_unparseable_requests_say_what_is_missing(
 
 
 def test_legacy_endpoints_answer_without_a_token_or_tenant_data(make_client: ClientFactory) -> None:
-    model = LocalInvoiceModel(invoice_parser())
+    model = local(INVOICE, invoice_drafter())
     client = make_client(invoice=model)
     nitiayog = (
         "Create invoice for Nitiayog Textiles for 8 drums for 5000 rupees each with 8% discount"
@@ -177,7 +178,9 @@ def test_legacy_endpoints_answer_without_a_token_or_tenant_data(make_client: Cli
     ).json()
     assert parsed["invoice_data"]["customer"]["name"] == "Om Stores"
     assert parsed["invoice_data"]["items"][0]["total_price"] == 700.0
-    assert all(not use and catalogue.customers == () for catalogue, use in model.calls)
+    assert all(
+        not use and catalogue.customers == () for _, _, catalogue, use in model.args_of("draft")
+    )
     assert_error(
         client.post("/api/nlp/process-invoice", json={"text": "x" * 2001}), 422, "validation_error"
     )

@@ -12,11 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
-from kernel.model_io import OcrResult
+from deployments.hosting.local import LocalModel
+from kernel.models import ocr
+from kernel.models.ocr import OcrModel, OcrResult
 from tests.app.conftest import ClientFactory
 from tests.support.contract import assert_error
 from tests.support.factories import ocr_predictor
-from tests.support.fakes import LocalOcrModel
 from tests.support.images import BILL, encoded, page, pixel_bomb
 
 OCR = "/api/v1/ocr/extract-text"
@@ -140,18 +141,19 @@ def test_ocr_counts_are_exported_by_outcome(make_client: ClientFactory) -> None:
     ]
 
 
-class HeldOcrModel(LocalOcrModel):
+class HeldOcrModel(LocalModel[OcrModel]):
     """Reads only once released: a photo that stays in flight."""
 
     def __init__(self) -> None:
-        super().__init__(ocr_predictor())
+        super().__init__(ocr.OCR, ocr_predictor())
         self.entered, self.released = threading.Event(), threading.Event()
 
     async def read(self, image: bytes) -> OcrResult:
         self.entered.set()
         while not self.released.is_set():
             await asyncio.sleep(0.01)
-        return await super().read(image)
+        result: OcrResult = await self.call("read", image)
+        return result
 
 
 def test_photos_past_the_routes_in_flight_cap_are_503_at_once_and_other_routes_go_on(
@@ -172,5 +174,5 @@ def test_photos_past_the_routes_in_flight_cap_are_503_at_once_and_other_routes_g
     assert_error(busy, 503, "overloaded")
     assert busy.headers["Retry-After"] == "5"
     assert sentence.status_code == 200
-    assert model.images == 1  # the refused photo never reached the model
+    assert model.counts["read"] == 1  # the refused photo never reached the model
     assert client.post(OCR, json=body).status_code == 200  # the slot is free again

@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 from deployments.hosting.artifacts import read_manifest
 from kernel.tuning import ModelTuning
-from serve_app.app import load_serve_config
+from serve_app import serve_config
 
-SHIPPED = load_serve_config()
+SHIPPED = serve_config.load()
 T = TypeVar("T", bound=ModelTuning)
 
 

@@ -21,16 +21,15 @@ from deployments.insights.forecasting import ForecastModels
 from deployments.insights.predictor import InsightsPredictor
 from deployments.insights.training import fit
 from deployments.invoice.parser import InvoiceModels, InvoiceParser
+from deployments.invoice.resolver import InvoiceDrafter
 from deployments.invoice.training import train as train_invoice_models
 from deployments.ocr.predictor import OcrModels, OcrPredictor, pinned
 from kernel.books import Transaction
-from kernel.tuning import (
-    AssistantTuning,
-    ComplianceTuning,
-    FraudTuning,
-    InsightsTuning,
-    OcrTuning,
-)
+from kernel.models.assistant import AssistantTuning
+from kernel.models.compliance import ComplianceTuning
+from kernel.models.fraud import FraudTuning
+from kernel.models.insights import InsightsTuning
+from kernel.models.ocr import OcrTuning
 from serve_app.infra.auth import mint_token
 from tests.support.config import tuning
 
@@ -116,6 +115,10 @@ def small_invoice_models(version: str = "v1") -> InvoiceModels:
 
 def invoice_parser() -> InvoiceParser:
     return InvoiceParser(small_invoice_models())
+
+
+def invoice_drafter() -> InvoiceDrafter:
+    return InvoiceDrafter(small_invoice_models())
 
 
 @functools.cache

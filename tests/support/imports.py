@@ -20,9 +20,16 @@ from pathlib import Path
 PACKAGES = ("kernel", "demo_data", "eval_world", "deployments", "serve_app", "ops")
 OFFLINE_NAMES = frozenset({"training", "evaluation", "examples", "corpus", "rate_training"})
 """Module names of the offline code inside a model package: what a replica must never load."""
-RAY_SHELLS = ("serve_app.app", "serve_app.ingress", "deployments.hosting.host", "ops.drain")
+RAY_SHELLS = (
+    "serve_app.app",
+    "serve_app.ingress",
+    "serve_app.ray_schema",
+    "deployments.hosting.host",
+    "ops.drain",
+)
 """Besides each deployments.<model>.deployment, the only modules that may import Ray (ops.drain
-is a pod's preStop: it asks the Ray cluster itself to drain the node)."""
+is a pod's preStop: it asks the Ray cluster itself to drain the node; serve_app.ray_schema holds
+a serve.yaml against Ray's own schema for `fineasy config`)."""
 BIND_SITE = "serve_app.app"
 SERVE_APP_LAYERS = {"contract": 0, "infra": 1, "services": 2}
 """serve_app's subpackages, lowest first; its other modules are the ingress, above them all."""

@@ -9,7 +9,7 @@ import pytest
 
 from deployments.assistant.corpus import INTENTS, generate
 from deployments.assistant.predictor import AssistantPredictor, expense_priority
-from kernel.tuning import AssistantTuning
+from kernel.models.assistant import AssistantTuning
 from tests.support.config import tuning
 from tests.support.factories import assistant_predictor, small_assistant_models
 
@@ -69,7 +69,7 @@ def test_below_its_confidence_the_assistant_says_it_is_unsure() -> None:
 def test_calibration_compares_the_shown_confidence_with_how_often_it_was_right() -> None:
     from deployments.assistant.corpus import Question
     from deployments.assistant.evaluation import calibration
-    from kernel.model_io import Understanding
+    from kernel.models.assistant import Understanding
 
     said = {"a": ("receivables", 0.9), "b": ("payables", 0.9), "c": ("unsure", 0.3)}
 

@@ -19,7 +19,7 @@ from deployments.compliance.rate_training import accuracy, hand_written
 from eval_world.gst import correct_invoices
 from kernel import gst_rules
 from kernel.gstin import check_character, explain
-from kernel.model_io import ComplianceReport, InvoiceFacts, ItemFacts
+from kernel.models.compliance import ComplianceReport, InvoiceFacts, ItemFacts
 from tests.support.factories import compliance_checker, small_rate_model
 
 BEFORE, AFTER = dt.date(2025, 9, 10), dt.date(2025, 10, 10)

@@ -13,6 +13,8 @@ from ray.exceptions import ActorDiedError
 from ray.serve._private.common import DeploymentID
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
 
+from kernel.models.fraud import FRAUD
+from kernel.models.invoice import INVOICE
 from serve_app.contract.errors import DeadlineExceeded, ModelUnavailable, app_error_handler
 from serve_app.infra.deadline import budget, detached, remaining
 from serve_app.ingress import HandleClient
@@ -51,7 +53,7 @@ class Handle:
 
 async def test_a_model_call_past_the_budget_is_cancelled_at_the_replica() -> None:
     handle = Handle()
-    client = HandleClient("fraud", handle, timeout_s=30.0)  # type: ignore[arg-type]
+    client = HandleClient(FRAUD, handle, timeout_s=30.0)  # type: ignore[arg-type]
     with budget(0.05), pytest.raises(ModelUnavailable) as timed_out:
         await client.info()
     assert timed_out.value.details == {"model": "fraud", "reason": "timeout", "retry_after_s": 5}
@@ -62,7 +64,7 @@ async def test_a_request_cancelled_while_its_model_works_cancels_the_call_at_the
     """The client left (Serve cancels the request): the model call goes too, so the replica's
     thread stops at its next checkpoint instead of working for no one."""
     handle = Handle()
-    client = HandleClient("invoice", handle, timeout_s=30.0)  # type: ignore[arg-type]
+    client = HandleClient(INVOICE, handle, timeout_s=30.0)  # type: ignore[arg-type]
     call = asyncio.ensure_future(client.info())
     while not handle.sent:
         await asyncio.sleep(0)
@@ -74,7 +76,7 @@ async def test_a_request_cancelled_while_its_model_works_cancels_the_call_at_the
 
 async def test_a_spent_budget_is_a_504_before_any_call_is_made() -> None:
     handle = Handle()
-    client = HandleClient("fraud", handle, timeout_s=30.0)  # type: ignore[arg-type]
+    client = HandleClient(FRAUD, handle, timeout_s=30.0)  # type: ignore[arg-type]
     with budget(0.01):
         await asyncio.sleep(0.02)
         with pytest.raises(DeadlineExceeded):
@@ -143,7 +145,7 @@ async def test_rays_refusals_become_the_apps_json_503_with_retry_after(
     """Serve's backpressure, a deployment that failed, a replica that died, the gRPC hop failing:
     each reaches the client as 503 model_unavailable in the one JSON shape with Retry-After, not
     Ray's text or a 500."""
-    client = HandleClient("fraud", Refusing(error), timeout_s=30.0)  # type: ignore[arg-type]
+    client = HandleClient(FRAUD, Refusing(error), timeout_s=30.0)  # type: ignore[arg-type]
     with pytest.raises(ModelUnavailable) as refused:
         await client.info()
     assert refused.value.details == {"model": "fraud", "reason": reason, "retry_after_s": 5}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from deployments.assistant.deployment import AssistantDeployment
-from deployments.compliance.deployment import ComplianceDeployment
-from deployments.fraud.deployment import FraudDeployment
-from deployments.insights.deployment import InsightsDeployment
-from deployments.invoice.deployment import InvoiceDeployment
+from kernel.models.assistant import ASSISTANT
+from kernel.models.compliance import COMPLIANCE
+from kernel.models.fraud import FRAUD
+from kernel.models.insights import INSIGHTS
+from kernel.models.invoice import INVOICE
+from kernel.models.ocr import OCR
+from kernel.models.registry import SEAMS
 from serve_app.services.feedback import MODEL_OF_SOURCE, MODELS, PRIOR_VOTES, _chosen, blended
 
 B1, B2 = "b-1", "b-2"
@@ -39,22 +41,18 @@ def test_every_place_a_prediction_is_found_belongs_to_one_model() -> None:
     assert len(actions) == len(set(actions))
 
 
-def test_each_deployment_reads_its_held_out_accuracy_from_its_own_manifest() -> None:
-    fraud_shell, insights_shell, compliance_shell, invoice_shell = (
-        d.func_or_class
-        for d in (FraudDeployment, InsightsDeployment, ComplianceDeployment, InvoiceDeployment)
-    )
+def test_each_model_reads_its_held_out_accuracy_from_its_own_manifest() -> None:
     fraud = {
         "held_out_seed": 2002,
         "duplicate_invoice": {"true_positives": 70, "false_positives": 30},
         "payment_mismatch": {"true_positives": 30, "false_positives": 0},
     }
-    assert fraud_shell.held_out_accuracy(fraud) == pytest.approx(100 / 130)
-    assert insights_shell.held_out_accuracy({"interval_coverage_80": 0.77}) == 0.77
-    assert compliance_shell.held_out_accuracy({"top1_hand_written": 0.92}) == 0.92
+    assert FRAUD.held_out_accuracy(fraud) == pytest.approx(100 / 130)
+    assert INSIGHTS.held_out_accuracy({"interval_coverage_80": 0.77}) == 0.77
+    assert COMPLIANCE.held_out_accuracy({"top1_hand_written": 0.92}) == 0.92
     f1 = {"customer": 1.0, "quantity": 0.9}
-    assert invoice_shell.held_out_accuracy({"f1_generated_held_out": f1}) == 0.95
-    assistant_shell = AssistantDeployment.func_or_class
-    assert assistant_shell.held_out_accuracy({"accuracy_independent": 0.875}) == 0.875
-    for shell in (fraud_shell, insights_shell, compliance_shell, invoice_shell, assistant_shell):
-        assert shell.held_out_accuracy({"note": "test"}) is None
+    assert INVOICE.held_out_accuracy({"f1_generated_held_out": f1}) == 0.95
+    assert ASSISTANT.held_out_accuracy({"accuracy_independent": 0.875}) == 0.875
+    assert OCR.held_out_accuracy({"cer_independent": 0.04}) == pytest.approx(0.96)
+    for seam in SEAMS:
+        assert seam.held_out_accuracy({"note": "test"}) is None

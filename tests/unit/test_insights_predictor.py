@@ -18,7 +18,7 @@ from deployments.insights.combination import SHRINK, Track, combine, relative_er
 from deployments.insights.evaluation import _scale, backtest, compare, pinball, summary
 from deployments.insights.examples import generated_examples
 from kernel.books import books_from_rows
-from kernel.model_io import Insight, InsightsReport
+from kernel.models.insights import Insight, InsightsReport
 from kernel.money import format_inr
 from tests.support.factories import demo_books, insights_predictor, small_forecast_models
 
@@ -218,7 +218,7 @@ def test_every_report_is_ordered_by_impact_with_stable_unique_ids() -> None:
 
 def test_a_bare_series_forecast_has_intervals_and_both_baselines() -> None:
     values = [100.0 + 5 * i for i in range(14)]
-    result = insights_predictor().forecast_series(dt.date(2025, 1, 1), values, 3)
+    result = insights_predictor().forecast(dt.date(2025, 1, 1), values, 3)
     assert [p.month for p in result.forecast] == [
         dt.date(2026, 3, 1),
         dt.date(2026, 4, 1),
@@ -227,7 +227,7 @@ def test_a_bare_series_forecast_has_intervals_and_both_baselines() -> None:
     assert all(p.lower <= p.value <= p.upper for p in result.forecast)
     assert result.last_value == [165.0] * 3
     assert result.seasonal_naive == [110.0, 115.0, 120.0]  # March-May 2025
-    short = insights_predictor().forecast_series(dt.date(2026, 1, 1), [10.0, 12.0, 11.0], 2)
+    short = insights_predictor().forecast(dt.date(2026, 1, 1), [10.0, 12.0, 11.0], 2)
     assert short.seasonal_naive is None and len(short.forecast) == 2
 
 

@@ -21,7 +21,7 @@ from deployments.invoice.parser import InvoiceParser
 from deployments.invoice.resolver import resolve
 from deployments.invoice.text import MAX_ITEMS, MAX_TEXT_CHARS, TOO_MANY_ITEMS, parse_date
 from kernel import work
-from kernel.model_io import Catalogue
+from kernel.models.invoice import Catalogue
 from tests.support.factories import invoice_parser
 
 T = TypeVar("T")

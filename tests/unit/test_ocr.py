@@ -16,7 +16,7 @@ from deployments.ocr import engine
 from deployments.ocr.cleanup import MAX_WORK_PIXELS, BadImage, clean, decode, skew_angle
 from deployments.ocr.predictor import OcrPredictor
 from kernel import work
-from kernel.tuning import OcrTuning
+from kernel.models.ocr import OcrTuning
 from tests.support.config import tuning
 from tests.support.factories import ocr_models, ocr_predictor
 from tests.support.images import BILL, encoded, page, pixel_bomb

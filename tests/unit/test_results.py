@@ -12,7 +12,7 @@ from typing import cast
 import pytest
 from pydantic import BaseModel
 
-from kernel.model_io import ModelInfo
+from kernel.models import ModelInfo
 from serve_app.contract.errors import ModelUnavailable
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller

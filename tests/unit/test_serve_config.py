@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 import yaml
 
-from serve_app.app import MODELS, TUNINGS, app_from_config, load_serve_config
+from kernel.models.registry import TUNINGS
+from serve_app.app import MODELS, app_from_config
 from serve_app.ingress import Ingress
+from serve_app.ray_schema import checked
 from serve_app.serve_config import SERVE_YAML, ServeConfigError, ray_env, read
 
 RAW = read(SERVE_YAML)
@@ -26,7 +28,7 @@ def deployment(config: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def test_the_shipped_config_is_valid_for_every_deployment() -> None:
-    config = load_serve_config()
+    config = checked()
     assert set(config.options) == {"Ingress", *TUNINGS}
     assert {name: type(t) for name, t in config.tunings.items()} == TUNINGS
     assert all(t.model_version == "v1" for t in config.tunings.values())
@@ -82,7 +84,7 @@ def test_a_bad_value_fails_naming_its_field(
     tmp_path: Path, name: str | None, changes: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(ServeConfigError) as caught:
-        load_serve_config(edited(tmp_path, name, changes))
+        checked(edited(tmp_path, name, changes))
     assert field in str(caught.value)
 
 
@@ -92,7 +94,7 @@ def test_a_missing_threshold_is_an_error_not_a_silent_default(tmp_path: Path) ->
     path = tmp_path / "serve.yaml"
     path.write_text(yaml.safe_dump(config))
     with pytest.raises(ServeConfigError, match=r"FraudDeployment\].user_config.min_confidence"):
-        load_serve_config(path)
+        checked(path)
 
 
 def test_the_code_writes_no_deployment_setting() -> None:
@@ -102,7 +104,7 @@ def test_the_code_writes_no_deployment_setting() -> None:
 
 
 def test_app_from_config_applies_the_files_settings_to_every_deployment() -> None:
-    config = load_serve_config()
+    config = checked()
     app = app_from_config(config)
     ingress = app._bound_deployment
     bound = {"Ingress": ingress} | {
@@ -171,14 +173,5 @@ def test_the_app_sheds_load_in_its_own_shape_before_rays_limit_is_reached() -> N
     rejection is plain text) must lie beyond it, or the app would never see the overload."""
     from serve_app.infra.settings import Settings
 
-    ingress = load_serve_config().options["Ingress"]
+    ingress = checked().options["Ingress"]
     assert ingress["max_ongoing_requests"] > Settings.model_fields["MAX_IN_FLIGHT"].default
-
-
-def test_the_plain_uvicorn_baseline_reads_every_deployments_tuning() -> None:
-    """bench/plain_app.py restates the graph's tunings so it never imports Ray: the benchmark's
-    baseline must not fall behind a new deployment."""
-    from bench.plain_app import TUNINGS as PLAIN
-    from serve_app.app import TUNINGS
-
-    assert PLAIN == TUNINGS

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from kernel.model_io import Finding
+from kernel.models.fraud import Finding
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
 from serve_app.infra.migrate import migrate

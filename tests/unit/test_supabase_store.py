@@ -5,7 +5,8 @@ import httpx
 import pytest
 
 import serve_app.infra.supabase_store as supabase_store
-from kernel.model_io import Finding, Insight
+from kernel.models.fraud import Finding
+from kernel.models.insights import Insight
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
 from serve_app.infra.store import FeedbackRecord, PredictionCount
