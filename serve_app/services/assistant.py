@@ -24,7 +24,7 @@ from serve_app.contract.schemas import (
 )
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
-from serve_app.infra.store import Store
+from serve_app.infra.store_interface import Store
 from serve_app.services.compliance import ComplianceModel, ComplianceService
 from serve_app.services.fraud import FraudService
 from serve_app.services.insights import InsightsService

@@ -41,7 +41,7 @@ from serve_app.contract.schemas import (
     ModelsPerformanceResponse,
 )
 from serve_app.infra.auth import Caller
-from serve_app.infra.store import FeedbackRecord, PredictionCount, Store
+from serve_app.infra.store_interface import FeedbackRecord, PredictionCount, Store
 from serve_app.services.results import ModelVersions, utcnow
 
 logger = logging.getLogger("ai_backend")

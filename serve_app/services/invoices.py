@@ -23,7 +23,7 @@ from serve_app.contract.schemas import (
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.rate_limit import RateLimiter
-from serve_app.infra.store import Store
+from serve_app.infra.store_interface import Store
 from serve_app.services.results import ModelService, Results, timed, utcnow
 
 RETRY_WINDOW_S = 600

@@ -9,7 +9,8 @@ from kernel.model_io import Finding
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
 from serve_app.infra.migrate import migrate
-from serve_app.infra.store import AnalysisRecord, FeedbackRecord, PredictionCount, SqlStore
+from serve_app.infra.store.sql import SqlStore
+from serve_app.infra.store_interface import AnalysisRecord, FeedbackRecord, PredictionCount
 from tests.support.factories import OTHER_USER, demo_books
 from tests.support.services import free_port
 from tests.support.stores import seeded_store, settings_for

@@ -4,12 +4,12 @@ import json
 import httpx
 import pytest
 
-import serve_app.infra.supabase_store as supabase_store
+import serve_app.infra.store.supabase_rest as supabase_rest
 from kernel.model_io import Finding, Insight
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
-from serve_app.infra.store import FeedbackRecord, PredictionCount
-from serve_app.infra.supabase_store import SupabaseStore
+from serve_app.infra.store.supabase_rest import SupabaseStore
+from serve_app.infra.store_interface import FeedbackRecord, PredictionCount
 from tests.support.factories import SECRET
 from tests.support.postgrest import ReplayTransport
 from tests.support.services import free_port
@@ -31,7 +31,7 @@ def store_for(
 
 @pytest.fixture(autouse=True)
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(supabase_store, "PAGE", 2)  # so the recorded reads span two pages
+    monkeypatch.setattr(supabase_rest, "PAGE", 2)  # so the recorded reads span two pages
 
 
 async def test_books_are_read_page_by_page_and_items_through_their_invoice() -> None:

@@ -25,7 +25,8 @@ from serve_app.infra.auth import Caller
 from serve_app.infra.deadline import remaining
 from serve_app.infra.logs import deny
 from serve_app.infra.settings import Settings
-from serve_app.infra.store import (
+from serve_app.infra.store.rows import draft_payload, insight_rows, jsonable
+from serve_app.infra.store_interface import (
     FINGERPRINT_TABLES,
     JUDGED_ACTIONS,
     RECENT,
@@ -33,9 +34,6 @@ from serve_app.infra.store import (
     FeedbackRecord,
     InvoiceRows,
     PredictionCount,
-    draft_payload,
-    insight_rows,
-    jsonable,
 )
 
 T = TypeVar("T")
