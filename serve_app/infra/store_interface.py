@@ -16,7 +16,6 @@ from typing import Any, Protocol
 
 from kernel.books import Books, Business
 from kernel.model_io import Finding, Insight
-from serve_app.infra.auth import Caller
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,10 @@ class Store(Protocol):
     kind: str
 
     async def ping(self) -> None: ...
-    async def business_for(self, caller: Caller, business_id: str) -> Business: ...
+    async def business_row(self, business_id: str) -> dict[str, Any] | None:
+        """The business's row as stored, or None: a plain read that decides nothing (whether
+        the caller may act on it is `store.tenancy.business_for`'s answer)."""
+
     async def fingerprint(self, business_id: str) -> str: ...
     async def load_books(self, business_id: str) -> Books: ...
     async def invoice_business(self, invoice_id: str) -> str | None: ...

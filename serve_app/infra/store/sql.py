@@ -20,9 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from kernel.books import Books, Business, as_dict, books_from_rows
 from kernel.model_io import Finding, Insight
 from serve_app.contract.errors import DatabaseUnavailable, DeadlineExceeded, NotFound
-from serve_app.infra.auth import Caller
 from serve_app.infra.deadline import remaining
-from serve_app.infra.logs import deny
 from serve_app.infra.settings import Settings
 from serve_app.infra.store.engines import postgres_engine, sqlite_engine
 from serve_app.infra.store.queries import (
@@ -126,13 +124,9 @@ class SqlStore:
     async def ping(self) -> None:
         await self._run([(text("SELECT 1"), {})])
 
-    async def business_for(self, caller: Caller, business_id: str) -> Business:
-        """The business if the caller may see it; otherwise NotFound, the same as no row."""
+    async def business_row(self, business_id: str) -> dict[str, Any] | None:
         rows = (await self._run([(BUSINESS, {"id": business_id})]))[0]
-        if rows and str(rows[0]["user_id"]) == caller.user_id:
-            return Business.model_validate(rows[0])
-        deny(caller, business_id, exists=bool(rows))
-        raise NotFound("Business not found")
+        return rows[0] if rows else None
 
     async def fingerprint(self, business_id: str) -> str:
         rows = (await self._run([(FINGERPRINT, {"b": business_id})]))[0]

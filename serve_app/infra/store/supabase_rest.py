@@ -1,7 +1,8 @@
 """The Store over Supabase's REST API (PostgREST) through the `supabase` package.
 
 Chosen when SUPABASE_URL + SUPABASE_SERVICE_KEY are set and DATABASE_URL is not. The service key
-bypasses RLS, so tenancy is decided here, in `business_for`, exactly as in the SQL store.
+bypasses RLS, so tenancy is decided above the store (`tenancy.business_for`, on the row
+`business_row` reads), exactly as for the SQL store.
 Every call has a deadline; PostgREST's own default timeout (120 s) is never relied on.
 """
 
@@ -21,9 +22,7 @@ from supabase import AsyncClient, AsyncClientOptions
 from kernel.books import Books, Business, books_from_rows
 from kernel.model_io import Finding, Insight
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
-from serve_app.infra.auth import Caller
 from serve_app.infra.deadline import remaining
-from serve_app.infra.logs import deny
 from serve_app.infra.settings import Settings
 from serve_app.infra.store.rows import draft_payload, insight_rows, jsonable
 from serve_app.infra.store_interface import (
@@ -109,12 +108,9 @@ class SupabaseStore:
     async def ping(self) -> None:
         await self._call(self._client.table("businesses").select("id").limit(1).execute)
 
-    async def business_for(self, caller: Caller, business_id: str) -> Business:
-        rows = await self._rows("businesses", lambda t: t.select("*").eq("id", business_id))
-        if rows and str(rows[0]["user_id"]) == caller.user_id:
-            return Business.model_validate(rows[0])
-        deny(caller, business_id, exists=bool(rows))
-        raise NotFound("Business not found")
+    async def business_row(self, business_id: str) -> dict[str, Any] | None:
+        rows = await self._rows("businesses", _by_id(business_id))
+        return rows[0] if rows else None
 
     async def fingerprint(self, business_id: str) -> str:
         parts = []
