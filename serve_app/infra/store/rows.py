@@ -24,14 +24,17 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def json_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with each value as JSON takes it."""
+    return {k: jsonable(v) for k, v in row.items()}
+
+
 def draft_payload(
     invoice: dict[str, Any], items: Sequence[dict[str, Any]]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """ai_save_draft's arguments: the draft's row and its lines (ids derived), as JSON."""
     lines = with_item_ids(str(invoice["id"]), items)
-    return {k: jsonable(v) for k, v in invoice.items()}, [
-        {k: jsonable(v) for k, v in line.items()} for line in lines
-    ]
+    return json_row(invoice), [json_row(line) for line in lines]
 
 
 def with_item_ids(invoice_id: str, items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
