@@ -1,6 +1,6 @@
 """The Store in SQL, over SQLAlchemy 2 async: a SQLite file (aiosqlite) or PostgreSQL
-(asyncpg; Supabase's Postgres directly or behind its transaction pooler), with each engine's
-connection hooks. Its statements are `queries`; every value is a bound parameter.
+(asyncpg; Supabase's Postgres directly or behind its transaction pooler), on the engines of
+`engines`. Its statements are `queries`; every value is a bound parameter.
 """
 
 from __future__ import annotations
