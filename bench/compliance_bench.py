@@ -28,7 +28,7 @@ from deployments.hosting.artifacts import load_artifact
 from kernel.models.compliance import ComplianceTuning
 from serve_app import serve_config
 from serve_app.infra.auth import mint_token
-from serve_app.infra.store import InvoiceRows
+from serve_app.infra.store_interface import InvoiceRows
 from serve_app.services.compliance_facts import facts_from_rows
 
 INLINE = {

@@ -50,7 +50,7 @@ def cmd_env(_: argparse.Namespace) -> int:
 async def _migrate(settings: Settings) -> list[str]:
     from serve_app.components import build_store
     from serve_app.infra.migrate import migrate
-    from serve_app.infra.store import SqlStore
+    from serve_app.infra.store.sql import SqlStore
 
     store = build_store(settings)
     if not isinstance(store, SqlStore):

@@ -22,8 +22,9 @@ from serve_app.infra.jwks import ProjectKeys
 from serve_app.infra.outbox import Outbox, SharedOutbox
 from serve_app.infra.rate_limit import RateLimiter
 from serve_app.infra.settings import Settings
-from serve_app.infra.store import SqlStore, Store
-from serve_app.infra.supabase_store import SupabaseStore
+from serve_app.infra.store.sql import SqlStore
+from serve_app.infra.store.supabase_rest import SupabaseStore
+from serve_app.infra.store_interface import Store
 from serve_app.metrics import MetricsPage, RaySource, no_ray_metrics
 from serve_app.services.assistant import AssistantService
 from serve_app.services.compliance import ComplianceService

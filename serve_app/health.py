@@ -19,7 +19,7 @@ from serve_app.infra.cache import Cache
 from serve_app.infra.deadline import detached
 from serve_app.infra.jwks import ProjectKeys
 from serve_app.infra.settings import Settings
-from serve_app.infra.store import Store
+from serve_app.infra.store_interface import Store
 from serve_app.services.results import ModelVersions
 
 DETAIL_TTL_S = 30.0

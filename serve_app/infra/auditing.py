@@ -23,7 +23,7 @@ from serve_app.infra.auth import Caller
 from serve_app.infra.deadline import detached
 from serve_app.infra.logs import audit, request_id
 from serve_app.infra.outbox import Outbox, SharedOutbox
-from serve_app.infra.store import AnalysisRecord, Store
+from serve_app.infra.store_interface import AnalysisRecord, Store
 
 logger = logging.getLogger("ai_backend")
 

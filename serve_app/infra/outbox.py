@@ -34,7 +34,7 @@ from typing import Any
 import redis
 from redis.exceptions import RedisError
 
-from serve_app.infra.store import AnalysisRecord
+from serve_app.infra.store_interface import AnalysisRecord
 
 FILE = "audit_outbox.db"
 SHARED_KEY = "fineasy:audit_outbox"

@@ -25,7 +25,8 @@ from serve_app.contract.schemas import (
 )
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
-from serve_app.infra.store import Store
+from serve_app.infra.store.tenancy import business_for
+from serve_app.infra.store_interface import Store
 from serve_app.services.compliance import ComplianceService
 from serve_app.services.fraud import FraudService
 from serve_app.services.insights import InsightsService
@@ -106,7 +107,7 @@ class AssistantService(ModelService[AssistantModel]):
         same 404 as a missing one) before the message is even read."""
         business_id = body.context.business_id
         if business_id is not None:
-            await self._store.business_for(caller, business_id)
+            await business_for(self._store, caller, business_id)
         understood, elapsed_ms = await timed(self._model.understand(body.prompt))
         intent = understood.intent
         if intent not in WITHOUT_BOOKS and business_id is None:

@@ -26,6 +26,7 @@ from serve_app.contract.schemas import (
 )
 from serve_app.infra.auditing import Audit
 from serve_app.infra.auth import Caller
+from serve_app.infra.store.tenancy import business_for
 from serve_app.services.compliance_facts import facts_from_rows, inline_facts
 from serve_app.services.results import Lookup, ModelService, Served, timed
 
@@ -40,7 +41,7 @@ class ComplianceService(ModelService[ComplianceModel]):
         try:
             if business_id is None:
                 raise NotFound(MISSING_INVOICE)
-            await self._store.business_for(caller, business_id)
+            await business_for(self._store, caller, business_id)
         except NotFound:  # another user's invoice reads exactly like a missing one
             raise NotFound(MISSING_INVOICE) from None
         now = self._clock()
@@ -92,7 +93,7 @@ class ComplianceService(ModelService[ComplianceModel]):
     ) -> RemindersResponse:
         """The next returns due under `scheme`; a quarterly filer's GSTR-3B date follows the
         business's state (its GSTIN's code, else `businesses.state`)."""
-        business = await self._store.business_for(caller, business_id)
+        business = await business_for(self._store, caller, business_id)
         gstin = (business.gst_number or "").strip().upper()
         state = gstin[:2] if is_valid_gstin(gstin) else state_code_of(business.state)
         now = self._clock()

@@ -41,7 +41,8 @@ from serve_app.contract.schemas import (
     ModelsPerformanceResponse,
 )
 from serve_app.infra.auth import Caller
-from serve_app.infra.store import FeedbackRecord, PredictionCount, Store
+from serve_app.infra.store.tenancy import business_for
+from serve_app.infra.store_interface import FeedbackRecord, PredictionCount, Store
 from serve_app.services.results import ModelVersions, utcnow
 
 logger = logging.getLogger("ai_backend")
@@ -133,7 +134,7 @@ class FeedbackService:
         if chosen is None:
             raise NotFound("Prediction not found", {"entity_id": body.entity_id})
         business_id, model = chosen
-        await self._store.business_for(caller, business_id)  # another's: 404, and logged
+        await business_for(self._store, caller, business_id)  # another's: 404, and logged
         submitted = body.submitted_at
         record = FeedbackRecord(
             id=str(uuid.uuid4()),

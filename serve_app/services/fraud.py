@@ -18,6 +18,7 @@ from serve_app.contract.schemas import (
 )
 from serve_app.infra.auditing import Audit
 from serve_app.infra.auth import Caller
+from serve_app.infra.store.tenancy import business_for
 from serve_app.services.results import Lookup, ModelService, Served, timed
 
 CACHE_TTL_S = 6 * 3600
@@ -35,7 +36,7 @@ def _to_domain(items: Sequence[TransactionIn], prefix: str) -> list[Transaction]
 
 class FraudService(ModelService[FraudModel]):
     async def analyze(self, caller: Caller, business_id: str) -> FraudAnalysisResponse:
-        await self._store.business_for(caller, business_id)  # tenancy first, then the cache
+        await business_for(self._store, caller, business_id)  # tenancy first, then the cache
         lookup = Lookup("fraud", business_id, business_id, CACHE_TTL_S)
         return await self._results.cached(
             caller, lookup, FraudAnalysisResponse, lambda: self._analyze(business_id)

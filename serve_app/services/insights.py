@@ -15,6 +15,7 @@ from serve_app.contract.schemas import (
 )
 from serve_app.infra.auditing import Audit
 from serve_app.infra.auth import Caller
+from serve_app.infra.store.tenancy import business_for
 from serve_app.services.results import Lookup, ModelService, Served, timed
 
 CACHE_TTL_S = 24 * 3600
@@ -23,7 +24,7 @@ CACHE_TTL_S = 24 * 3600
 
 class InsightsService(ModelService[InsightsModel]):
     async def insights(self, caller: Caller, business_id: str) -> BusinessInsightsResponse:
-        await self._store.business_for(caller, business_id)  # tenancy first, then the cache
+        await business_for(self._store, caller, business_id)  # tenancy first, then the cache
         now = self._clock()
         lookup = Lookup("insights", business_id, business_id, CACHE_TTL_S, now.date())
         return await self._results.cached(

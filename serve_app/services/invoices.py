@@ -24,7 +24,8 @@ from serve_app.contract.schemas import (
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.rate_limit import RateLimiter
-from serve_app.infra.store import Store
+from serve_app.infra.store.tenancy import business_for
+from serve_app.infra.store_interface import Store
 from serve_app.services.results import ModelService, Results, timed, utcnow
 
 RETRY_WINDOW_S = 600
@@ -187,7 +188,7 @@ class InvoiceService(ModelService[InvoiceModel]):
     ) -> InvoiceGenerationResponse:
         """A retried request (the same Idempotency-Key, or the same text within RETRY_WINDOW_S)
         answers with the draft the first one saved, never a second one."""
-        business = await self._store.business_for(caller, body.business_id)
+        business = await business_for(self._store, caller, body.business_id)
         rows = await self._store.invoice_catalogue(body.business_id)
         catalogue = Catalogue(rows["customers"], rows["products"], rows["past_items"])
         now = self._clock()

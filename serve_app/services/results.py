@@ -27,7 +27,7 @@ from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.cache import Cache
 from serve_app.infra.deadline import detached
-from serve_app.infra.store import Store
+from serve_app.infra.store_interface import Store
 
 logger = logging.getLogger("ai_backend")
 T = TypeVar("T")

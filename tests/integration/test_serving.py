@@ -268,7 +268,7 @@ def test_the_databases_draft_function_writes_one_whole_draft_keeps_defaults_and_
 
     from sqlalchemy.exc import DBAPIError
 
-    from serve_app.infra.store import SAVE_DRAFT
+    from serve_app.infra.store.queries import SAVE_DRAFT
 
     b, owner = business_id(), str(demo_books()[0].business["user_id"])
 

@@ -4,7 +4,9 @@ rule it must follow. Lazy imports inside functions count like any other.
     ops ───────────────► anything below (the operator CLI; nothing imports it)
     serve_app.app ─────► deployments.<model>.deployment (the one place the graph is bound)
     serve_app ─────────► kernel; inside it, downwards only: the ingress (app, ingress, api,
-                         components, health, metrics, serve_config) > services > infra > contract
+                         components, health, metrics, serve_config) > services > infra > contract;
+                         in infra's store package the two stores and tenancy import none of
+                         each other (each store reads; tenancy decides above both)
     deployments ───────► kernel; a model's serving code only its own package and hosting;
                          training/evaluation code also other models' code and demo_data
     demo_data ─────────► kernel
@@ -33,6 +35,10 @@ a serve.yaml against Ray's own schema for `fineasy config`)."""
 BIND_SITE = "serve_app.app"
 SERVE_APP_LAYERS = {"contract": 0, "infra": 1, "services": 2}
 """serve_app's subpackages, lowest first; its other modules are the ingress, above them all."""
+STORE_PACKAGE = "serve_app.infra.store"
+STORE_TOPS = frozenset({"sql", "supabase_rest", "tenancy"})
+"""The store package's modules that nothing else in it imports: each store stands on its own,
+and tenancy decides above both, on the business row the Store Protocol reads."""
 
 Graph = dict[str, set[str]]
 
@@ -111,6 +117,10 @@ def _layer(module: str) -> int:
     return SERVE_APP_LAYERS.get(parts[1], ingress) if len(parts) > 1 else ingress
 
 
+def _in_store(module: str) -> bool:
+    return module.startswith(f"{STORE_PACKAGE}.")
+
+
 def is_offline(module: str) -> bool:
     return top(module) in ("demo_data", "eval_world", "ops") or (
         top(module) == "deployments" and module.rsplit(".", 1)[-1] in OFFLINE_NAMES
@@ -139,6 +149,8 @@ def _allowed(source: str, target: str) -> str | None:
         return "the independent world imports only the kernel"
     if src == "serve_app":
         if dst == "serve_app":
+            if _in_store(source) and _in_store(target) and module_name(target) in STORE_TOPS:
+                return "the stores and tenancy import none of each other: tenancy decides alone"
             if _layer(target) <= _layer(source):
                 return None
             return "serve_app imports downwards: ingress > services > infra > contract"

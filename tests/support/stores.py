@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from serve_app.infra.migrate import migrate
 from serve_app.infra.settings import Settings, load_settings
-from serve_app.infra.store import SqlStore
+from serve_app.infra.store.sql import SqlStore
 from tests.support.factories import SECRET, demo_books
 
 

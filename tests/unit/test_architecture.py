@@ -94,6 +94,9 @@ def test_a_replica_importing_training_code_is_caught() -> None:
         ("serve_app.infra.store", "serve_app.services.results"),
         ("serve_app.contract.errors", "serve_app.infra.logs"),
         ("serve_app.services.fraud", "serve_app.components"),
+        ("serve_app.infra.store.sql", "serve_app.infra.store.tenancy"),  # a store deciding
+        ("serve_app.infra.store.tenancy", "serve_app.infra.store.supabase_rest"),
+        ("serve_app.infra.store.supabase_rest", "serve_app.infra.store.sql"),
         ("deployments.fraud.training", "eval_world.fraud"),  # training never sees it
         ("demo_data.ledger", "eval_world.fraud"),
         ("eval_world.fraud", "demo_data.ledger"),  # nor does it share demo_data's code

@@ -14,7 +14,7 @@ from serve_app.contract.errors import DatabaseUnavailable
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.outbox import Outbox, SharedOutbox
-from serve_app.infra.store import AnalysisRecord
+from serve_app.infra.store_interface import AnalysisRecord
 
 CALLER = Caller(user_id="6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11", role="authenticated")
 AT = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)

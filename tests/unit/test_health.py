@@ -8,7 +8,7 @@ from typing import Any, cast
 from serve_app.health import HealthService
 from serve_app.infra.cache import MemoryCache
 from serve_app.infra.settings import load_settings
-from serve_app.infra.store import Store
+from serve_app.infra.store_interface import Store
 from serve_app.services.results import ModelVersions
 from tests.support.factories import SECRET
 

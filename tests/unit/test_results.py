@@ -17,7 +17,7 @@ from serve_app.contract.errors import ModelUnavailable
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.cache import MemoryCache
-from serve_app.infra.store import AnalysisRecord, Store
+from serve_app.infra.store_interface import AnalysisRecord, Store
 from serve_app.services.results import Lookup, ModelVersions, Results, Served
 
 CALLER = Caller(user_id="u1", role="authenticated")

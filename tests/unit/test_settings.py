@@ -76,7 +76,7 @@ def test_behind_supabases_transaction_pooler_no_statement_is_cached_or_shared() 
     assert flagged.sqlalchemy_url().endswith("@db:5432/x?prepared_statement_cache_size=0")
     session = load_settings({**BASE, "DATABASE_URL": "postgresql://u:p@db:5432/x"})
     assert not session.behind_transaction_pooler()
-    from serve_app.infra.store import POOLER_CONNECT_ARGS
+    from serve_app.infra.store.engines import POOLER_CONNECT_ARGS
 
     names = POOLER_CONNECT_ARGS["prepared_statement_name_func"]
     assert POOLER_CONNECT_ARGS["statement_cache_size"] == 0 and names() != names()

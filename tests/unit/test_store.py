@@ -9,7 +9,9 @@ from kernel.models.fraud import Finding
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
 from serve_app.infra.migrate import migrate
-from serve_app.infra.store import AnalysisRecord, FeedbackRecord, PredictionCount, SqlStore
+from serve_app.infra.store.sql import SqlStore
+from serve_app.infra.store.tenancy import business_for
+from serve_app.infra.store_interface import AnalysisRecord, FeedbackRecord, PredictionCount
 from tests.support.factories import OTHER_USER, demo_books
 from tests.support.services import free_port
 from tests.support.stores import seeded_store, settings_for
@@ -35,16 +37,16 @@ async def test_migrations_apply_once(store: SqlStore) -> None:
 
 
 async def test_owner_sees_their_business(store: SqlStore) -> None:
-    business = await store.business_for(owner(), business_id())
+    business = await business_for(store, owner(), business_id())
     assert business.name == demo_books()[0].business["name"]
 
 
 async def test_another_users_business_looks_missing(store: SqlStore) -> None:
     stranger = Caller(user_id=OTHER_USER, role="authenticated")
     with pytest.raises(NotFound) as other:
-        await store.business_for(stranger, business_id())
+        await business_for(store, stranger, business_id())
     with pytest.raises(NotFound) as missing:
-        await store.business_for(owner(), "00000000-0000-4000-8000-000000000000")
+        await business_for(store, owner(), "00000000-0000-4000-8000-000000000000")
     assert (other.value.message, other.value.details) == (
         missing.value.message,
         missing.value.details,

@@ -4,13 +4,14 @@ import json
 import httpx
 import pytest
 
-import serve_app.infra.supabase_store as supabase_store
+import serve_app.infra.store.supabase_rest as supabase_rest
 from kernel.models.fraud import Finding
 from kernel.models.insights import Insight
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
 from serve_app.infra.auth import Caller
-from serve_app.infra.store import FeedbackRecord, PredictionCount
-from serve_app.infra.supabase_store import SupabaseStore
+from serve_app.infra.store.supabase_rest import SupabaseStore
+from serve_app.infra.store.tenancy import business_for
+from serve_app.infra.store_interface import FeedbackRecord, PredictionCount
 from tests.support.factories import SECRET
 from tests.support.postgrest import ReplayTransport
 from tests.support.services import free_port
@@ -32,7 +33,7 @@ def store_for(
 
 @pytest.fixture(autouse=True)
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(supabase_store, "PAGE", 2)  # so the recorded reads span two pages
+    monkeypatch.setattr(supabase_rest, "PAGE", 2)  # so the recorded reads span two pages
 
 
 async def test_books_are_read_page_by_page_and_items_through_their_invoice() -> None:
@@ -53,15 +54,15 @@ async def test_books_are_read_page_by_page_and_items_through_their_invoice() -> 
 
 async def test_owner_reaches_the_business_and_a_stranger_gets_not_found() -> None:
     store, _ = store_for("business")
-    assert (await store.business_for(OWNER, BUSINESS)).name == "Shree Sharma Traders"
+    assert (await business_for(store, OWNER, BUSINESS)).name == "Shree Sharma Traders"
     store, _ = store_for("business")
     with pytest.raises(NotFound) as stranger:
-        await store.business_for(
-            Caller("11111111-2222-4333-8444-555555555555", "authenticated"), BUSINESS
+        await business_for(
+            store, Caller("11111111-2222-4333-8444-555555555555", "authenticated"), BUSINESS
         )
     store_missing, _ = store_for("missing_business")
     with pytest.raises(NotFound) as missing:
-        await store_missing.business_for(OWNER, "00000000-0000-4000-8000-000000000000")
+        await business_for(store_missing, OWNER, "00000000-0000-4000-8000-000000000000")
     assert stranger.value.message == missing.value.message
 
 

@@ -1,7 +1,8 @@
 """The Store over Supabase's REST API (PostgREST) through the `supabase` package.
 
 Chosen when SUPABASE_URL + SUPABASE_SERVICE_KEY are set and DATABASE_URL is not. The service key
-bypasses RLS, so tenancy is decided here, in `business_for`, exactly as in the SQL store.
+bypasses RLS, so tenancy is decided above the store (`tenancy.business_for`, on the row
+`business_row` reads), exactly as for the SQL store.
 Every call has a deadline; PostgREST's own default timeout (120 s) is never relied on.
 """
 
@@ -22,11 +23,10 @@ from kernel.books import Books, Business, books_from_rows
 from kernel.models.fraud import Finding
 from kernel.models.insights import Insight
 from serve_app.contract.errors import DatabaseUnavailable, NotFound
-from serve_app.infra.auth import Caller
 from serve_app.infra.deadline import remaining
-from serve_app.infra.logs import deny
 from serve_app.infra.settings import Settings
-from serve_app.infra.store import (
+from serve_app.infra.store.rows import draft_payload, insight_rows, json_row, jsonable
+from serve_app.infra.store_interface import (
     FINGERPRINT_TABLES,
     JUDGED_ACTIONS,
     RECENT,
@@ -34,9 +34,6 @@ from serve_app.infra.store import (
     FeedbackRecord,
     InvoiceRows,
     PredictionCount,
-    draft_payload,
-    insight_rows,
-    jsonable,
 )
 
 T = TypeVar("T")
@@ -109,15 +106,17 @@ class SupabaseStore:
             if len(page) < PAGE:
                 return rows
 
+    async def _upsert(self, table: str, rows: list[dict[str, Any]], **how: Any) -> None:
+        """Writes rows in one request, PostgREST answering with none of them."""
+        upsert = self._client.table(table).upsert(rows, returning=ReturnMethod.minimal, **how)
+        await self._call(upsert.execute)
+
     async def ping(self) -> None:
         await self._call(self._client.table("businesses").select("id").limit(1).execute)
 
-    async def business_for(self, caller: Caller, business_id: str) -> Business:
-        rows = await self._rows("businesses", lambda t: t.select("*").eq("id", business_id))
-        if rows and str(rows[0]["user_id"]) == caller.user_id:
-            return Business.model_validate(rows[0])
-        deny(caller, business_id, exists=bool(rows))
-        raise NotFound("Business not found")
+    async def business_row(self, business_id: str) -> dict[str, Any] | None:
+        rows = await self._rows("businesses", _by_id(business_id))
+        return rows[0] if rows else None
 
     async def fingerprint(self, business_id: str) -> str:
         parts = []
@@ -265,10 +264,7 @@ class SupabaseStore:
             }
             for f in findings
         ]
-        upsert = self._client.table("fraud_alerts").upsert(
-            payload, on_conflict="id", returning=ReturnMethod.minimal
-        )
-        await self._call(upsert.execute)
+        await self._upsert("fraud_alerts", payload, on_conflict="id")
         return {f.id: first_seen.get(f.id, now) for f in findings}
 
     async def save_insights(self, business_id: str, insights: Sequence[Insight]) -> None:
@@ -282,28 +278,17 @@ class SupabaseStore:
             }
             for row in insight_rows(business_id, insights)
         ]
-        upsert = self._client.table("business_insights").upsert(
-            rows, on_conflict="id", returning=ReturnMethod.minimal
-        )
-        await self._call(upsert.execute)
+        await self._upsert("business_insights", rows, on_conflict="id")
 
     async def record_analyses(self, records: Sequence[AnalysisRecord]) -> None:
-        rows = [{k: jsonable(v) for k, v in r.__dict__.items()} for r in records]
-        insert = self._client.table("ai_analysis_results").upsert(
-            rows, ignore_duplicates=True, returning=ReturnMethod.minimal
-        )
-        await self._call(insert.execute)
+        rows = [json_row(r.__dict__) for r in records]
+        await self._upsert("ai_analysis_results", rows, ignore_duplicates=True)
 
     async def insert_rows(self, rows: dict[str, list[dict[str, Any]]]) -> int:
         for table, table_rows in rows.items():
             for start in range(0, len(table_rows), PAGE):
-                chunk = [
-                    {k: jsonable(v) for k, v in r.items()} for r in table_rows[start : start + PAGE]
-                ]
-                upsert = self._client.table(table).upsert(
-                    chunk, ignore_duplicates=True, returning=ReturnMethod.minimal
-                )
-                await self._call(upsert.execute)
+                chunk = [json_row(r) for r in table_rows[start : start + PAGE]]
+                await self._upsert(table, chunk, ignore_duplicates=True)
         return sum(len(r) for r in rows.values())
 
     async def businesses_of(self, user_ids: Sequence[str]) -> list[Business]:
@@ -330,7 +315,7 @@ class SupabaseStore:
 
     async def save_feedback(self, record: FeedbackRecord) -> bool:
         """PostgREST answers an ignored duplicate with no row."""
-        row = {k: jsonable(v) for k, v in record.__dict__.items()}
+        row = json_row(record.__dict__)
         insert = self._client.table("ai_feedback").upsert(
             row, on_conflict="caller_id,entity_id", ignore_duplicates=True
         )
