@@ -3,7 +3,7 @@ PY := .venv/bin/python
 FINEASY := .venv/bin/fineasy
 # Ray token auth on for the long-running cluster and for every CLI call that talks to it.
 export RAY_AUTH_MODE := token
-.PHONY: soak setup run test check fmt test-unit test-app test-deploy test-integration test-cluster train evaluate backtest migrate seed token demo-business deploy status stop env config
+.PHONY: soak setup run test check fmt test-unit test-app test-deploy test-integration test-cluster train evaluate backtest migrate seed token demo-business deploy status stop env config graph
 
 setup:
 	bash scripts/setup.sh
@@ -16,6 +16,9 @@ test:
 
 check:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy kernel demo_data eval_world deployments serve_app ops
+
+graph:  # the package import graph docs/architecture.md shows
+	$(PY) -m tests.support.imports
 
 fmt:
 	.venv/bin/ruff format . && .venv/bin/ruff check --fix .

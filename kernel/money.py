@@ -17,3 +17,8 @@ def format_inr(amount: float, rupees_only: bool = False) -> str:
             head = head[:-2]
         whole = ",".join([head, *groups, tail]) if head else ",".join([*groups, tail])
     return f"{sign}₹{whole}.{fraction}" if fraction else f"{sign}₹{whole}"
+
+
+def rupees(amount: float) -> str:
+    """Whole rupees, as the insights and the assistant's answers write them: ₹1,25,000."""
+    return format_inr(amount, rupees_only=True)

@@ -10,8 +10,9 @@ import numpy as np
 
 from deployments.insights.forecasting import INTERVAL
 from deployments.insights.history import cash_on_hand, month_start, recurring_direction
-from deployments.insights.report import Report, inr, iso, month_name
+from deployments.insights.report import Report, iso, month_name
 from kernel.models.insights import Insight
+from kernel.money import rupees
 
 RUNWAY_HORIZON_DAYS = 120
 WEEKS = 13
@@ -48,8 +49,8 @@ def cash_flow(r: Report) -> Insight:
             "deficit-next",
             "Expenses may exceed income next month",
             f"Next month, expenses will exceed income if trend continues: in "
-            f"{month_name(first_in.month)} about {inr(first_out.value)} is expected to go out "
-            f"and {inr(first_in.value)} to come in, a shortfall of {inr(gap)}.",
+            f"{month_name(first_in.month)} about {rupees(first_out.value)} is expected to go out "
+            f"and {rupees(first_in.value)} to come in, a shortfall of {rupees(gap)}.",
             recommendations,
             impact,
             "cash",
@@ -63,7 +64,7 @@ def cash_flow(r: Report) -> Insight:
             "deficit-later",
             f"Cash shortfall expected in {month_name(month)}",
             f"Income covers expenses next month, but in {month_name(month)} expenses are expected "
-            f"to exceed income by {inr(gap)} if the trend continues.",
+            f"to exceed income by {rupees(gap)} if the trend continues.",
             [
                 "Plan collections and large purchases around " + month_name(month),
                 *r.overdue_actions(),
@@ -79,8 +80,8 @@ def cash_flow(r: Report) -> Insight:
         "Cash flow stays positive",
         f"Over the next three months ({month_name(cash_in[0].month)} to "
         f"{month_name(cash_in[-1].month)}) "
-        f"about {inr(sum(i.value for i in cash_in))} is expected in and "
-        f"{inr(sum(o.value for o in cash_out))} out: {inr(total)} net.",
+        f"about {rupees(sum(i.value for i in cash_in))} is expected in and "
+        f"{rupees(sum(o.value for o in cash_out))} out: {rupees(total)} net.",
         [
             "Keep a cash buffer of at least one month's expenses",
             "Consider prepaying expensive credit",
@@ -138,7 +139,8 @@ def recurring_outflows(r: Report) -> list[str]:
         key=lambda p: -p.amount,
     )
     return [
-        f"{p.description or 'recurring payment'} ({inr(p.amount)} {p.frequency})" for p in plans[:3]
+        f"{p.description or 'recurring payment'} ({rupees(p.amount)} {p.frequency})"
+        for p in plans[:3]
     ]
 
 
@@ -187,25 +189,25 @@ def working_capital(r: Report) -> Insight:
             extension = ""
         elif days_if_collected is None:
             extension = (
-                f"Collecting the {inr(overdue)} overdue would carry you past "
+                f"Collecting the {rupees(overdue)} overdue would carry you past "
                 f"{RUNWAY_HORIZON_DAYS} days."
             )
         elif days_if_collected > days:
             extension = (
-                f"Collecting the {inr(overdue)} overdue would extend it to "
+                f"Collecting the {rupees(overdue)} overdue would extend it to "
                 f"{days_if_collected} days."
             )
         else:
-            extension = f"Even collecting the {inr(overdue)} overdue would not close the gap."
+            extension = f"Even collecting the {rupees(overdue)} overdue would not close the gap."
         return r.insight(
             "working_capital",
             "depletion",
             "Working capital running low",
             (
                 f"Your working capital will run out in {days} days unless receivables improve "
-                f"(around {when:%d %b %Y}; cash on hand {inr(cash)}). {extension}"
+                f"(around {when:%d %b %Y}; cash on hand {rupees(cash)}). {extension}"
                 if days > 0
-                else f"Your recorded cash is already {inr(-cash)} below zero. {extension}"
+                else f"Your recorded cash is already {rupees(-cash)} below zero. {extension}"
             ).strip(),
             [
                 *r.overdue_actions(),
@@ -221,9 +223,9 @@ def working_capital(r: Report) -> Insight:
             "working_capital",
             "runway",
             "Cash lasts about " + f"{days} days",
-            f"At the forecast pace your cash on hand of {inr(cash)} lasts about {days} days "
-            f"(to {when:%d %b %Y}); customers owe {inr(receivables)} and you owe suppliers "
-            f"{inr(payables)}.",
+            f"At the forecast pace your cash on hand of {rupees(cash)} lasts about {days} days "
+            f"(to {when:%d %b %Y}); customers owe {rupees(receivables)} and you owe suppliers "
+            f"{rupees(payables)}.",
             [*r.overdue_actions(), "Build a cash buffer before the lean months"],
             0.5,
             "cash",
@@ -233,9 +235,9 @@ def working_capital(r: Report) -> Insight:
         "working_capital",
         "healthy",
         "Working capital is healthy",
-        f"Cash on hand of {inr(cash)} covers the next {RUNWAY_HORIZON_DAYS} days at the "
-        f"forecast pace; customers owe {inr(receivables)} and you owe suppliers "
-        f"{inr(payables)}.",
+        f"Cash on hand of {rupees(cash)} covers the next {RUNWAY_HORIZON_DAYS} days at the "
+        f"forecast pace; customers owe {rupees(receivables)} and you owe suppliers "
+        f"{rupees(payables)}.",
         ["Put surplus cash to work: clear supplier dues early for discounts"]
         if cash > payables
         else [],

@@ -12,8 +12,9 @@ from typing import TypedDict
 import numpy as np
 
 from deployments.insights.history import LIVE_INVOICE, add_months, month_start
-from deployments.insights.report import Report, inr, iso
+from deployments.insights.report import Report, iso
 from kernel.models.insights import Insight
+from kernel.money import rupees
 
 
 class Quiet(TypedDict):
@@ -82,7 +83,7 @@ def concentration(
             "concentration",
             "Revenue concentrated in few customers",
             f"{who} contribute{'' if n > 1 else 's'} {share:.0%} of revenue — protect them "
-            f"({listed}; last 12 months, {inr(total)} in all).",
+            f"({listed}; last 12 months, {rupees(total)} in all).",
             ["Offer loyalty terms to top customers", "Diversify the customer base"],
             0.5 + min(0.4, share - r.tuning.concentration_share + 0.1),
             "customers",
@@ -157,10 +158,10 @@ def overdue_receivables(r: Report) -> Insight | None:
         "customer_analysis",
         "overdue",
         "Customers owe you overdue payments",
-        f"{len(rows)} customer{'s' if len(rows) != 1 else ''} owe {inr(amount)} on {count} "
+        f"{len(rows)} customer{'s' if len(rows) != 1 else ''} owe {rupees(amount)} on {count} "
         f"overdue invoice{'s' if count != 1 else ''}; {rows[0]['name']} owes the most "
-        f"({inr(rows[0]['amount'])}).",
-        [f"Send a reminder to {r['name']} for {inr(r['amount'])}" for r in rows[:3]]
+        f"({rupees(rows[0]['amount'])}).",
+        [f"Send a reminder to {r['name']} for {rupees(r['amount'])}" for r in rows[:3]]
         + ["Offer UPI payment links to make paying easier"],
         0.5 + min(0.4, amount / monthly_in / 4),
         "receivables",

@@ -36,11 +36,7 @@ from deployments.insights.history import (
 )
 from kernel.books import Books, Invoice
 from kernel.models.insights import Insight, InsightsTuning, InsightType
-from kernel.money import format_inr
-
-
-def inr(amount: float) -> str:
-    return format_inr(amount, rupees_only=True)
+from kernel.money import rupees
 
 
 def month_name(day: dt.date) -> str:
@@ -265,5 +261,6 @@ class Report:
         count = sum(r["invoices"] for r in rows)
         amount = sum(r["amount"] for r in rows)
         return [
-            f"Follow up on {count} overdue invoice{'s' if count != 1 else ''} worth {inr(amount)}"
+            f"Follow up on {count} overdue invoice{'s' if count != 1 else ''} worth "
+            f"{rupees(amount)}"
         ]

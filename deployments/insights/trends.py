@@ -9,8 +9,9 @@ from typing import TypedDict
 import numpy as np
 
 from deployments.insights.history import add_months, is_operating_expense, month_end
-from deployments.insights.report import Report, inr, month_name
+from deployments.insights.report import Report, month_name
 from kernel.models.insights import Insight
+from kernel.money import rupees
 
 UNCATEGORISED = {
     "debit": "Cash withdrawals and debits",
@@ -55,8 +56,8 @@ def revenue(r: Report) -> Insight:
         direction,
         title,
         f"Invoiced sales for {month_name(shown[0].month)} to {month_name(shown[-1].month)} are "
-        f"forecast at {inr(ahead)} (80% range {inr(sum(f.lower for f in shown))} to "
-        f"{inr(sum(f.upper for f in shown))}), against {inr(behind)} in the last three "
+        f"forecast at {rupees(ahead)} (80% range {rupees(sum(f.lower for f in shown))} to "
+        f"{rupees(sum(f.upper for f in shown))}), against {rupees(behind)} in the last three "
         "months.",
         recommendations,
         impact,
@@ -92,8 +93,8 @@ def expenses(r: Report) -> Insight:
             "rising",
             f"Operating expenses up {change:.0%}",
             f"Operating expenses rose {change:.0%} in the last three months "
-            f"({inr(before)} to {inr(recent)}), led by {lead}.",
-            [f"Review {c['category']} spending (up {inr(c['change'])})" for c in rising[:2]]
+            f"({rupees(before)} to {rupees(recent)}), led by {lead}.",
+            [f"Review {c['category']} spending (up {rupees(c['change'])})" for c in rising[:2]]
             or ["Review the largest expense categories"],
             0.6 + min(0.3, change / 2),
             "expenses",
@@ -104,8 +105,8 @@ def expenses(r: Report) -> Insight:
             "expense_trend",
             "falling",
             f"Operating expenses down {-change:.0%}: check nothing is missing",
-            f"Operating expenses were {inr(recent)} in the last three months, {-change:.0%} "
-            f"less than the {inr(before)} of the three before. A fall this large is more often "
+            f"Operating expenses were {rupees(recent)} in the last three months, {-change:.0%} "
+            f"less than the {rupees(before)} of the three before. A fall this large is more often "
             "bills or expenses not yet entered than spending cut.",
             [
                 "Check that every bill and expense of the last three months is in FinEasy",
@@ -119,7 +120,7 @@ def expenses(r: Report) -> Insight:
         "expense_trend",
         "steady",
         "Operating expenses under control",
-        f"Operating expenses were {inr(recent)} in the last three months"
+        f"Operating expenses were {rupees(recent)} in the last three months"
         + (f", {change:+.0%} on the three before." if before > 0 else "."),
         ["Keep tracking expenses by category to spot increases early"],
         0.25,

@@ -15,7 +15,7 @@ from typing import Any
 
 from kernel.models.assistant import AssistantModel, Understanding
 from kernel.models.compliance import ComplianceModel, ItemFacts, RateHint
-from kernel.money import format_inr
+from kernel.money import rupees
 from serve_app.contract.errors import from_request
 from serve_app.contract.schemas import (
     BusinessInsight,
@@ -64,10 +64,6 @@ def indian_date(day: dt.date | str) -> str:
 
 def month_of(day: str) -> str:
     return dt.date.fromisoformat(day[:10]).strftime("%B %Y")
-
-
-def inr(amount: float) -> str:
-    return format_inr(amount, rupees_only=True)
 
 
 def _insight(
@@ -179,8 +175,8 @@ async def _cash(t: Turn) -> Answer:
     data, months = _data(flow), t.understood.horizon_months or 1
     cash_in, cash_out = data["cash_in"]["forecast"][:months], data["cash_out"]["forecast"][:months]
     lines = [
-        f"{month_of(i['month'])}: about {inr(i['value'])} in, {inr(o['value'])} out, "
-        f"{inr(i['value'] - o['value'])} net"
+        f"{month_of(i['month'])}: about {rupees(i['value'])} in, {rupees(o['value'])} out, "
+        f"{rupees(i['value'] - o['value'])} net"
         for i, o in zip(cash_in, cash_out, strict=True)
     ]
     figures: dict[str, Any] = {"cash_in": cash_in, "cash_out": cash_out}
@@ -189,7 +185,7 @@ async def _cash(t: Turn) -> Answer:
     if capital is not None and _data(capital).get("cash_anchored_by_opening_balance"):
         held = _data(capital)
         figures["cash_on_hand"] = held["cash_on_hand"]
-        text += f" Cash in hand today: {inr(held['cash_on_hand'])}."
+        text += f" Cash in hand today: {rupees(held['cash_on_hand'])}."
         if held.get("days_to_depletion") is not None:
             text += f" At this pace it lasts about {held['days_to_depletion']} days."
     return t.answer(f"{text} {flow.title}.", figures)
@@ -203,13 +199,13 @@ async def _receivables(t: Turn) -> Answer:
     parts = []
     if capital is not None:
         figures["receivables"] = _data(capital)["receivables"]
-        parts.append(f"Customers owe you {inr(figures['receivables'])} in all")
+        parts.append(f"Customers owe you {rupees(figures['receivables'])} in all")
     if overdue is not None:
         data = _data(overdue)
         rows = data["customers"][:3]
         figures |= {"overdue_total": data["total_overdue"], "owes_most": rows}
-        owing = ", ".join(f"{r['name']} owes {inr(r['amount'])}" for r in rows)
-        parts.append(f"{inr(data['total_overdue'])} of it is overdue: {owing}")
+        owing = ", ".join(f"{r['name']} owes {rupees(r['amount'])}" for r in rows)
+        parts.append(f"{rupees(data['total_overdue'])} of it is overdue: {owing}")
     else:
         parts.append("nothing is overdue")
     return t.answer("; ".join(parts) + ".", figures)
@@ -221,7 +217,7 @@ async def _payables(t: Turn) -> Answer:
         return t.answer("Your books do not show enough to work out what you owe yet.")
     payables = float(_data(capital)["payables"])
     text = (
-        f"You owe suppliers {inr(payables)} on open purchase bills."
+        f"You owe suppliers {rupees(payables)} on open purchase bills."
         if payables > 0
         else "You have no open purchase bills: nothing is owed to suppliers."
     )
@@ -235,7 +231,7 @@ async def _top_customers(t: Turn) -> Answer:
     data = _data(share)
     rows = data["top_customers"][:5]
     listed = "; ".join(
-        f"{n}. {r['name']} {inr(r['revenue'])} ({r['share']:.0%})" for n, r in enumerate(rows, 1)
+        f"{n}. {r['name']} {rupees(r['revenue'])} ({r['share']:.0%})" for n, r in enumerate(rows, 1)
     )
     return t.answer(
         f"Your top customers by sales since {indian_date(data['period_start'])}: {listed}.",
@@ -252,11 +248,11 @@ async def _expenses(t: Turn) -> Answer:
     largest = sorted(data.get("by_category") or [], key=lambda c: -c["recent"])[:3]
     direction = "up" if change > 0 else "down" if change < 0 else "flat"
     text = (
-        f"Operating expenses in the last three months: {inr(recent)}, against {inr(before)} in "
-        f"the three before ({direction} {abs(change):.0%})."
+        f"Operating expenses in the last three months: {rupees(recent)}, against "
+        f"{rupees(before)} in the three before ({direction} {abs(change):.0%})."
     )
     if largest:
-        text += " Largest: " + ", ".join(f"{c['category']} {inr(c['recent'])}" for c in largest)
+        text += " Largest: " + ", ".join(f"{c['category']} {rupees(c['recent'])}" for c in largest)
         text += "."
     figures = {"last_3_months": recent, "previous_3_months": before, "change": change}
     return t.answer(f"{text} {trend.title}.", figures)
@@ -341,11 +337,11 @@ async def _bill(t: Turn) -> Answer:
         figures = {"errors": draft.errors, "suggestions": draft.suggestions}
         return t.answer(f"I could not make that bill: {said}", figures)
     lines = ", ".join(
-        f"{i['quantity']:g} {i['name']} at {inr(i['unit_price'])}" for i in data.get("items", [])
+        f"{i['quantity']:g} {i['name']} at {rupees(i['unit_price'])}" for i in data.get("items", [])
     )
     customer = (data.get("customer") or {}).get("name") or "a walk-in customer"
     return t.answer(
-        f"Draft bill for {customer}: {lines}; total {inr(data.get('total_amount') or 0.0)} with "
+        f"Draft bill for {customer}: {lines}; total {rupees(data.get('total_amount') or 0.0)} with "
         "GST. It is not saved: open Invoices to save and send it.",
         {"invoice_data": data},
     )

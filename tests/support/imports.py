@@ -244,3 +244,17 @@ def closure(graph: Mapping[str, Iterable[str]], start: str) -> set[str]:
                 seen.add(nxt)
                 todo.append(nxt)
     return seen
+
+
+def package_lines(root: Path) -> list[str]:
+    """The package graph as docs/architecture.md shows it: each package of the project and the
+    packages it imports (`make graph`; a unit test holds the document to it)."""
+    graph, _ = import_graph(root)
+    packages = package_graph(graph, module_files(root))
+    return [f"{p} -> {', '.join(sorted(packages[p])) or '(nothing)'}" for p in sorted(packages)]
+
+
+if __name__ == "__main__":
+    from kernel.paths import PROJECT_ROOT
+
+    print("\n".join(package_lines(PROJECT_ROOT)))

@@ -19,17 +19,13 @@ from deployments.insights.evaluation import _scale, backtest, compare, pinball, 
 from deployments.insights.examples import generated_examples
 from kernel.books import books_from_rows
 from kernel.models.insights import Insight, InsightsReport
-from kernel.money import format_inr
+from kernel.money import rupees
 from tests.support.factories import demo_books, insights_predictor, small_forecast_models
 
 NOW = dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.UTC)
 LIVE = {"sent", "paid", "partially_paid", "overdue"}
 B = "3f1c2a9e-8b7d-4c1e-9a2b-1d2e3f4a5b6c"
 C = "c0000000-0000-4000-8000-000000000001"
-
-
-def inr(amount: float) -> str:
-    return format_inr(amount, rupees_only=True)
 
 
 def report_for(
@@ -85,7 +81,7 @@ def test_overdue_receivables_match_the_rows() -> None:
             count += 1
     assert count > 0
     insight = find(report_for(generated), "customer_analysis", "overdue")
-    assert f"owe {inr(overdue)} on {count} overdue invoices" in insight.description
+    assert f"owe {rupees(overdue)} on {count} overdue invoices" in insight.description
     assert insight.data["total_overdue"] == pytest.approx(overdue, abs=0.05)
 
 
@@ -153,7 +149,7 @@ def test_a_shop_spending_more_than_it_earns_is_warned_with_its_own_numbers() -> 
         "Next month, expenses will exceed income if trend continues"
     )
     first = cash_flow.data["net"][0]  # type: ignore[index]
-    assert first["value"] < 0 and inr(-first["value"]) in cash_flow.description
+    assert first["value"] < 0 and rupees(-first["value"]) in cash_flow.description
 
     wc = next(i for i in report.insights if i.insight_type == "working_capital")
     cash = 800_000 + 14 * (100_000 - 150_000)
@@ -268,7 +264,7 @@ def test_a_steep_fall_in_expenses_is_a_question_not_good_news() -> None:
     now = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
     insight = next(i for i in report_for(books, now).insights if i.insight_type == "expense_trend")
     assert insight.title == "Operating expenses down 87%: check nothing is missing"
-    assert "under control" not in insight.title and inr(60_000) in insight.description
+    assert "under control" not in insight.title and rupees(60_000) in insight.description
     assert insight.data["change"] == round((60_000 - 450_000) / 450_000, 4)
     steady = next(
         i for i in report_for(cash_crunch(), now).insights if i.insight_type == "expense_trend"
