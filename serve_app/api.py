@@ -36,37 +36,44 @@ from serve_app.contract.errors import (
     unhandled_error_handler,
     validation_error_handler,
 )
-from serve_app.contract.schemas import (
-    BusinessInsightsResponse,
+from serve_app.contract.schemas.assistant import (
+    GenerateRequest,
+    GenerateResponse,
+    GenerateTextResponse,
+)
+from serve_app.contract.schemas.common import ProbeBody, Uuid, error_responses
+from serve_app.contract.schemas.compliance import (
     ComplianceCheckRequest,
     ComplianceResponse,
+    FilingScheme,
+    GstinResponse,
+    InvoiceIn,
+    RemindersResponse,
+)
+from serve_app.contract.schemas.feedback import (
     FeedbackIn,
     FeedbackResponse,
-    FilingScheme,
-    ForecastRequest,
-    ForecastResponse,
+    ModelsPerformanceResponse,
+)
+from serve_app.contract.schemas.fraud import (
     FraudAnalysisResponse,
     FraudAnalyzeRequest,
     FraudScoreRequest,
     FraudScoreResponse,
-    GenerateRequest,
-    GenerateResponse,
-    GenerateTextResponse,
-    GstinResponse,
+)
+from serve_app.contract.schemas.insights import (
+    BusinessInsightsResponse,
+    ForecastRequest,
+    ForecastResponse,
+)
+from serve_app.contract.schemas.invoices import (
     InvoiceGenerateRequest,
     InvoiceGenerationResponse,
-    InvoiceIn,
     LegacyInvoiceResponse,
     LegacyParseRequest,
-    ModelsPerformanceResponse,
-    OcrRequest,
-    OcrResponse,
     ParseInvoiceRequest,
-    ProbeBody,
-    RemindersResponse,
-    Uuid,
-    error_responses,
 )
+from serve_app.contract.schemas.ocr import OcrRequest, OcrResponse
 from serve_app.infra.auth import Caller, bearer
 from serve_app.infra.deadline import budget
 from serve_app.infra.logs import client_request_id, request_id

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from serve_app.contract.errors import NotFound
-from serve_app.contract.schemas import iso_utc
+from serve_app.contract.schemas.common import iso_utc
 from serve_app.infra.cache import Cache
 from serve_app.infra.deadline import detached
 from serve_app.infra.jwks import ProjectKeys

@@ -17,12 +17,10 @@ from kernel.models.assistant import AssistantModel, Understanding
 from kernel.models.compliance import ComplianceModel, ItemFacts, RateHint
 from kernel.money import rupees
 from serve_app.contract.errors import from_request
-from serve_app.contract.schemas import (
-    BusinessInsight,
-    FilingScheme,
-    GenerateRequest,
-    InvoiceGenerateRequest,
-)
+from serve_app.contract.schemas.assistant import GenerateRequest
+from serve_app.contract.schemas.compliance import FilingScheme
+from serve_app.contract.schemas.insights import BusinessInsight
+from serve_app.contract.schemas.invoices import InvoiceGenerateRequest
 from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.store.tenancy import business_for

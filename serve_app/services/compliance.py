@@ -16,7 +16,7 @@ from kernel.models.compliance import (
     InvoiceFacts,
 )
 from serve_app.contract.errors import InvalidInput, NotFound
-from serve_app.contract.schemas import (
+from serve_app.contract.schemas.compliance import (
     ComplianceResponse,
     FilingReminder,
     FilingScheme,

@@ -16,7 +16,7 @@ from typing import Any
 from kernel import gst_rules
 from kernel.gstin import explain, is_valid_gstin, state_code_of
 from kernel.models.compliance import InvoiceFacts, ItemFacts
-from serve_app.contract.schemas import InvoiceIn
+from serve_app.contract.schemas.compliance import InvoiceIn
 from serve_app.infra.store_interface import InvoiceRows
 
 LIVE = {"sent", "paid", "partially_paid", "overdue"}

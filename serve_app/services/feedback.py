@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from serve_app.contract.errors import NotFound
-from serve_app.contract.schemas import (
+from serve_app.contract.schemas.feedback import (
     FeedbackIn,
     FeedbackResponse,
     ModelPerformance,

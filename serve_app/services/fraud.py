@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from kernel.books import Transaction
 from kernel.models.fraud import FraudModel
-from serve_app.contract.schemas import (
+from serve_app.contract.schemas.fraud import (
     FraudAlert,
     FraudAnalysisResponse,
     FraudScoreRequest,

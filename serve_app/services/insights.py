@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kernel.models.insights import InsightsModel
-from serve_app.contract.schemas import (
+from serve_app.contract.schemas.insights import (
     BusinessInsight,
     BusinessInsightsResponse,
     ForecastRequest,

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from kernel.models.compliance import ItemFacts, RateHint
 from kernel.models.invoice import Catalogue, Draft, InvoiceModel, ParsedInvoice
 from serve_app.contract.errors import ModelUnavailable, NotAnInvoice
-from serve_app.contract.schemas import (
+from serve_app.contract.schemas.invoices import (
     InvoiceGenerateRequest,
     InvoiceGenerationResponse,
     LegacyInvoiceResponse,

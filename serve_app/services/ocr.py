@@ -15,7 +15,7 @@ import re
 
 from kernel.models.ocr import OcrModel
 from serve_app.contract.errors import NoTextFound, UnreadableImage
-from serve_app.contract.schemas import OCR_MAX_IMAGE_BYTES, OcrRequest, OcrResponse
+from serve_app.contract.schemas.ocr import OCR_MAX_IMAGE_BYTES, OcrRequest, OcrResponse
 from serve_app.infra.rate_limit import RateLimiter
 from serve_app.services.results import Results
 
