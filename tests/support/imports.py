@@ -3,8 +3,9 @@ rule it must follow. Lazy imports inside functions count like any other.
 
     ops ───────────────► anything below (the operator CLI; nothing imports it)
     serve_app.app ─────► deployments.<model>.deployment (the one place the graph is bound)
-    serve_app ─────────► kernel; inside it, downwards only: the ingress (app, ingress, api,
-                         components, health, metrics, serve_config) > services > infra > contract;
+    serve_app ─────────► kernel; inside it, downwards only: the Ray shells (app, ingress) > api
+                         > the HTTP pieces (routes, dependencies, edge) > the replica's parts
+                         (components, health, metrics, serve_config) > services > infra > contract;
                          in infra's store package the two stores and tenancy import none of
                          each other (each store reads; tenancy decides above both)
     deployments ───────► kernel; a model's serving code only its own package and hosting;
@@ -33,8 +34,17 @@ RAY_SHELLS = (
 is a pod's preStop: it asks the Ray cluster itself to drain the node; serve_app.ray_schema holds
 a serve.yaml against Ray's own schema for `fineasy config`)."""
 BIND_SITE = "serve_app.app"
-SERVE_APP_LAYERS = {"contract": 0, "infra": 1, "services": 2}
-"""serve_app's subpackages, lowest first; its other modules are the ingress, above them all."""
+SERVE_APP_LAYERS = {
+    "contract": 0,
+    "infra": 1,
+    "services": 2,
+    **dict.fromkeys(("components", "health", "metrics", "serve_config"), 3),
+    **dict.fromkeys(("routes", "dependencies", "edge"), 4),
+    "api": 5,
+}
+"""serve_app's subpackages and modules, lowest first: the contract, the adapters, the services,
+the replica's parts, the HTTP pieces, the app that assembles them. Its other modules are the Ray
+shells of the ingress side, above them all."""
 STORE_PACKAGE = "serve_app.infra.store"
 STORE_TOPS = frozenset({"sql", "supabase_rest", "tenancy"})
 """The store package's modules that nothing else in it imports: each store stands on its own,
@@ -111,10 +121,11 @@ def model_of(module: str) -> str | None:
 
 
 def _layer(module: str) -> int:
-    """Rank of a serve_app module: its subpackage's, or above them all for the ingress."""
+    """Rank of a serve_app module: its own or its subpackage's, or above them all for the Ray
+    shells."""
     parts = module.split(".")
-    ingress = len(SERVE_APP_LAYERS)
-    return SERVE_APP_LAYERS.get(parts[1], ingress) if len(parts) > 1 else ingress
+    shells = max(SERVE_APP_LAYERS.values()) + 1
+    return SERVE_APP_LAYERS.get(parts[1], shells) if len(parts) > 1 else shells
 
 
 def _in_store(module: str) -> bool:
@@ -153,7 +164,10 @@ def _allowed(source: str, target: str) -> str | None:
                 return "the stores and tenancy import none of each other: tenancy decides alone"
             if _layer(target) <= _layer(source):
                 return None
-            return "serve_app imports downwards: ingress > services > infra > contract"
+            return (
+                "serve_app imports downwards: the Ray shells > api > the HTTP pieces > the"
+                " replica's parts > services > infra > contract"
+            )
         if dst == "deployments" and source == BIND_SITE and is_model_shell(target):
             return None
         return f"the ingress side imports model code only in {BIND_SITE}, and only the shells"
@@ -223,10 +237,14 @@ def cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:
 
 def package_graph(graph: Mapping[str, Iterable[str]], files: Mapping[str, Path]) -> Graph:
     """The same edges between packages (a module counts as its package; a package's
-    __init__ as the package itself), without a package's edges to itself."""
+    __init__ as the package itself), without a package's edges to itself. serve_app's own
+    modules count each as itself: they stand in layers of their own (SERVE_APP_LAYERS), with its
+    subpackages between them (the routes below api, above components)."""
 
     def package(module: str) -> str:
-        return module if files[module].name == "__init__.py" else module.rpartition(".")[0]
+        if files[module].name == "__init__.py" or module.split(".")[:-1] == ["serve_app"]:
+            return module
+        return module.rpartition(".")[0]
 
     out: Graph = {}
     for source, targets in graph.items():

@@ -97,6 +97,9 @@ def test_a_replica_importing_training_code_is_caught() -> None:
         ("serve_app.infra.store.sql", "serve_app.infra.store.tenancy"),  # a store deciding
         ("serve_app.infra.store.tenancy", "serve_app.infra.store.supabase_rest"),
         ("serve_app.infra.store.supabase_rest", "serve_app.infra.store.sql"),
+        ("serve_app.components", "serve_app.dependencies"),  # the parts never see HTTP
+        ("serve_app.routes.fraud", "serve_app.api"),  # a route never sees the assembly
+        ("serve_app.api", "serve_app.ingress"),  # nor does the app see the Ray shell
         ("deployments.fraud.training", "eval_world.fraud"),  # training never sees it
         ("demo_data.ledger", "eval_world.fraud"),
         ("eval_world.fraud", "demo_data.ledger"),  # nor does it share demo_data's code
@@ -110,6 +113,18 @@ def test_each_rule_refuses_its_wrong_way(source: str, target: str) -> None:
 def test_a_planted_cycle_is_caught() -> None:
     planted = {**GRAPH, "kernel.money": {"kernel.books"}, "kernel.books": {"kernel.money"}}
     assert cycles(planted) == [["kernel.books", "kernel.money"]]
+
+
+def test_a_cycle_between_a_serve_app_module_and_a_subpackage_is_caught() -> None:
+    """serve_app's own modules are nodes of the package graph by themselves (each its own
+    layer): a subpackage must still never import one that imports it, by any of its modules."""
+    planted = {
+        **GRAPH,
+        "serve_app.serve_config": {"serve_app.routes.ocr"},
+        "serve_app.routes.health": {"serve_app.serve_config"},
+    }
+    assert cycles(planted) == []
+    assert cycles(package_graph(planted, FILES)) == [["serve_app.routes", "serve_app.serve_config"]]
 
 
 def test_lazy_imports_in_a_temporary_module_count(tmp_path: Path) -> None:
