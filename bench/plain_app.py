@@ -39,6 +39,7 @@ from serve_app import serve_config
 from serve_app.api import create_api
 from serve_app.components import build_components
 from serve_app.infra.settings import load_settings
+from serve_app.infra.telemetry import InProcessTelemetry
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -120,5 +121,6 @@ def create() -> FastAPI:
             if batched
             else LocalModel(seam, predictor, details)
         )
-    components = build_components(settings, **{s.name: host.model() for s, host in hosts.items()})
+    models = {s.name: host.model() for s, host in hosts.items()}
+    components = build_components(settings, **models, telemetry=InProcessTelemetry())
     return create_api(lambda: components, settings)

@@ -50,7 +50,7 @@ ACTIVITIES = (
     ("SQL (the audit row; score reads nothing)", "sqlalchemy/"),
     ("audit", "serve_app/infra/auditing.py"),
     ("auth (JWT)", "serve_app/infra/auth.py"),
-    ("request metrics", "RequestMetrics"),
+    ("request metrics", "serve_app/ray_telemetry.py"),
     ("Ray metrics", "ray/util/metrics"),
     ("model (predictor, numpy, sklearn)", "deployments/fraud/"),
     ("model (predictor, numpy, sklearn)", "sklearn/"),

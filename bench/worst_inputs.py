@@ -453,6 +453,7 @@ def app() -> tuple[Any, dict[str, str], str, Path]:
     from kernel.models.ocr import OCR
     from serve_app.api import create_api
     from serve_app.components import build_components
+    from serve_app.infra.telemetry import InProcessTelemetry
     from tests.support import factories
     from tests.support.fakes import local
     from tests.support.stores import seeded_store, settings_for
@@ -473,6 +474,7 @@ def app() -> tuple[Any, dict[str, str], str, Path]:
         local(INVOICE, factories.invoice_drafter()),
         local(ASSISTANT, factories.assistant_predictor()),
         local(OCR, factories.ocr_predictor()),
+        telemetry=InProcessTelemetry(),
     )
     client = TestClient(create_api(lambda: parts, settings))
     client.__enter__()

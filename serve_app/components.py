@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from kernel.models.assistant import AssistantModel
@@ -25,7 +24,8 @@ from serve_app.infra.settings import Settings
 from serve_app.infra.store.sql import SqlStore
 from serve_app.infra.store.supabase_rest import SupabaseStore
 from serve_app.infra.store_interface import Store
-from serve_app.metrics import MetricsPage, RaySource, no_ray_metrics
+from serve_app.infra.telemetry import Telemetry
+from serve_app.metrics import MetricsPage
 from serve_app.services.assistant import AssistantService
 from serve_app.services.compliance import ComplianceService
 from serve_app.services.feedback import FeedbackService
@@ -59,8 +59,13 @@ class Components:
     health: HealthService
     versions: ModelVersions
     metrics: MetricsPage
-    record: Callable[[int, float], None]
-    """Called once per served request with its status and latency (ms)."""
+    telemetry: Telemetry
+
+    def record(self, status: int, elapsed_ms: float) -> None:
+        """One served request, its status and latency (ms): the health summary's counts and
+        the telemetry's."""
+        self.health.count(status, elapsed_ms)
+        self.telemetry.record_request(status, elapsed_ms)
 
     async def close(self) -> None:
         """Background work first (health refresh, audit writes), then the pools they use.
@@ -107,14 +112,12 @@ def build_components(
     invoice: InvoiceModel,
     assistant: AssistantModel,
     ocr: OcrModel,
+    telemetry: Telemetry,
     store: Store | None = None,
     cache: Cache | None = None,
-    ray_source: RaySource = no_ray_metrics,
-    record: Callable[[int, float], None] | None = None,
-    looked_up: Callable[[bool], None] | None = None,
-    counted: Callable[[str, str, int], None] | None = None,
 ) -> Components:
-    """`ray_source` feeds Ray's metrics into /metrics; `record` also sees every request."""
+    """`telemetry` is told of every request, cache lookup and business event, and feeds Ray's
+    node metrics into /metrics."""
     store = store or build_store(settings)
     cache = cache or build_cache(settings)
     versions = ModelVersions(
@@ -139,16 +142,11 @@ def build_components(
         waiting=auditor.waiting,
         keys=auth.keys,
     )
-    results = Results(store, cache, versions, auditor, looked_up, counted)
+    results = Results(store, cache, versions, auditor, telemetry)
     feedback = FeedbackService(store, versions)
     shared = cache if isinstance(cache, RedisCache) else None
     user_limit = RateLimiter(settings.RATE_LIMIT_PER_USER, shared, scope="user")
     address_limit = RateLimiter(settings.RATE_LIMIT_PER_ADDRESS, shared, scope="address")
-
-    def record_request(status: int, elapsed_ms: float) -> None:
-        health.count(status, elapsed_ms)
-        if record is not None:
-            record(status, elapsed_ms)
 
     rates = compliance if settings.COMPLIANCE_CHECKING_ENABLED else None
     fraud_service = FraudService(store, results, fraud, auditor)
@@ -187,6 +185,6 @@ def build_components(
         user_limit=user_limit,
         health=health,
         versions=versions,
-        metrics=MetricsPage(health, settings.features, ray_source, feedback.accuracies),
-        record=record_request,
+        metrics=MetricsPage(health, settings.features, telemetry.node_metrics, feedback.accuracies),
+        telemetry=telemetry,
     )

@@ -10,13 +10,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
 
 import grpc  # type: ignore[import-untyped]
-import httpx
-import ray
 from fastapi import FastAPI
 from ray import serve
 from ray.exceptions import ActorUnavailableError, RayActorError, RayTaskError
 from ray.serve import context as serve_context
-from ray.serve import metrics
 from ray.serve.exceptions import BackPressureError, DeploymentUnavailableError
 from ray.serve.handle import DeploymentHandle
 
@@ -33,9 +30,9 @@ from serve_app.contract.errors import AppError, ModelUnavailable
 from serve_app.infra.deadline import remaining
 from serve_app.infra.logs import configure_logging
 from serve_app.infra.settings import load_settings
+from serve_app.ray_telemetry import RayTelemetry
 
 M = TypeVar("M")
-LATENCY_BUCKETS_MS = [5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 10000.0]
 
 
 def serve_request_id(rid: str) -> None:
@@ -118,83 +115,6 @@ class FraudClient(HandleClient):
         return result
 
 
-async def ray_node_metrics() -> list[str]:
-    """Every alive node's metrics-agent page: what the cluster's Prometheus would scrape."""
-    nodes = [n for n in await asyncio.to_thread(ray.nodes) if n.get("Alive")]
-    async with httpx.AsyncClient(timeout=2.0) as client:
-        pages = await asyncio.gather(
-            *(
-                client.get(f"http://{n['NodeManagerAddress']}:{n['MetricsExportPort']}/metrics")
-                for n in nodes
-            ),
-            return_exceptions=True,
-        )
-    return [p.text for p in pages if isinstance(p, httpx.Response) and p.status_code == 200]
-
-
-BUSINESS_EVENTS = {
-    "fraud_alerts": ("ai_backend_fraud_alerts", "type", "Fraud alerts first raised, by type"),
-    "compliance_issues": ("ai_backend_compliance_issues", "type", "GST issues found, by type"),
-    "insights": ("ai_backend_insights", "type", "Insights made (not from cache), by type"),
-    "invoices_parsed": (
-        "ai_backend_invoices_parsed",
-        "result",
-        "Invoice requests: drafted or refused",
-    ),
-    "assistant_answers": (
-        "ai_backend_assistant_answers",
-        "intent",
-        "Chat messages answered, by what they asked",
-    ),
-    "ocr_images": (
-        "ai_backend_ocr_images",
-        "result",
-        "Photos sent to OCR: read, blank (no text found) or refused (not a readable image)",
-    ),
-}
-"""event -> (metric, its one tag, description): what the business side of the service did,
-counted by kind only, never by business or user."""
-
-
-class RequestMetrics:
-    """Per-request counters and latency, cache lookups and business events, exported by Ray as
-    ray_ai_backend_*."""
-
-    def __init__(self) -> None:
-        self._requests = metrics.Counter(
-            "ai_backend_http_requests",
-            description="HTTP requests served by the ingress",
-            tag_keys=("route", "status"),
-        )
-        self._latency = metrics.Histogram(
-            "ai_backend_http_latency_ms",
-            description="Ingress request latency",
-            boundaries=LATENCY_BUCKETS_MS,
-            tag_keys=("route",),
-        )
-        self._lookups = metrics.Counter(
-            "ai_backend_cache_lookups",
-            description="Results-cache lookups by the ingress, by result (hit or miss)",
-            tag_keys=("result",),
-        )
-        self._events = {
-            event: metrics.Counter(name, description=description, tag_keys=(tag,))
-            for event, (name, tag, description) in BUSINESS_EVENTS.items()
-        }
-
-    def looked_up(self, hit: bool) -> None:
-        self._lookups.inc(tags={"result": "hit" if hit else "miss"})
-
-    def counted(self, event: str, kind: str, n: int) -> None:
-        tag = BUSINESS_EVENTS[event][1]
-        self._events[event].inc(n, tags={tag: kind})
-
-    def record(self, status: int, elapsed_ms: float) -> None:
-        self._requests.inc(tags={"status": str(status)})
-        # tags must be a dict: Ray 2.60 fills `route` into it and fails on None.
-        self._latency.observe(elapsed_ms, tags={})
-
-
 @serve.deployment  # its settings: config/serve.yaml
 @serve.ingress()
 class Ingress:
@@ -209,7 +129,6 @@ class Ingress:
     ) -> None:
         settings = load_settings()
         configure_logging(settings.LOG_DIR, settings.LOG_LEVEL)
-        requests = RequestMetrics()
         timeout = settings.MODEL_TIMEOUT_SECONDS
         self.components: Components = build_components(
             settings,
@@ -219,10 +138,7 @@ class Ingress:
             remote(INVOICE, invoice, timeout),
             remote(ASSISTANT, assistant, timeout),
             remote(OCR, ocr, timeout),
-            ray_source=ray_node_metrics,
-            record=requests.record,
-            looked_up=requests.looked_up,
-            counted=requests.counted,
+            telemetry=RayTelemetry(),
         )
 
         # A replica stopped by SIGTERM (a pod deleted, `ray stop`) leaves Python through its exit

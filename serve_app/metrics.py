@@ -199,10 +199,6 @@ def render(families: list[Metric]) -> bytes:
     return generate_latest(registry)
 
 
-async def no_ray_metrics() -> list[str]:
-    return []
-
-
 async def no_accuracy() -> dict[str, float]:
     return {}
 
@@ -227,7 +223,7 @@ class MetricsPage:
         self,
         health: Any,
         features: Mapping[str, bool],
-        ray_source: RaySource = no_ray_metrics,
+        ray_source: RaySource,
         accuracy_source: AccuracySource = no_accuracy,
         ttl_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,

@@ -25,6 +25,7 @@ from ray.serve import metrics
 from ray.serve.exceptions import RayServeException
 
 from deployments.hosting.artifacts import ArtifactError, load_artifact, reported
+from kernel.latency import LATENCY_BUCKETS_MS
 from kernel.models import ModelInfo, Seam
 from kernel.tuning import ModelsConfig, ModelTuning
 from kernel.work import Budget, run_in_thread
@@ -71,21 +72,7 @@ class ModelHost(Generic[P]):
         self._latency = metrics.Histogram(
             "ai_backend_model_latency_ms",
             description="Time in the model per call",
-            boundaries=[
-                1.0,
-                5.0,
-                10.0,
-                25.0,
-                50.0,
-                100.0,
-                250.0,
-                500.0,
-                1000.0,
-                2500.0,
-                5000.0,
-                10000.0,
-                20000.0,
-            ],
+            boundaries=list(LATENCY_BUCKETS_MS),
             tag_keys=("model", "kind"),
         )
         self._loaded = metrics.Gauge(

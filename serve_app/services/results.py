@@ -28,6 +28,7 @@ from serve_app.infra.auth import Caller
 from serve_app.infra.cache import Cache
 from serve_app.infra.deadline import detached
 from serve_app.infra.store_interface import Store
+from serve_app.infra.telemetry import Telemetry
 
 logger = logging.getLogger("ai_backend")
 T = TypeVar("T")
@@ -148,16 +149,13 @@ class Results:
         cache: Cache,
         versions: ModelVersions,
         auditor: Auditor,
-        looked_up: Callable[[bool], None] | None = None,
-        counted: Callable[[str, str, int], None] | None = None,
+        telemetry: Telemetry,
     ) -> None:
-        """`looked_up(hit)`: told of every cache lookup (the ingress counts them for
-        ai_backend_cache_hit_rate). `counted(event, kind, n)`: business events (new fraud
-        alerts, compliance issues, insights made, invoices parsed) by kind, for the ingress's
-        counters; never a business or user in them."""
+        """`telemetry` is told of every cache lookup (for ai_backend_cache_hit_rate) and of the
+        business events (new fraud alerts, compliance issues, insights made, invoices parsed) by
+        kind; never a business or user in them."""
         self._store, self._cache, self._versions, self._auditor = store, cache, versions, auditor
-        self._looked_up = looked_up or (lambda _hit: None)
-        self._counted = counted or (lambda _event, _kind, _n: None)
+        self._telemetry = telemetry
 
     async def version(self, name: str) -> str:
         """The version `name` serves, as last learned (refreshed in the background)."""
@@ -166,7 +164,7 @@ class Results:
     def count(self, event: str, kinds: Iterable[str]) -> None:
         """One `event` per item of `kinds` (e.g. the types of the alerts just raised)."""
         for kind, n in Counter(kinds).items():
-            self._counted(event, kind, n)
+            self._telemetry.record_event(event, kind, n)
 
     async def key(self, lookup: Lookup) -> tuple[str, str]:
         """(cache key, the model version in it). Asks the versions and the store together and
@@ -204,9 +202,9 @@ class Results:
             except ValidationError:
                 logger.warning("cached %s no longer validates: recomputed", lookup.model)
             else:
-                self._looked_up(True)
+                self._telemetry.record_lookup(True)
                 return answer
-        self._looked_up(False)
+        self._telemetry.record_lookup(False)
         served = await compute()
         await self._auditor.record(caller, served.audit)
         if served.audit.model_version == version:

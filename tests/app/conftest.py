@@ -17,6 +17,7 @@ from kernel.models.invoice import INVOICE, InvoiceModel
 from kernel.models.ocr import OCR, OcrModel
 from serve_app.api import create_api
 from serve_app.components import build_components
+from serve_app.infra.telemetry import InProcessTelemetry, Telemetry
 from tests.support import factories
 from tests.support.factories import (
     assistant_predictor,
@@ -63,8 +64,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
         assistant: AssistantModel | None = None,
         ocr: OcrModel | None = None,
         peer: str = "testclient",
-        looked_up: Callable[[bool], None] | None = None,
-        counted: Callable[[str, str, int], None] | None = None,
+        telemetry: Telemetry | None = None,
         **env: str,
     ) -> TestClient:
         """`peer`: the address the app sees the connection come from."""
@@ -77,8 +77,7 @@ def make_client(database: Path) -> Iterator[ClientFactory]:
             invoice or local(INVOICE, invoice_drafter()),
             assistant or local(ASSISTANT, assistant_predictor()),
             ocr or local(OCR, ocr_predictor()),
-            looked_up=looked_up,
-            counted=counted,
+            telemetry=telemetry or InProcessTelemetry(),
         )
         client = TestClient(create_api(lambda: parts, settings), client=(peer, 50000))
         client.__enter__()

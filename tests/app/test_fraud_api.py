@@ -2,6 +2,7 @@ import asyncio
 import datetime as dt
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,6 +14,7 @@ from deployments.fraud.predictor import FraudPredictor
 from deployments.hosting.local import LocalModel
 from kernel.models.fraud import FRAUD, FraudModel, ScoreRequest, TxnScores
 from serve_app.infra.auth import mint_token
+from serve_app.infra.telemetry import InProcessTelemetry
 from tests.app.conftest import ClientFactory
 from tests.support.contract import ISO_UTC, assert_error
 from tests.support.factories import OTHER_USER, SECRET, demo_books, predictor
@@ -310,11 +312,12 @@ def test_every_cache_lookup_is_counted_as_a_hit_or_a_miss(
 ) -> None:
     """What the ingress feeds ai_backend_cache_hit_rate: the first analysis misses, the same one
     again hits."""
-    seen: list[bool] = []
-    client = make_client(looked_up=seen.append, REDIS_URL="")
-    for _ in range(2):
-        assert analyze(client, business_id, owner_headers).status_code == 200
-    assert seen[-2:] == [False, True]
+    telemetry = InProcessTelemetry()
+    client = make_client(telemetry=telemetry, REDIS_URL="")
+    assert analyze(client, business_id, owner_headers).status_code == 200
+    assert telemetry.lookups == {"miss": 1}
+    assert analyze(client, business_id, owner_headers).status_code == 200
+    assert telemetry.lookups == {"miss": 1, "hit": 1}
 
 
 def test_new_fraud_alerts_are_counted_by_type_once(
@@ -322,25 +325,18 @@ def test_new_fraud_alerts_are_counted_by_type_once(
 ) -> None:
     """ai_backend_fraud_alerts counts an alert when it is first raised, by type only: the same
     analysis recomputed by another replica (its own memory cache) raises nothing new."""
-    events: list[tuple[str, str, int]] = []
-
-    def counted(event: str, kind: str, n: int) -> None:
-        events.append((event, kind, n))
-
-    one = make_client(counted=counted, REDIS_URL="")
+    telemetry = InProcessTelemetry()
+    one = make_client(telemetry=telemetry, REDIS_URL="")
     first = analyze(one, business_id, owner_headers).json()
-    by_type: dict[str, int] = {}
-    for alert in first["alerts"]:
-        by_type[alert["type"]] = by_type.get(alert["type"], 0) + 1
-    raised = {kind: n for event, kind, n in events if event == "fraud_alerts"}
+    by_type = Counter(alert["type"] for alert in first["alerts"])
+    raised = {kind: n for (event, kind), n in telemetry.events.items() if event == "fraud_alerts"}
     assert sum(by_type.values()) > 0
     # This business's alerts may already stand from earlier tests: new ones only, by type.
-    assert all(n <= by_type.get(kind, 0) for kind, n in raised.items())
-    events.clear()
-    other = make_client(counted=counted, REDIS_URL="")
+    assert all(n <= by_type[kind] for kind, n in raised.items())
+    again = InProcessTelemetry()
+    other = make_client(telemetry=again, REDIS_URL="")
     assert analyze(other, business_id, owner_headers).status_code == 200
-    assert [e for e in events if e[0] == "fraud_alerts"] == []
-    assert all(event != "fraud_alerts" or kind in by_type for event, kind, _ in events)
+    assert [event for event, _ in again.events if event == "fraud_alerts"] == []
 
 
 def test_each_user_has_a_budget_per_minute_and_is_told_when_to_come_back(

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from deployments.hosting.local import LocalModel
 from kernel.models import ocr
 from kernel.models.ocr import OcrModel, OcrResult
+from serve_app.infra.telemetry import InProcessTelemetry
 from tests.app.conftest import ClientFactory
 from tests.support.contract import assert_error
 from tests.support.factories import ocr_predictor
@@ -126,19 +127,19 @@ def test_neither_the_image_nor_its_text_is_logged(
 
 
 def test_ocr_counts_are_exported_by_outcome(make_client: ClientFactory) -> None:
-    seen: list[tuple[str, str, int]] = []
-    client = make_client(counted=lambda event, kind, n: seen.append((event, kind, n)))
+    telemetry = InProcessTelemetry()
+    client = make_client(telemetry=telemetry)
     client.post(OCR, json={"image": photo(), "format": "base64"})
     blank = base64.b64encode(encoded(page([""]), "PNG")).decode()
     nothing = client.post(OCR, json={"image": blank, "format": "base64"})
     assert_error(nothing, 422, "no_text_found")  # the app says "Failed to extract text"
     assert nothing.json()["details"]["field"] == "image"
     client.post(OCR, json={"image": base64.b64encode(b"text").decode(), "format": "base64"})
-    assert [s for s in seen if s[0] == "ocr_images"] == [
-        ("ocr_images", "read", 1),
-        ("ocr_images", "blank", 1),
-        ("ocr_images", "refused", 1),
-    ]
+    assert telemetry.events == {
+        ("ocr_images", "read"): 1,
+        ("ocr_images", "blank"): 1,
+        ("ocr_images", "refused"): 1,
+    }
 
 
 class HeldOcrModel(LocalModel[OcrModel]):

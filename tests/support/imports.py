@@ -3,11 +3,12 @@ rule it must follow. Lazy imports inside functions count like any other.
 
     ops ───────────────► anything below (the operator CLI; nothing imports it)
     serve_app.app ─────► deployments.<model>.deployment (the one place the graph is bound)
-    serve_app ─────────► kernel; inside it, downwards only: the Ray shells (app, ingress) > api
-                         > the HTTP pieces (routes, dependencies, edge) > the replica's parts
-                         (components, health, metrics, serve_config) > services > infra > contract;
-                         in infra's store package the two stores and tenancy import none of
-                         each other (each store reads; tenancy decides above both)
+    serve_app ─────────► kernel; inside it, downwards only: the Ray shells (app, ingress,
+                         ray_schema, ray_telemetry) > api > the HTTP pieces (routes,
+                         dependencies, edge) > the replica's parts (components, health, metrics,
+                         serve_config) > services > infra > contract; in infra's store package
+                         the two stores and tenancy import none of each other (each store
+                         reads; tenancy decides above both)
     deployments ───────► kernel; a model's serving code only its own package and hosting;
                          training/evaluation code also other models' code and demo_data
     demo_data ─────────► kernel
@@ -27,12 +28,14 @@ RAY_SHELLS = (
     "serve_app.app",
     "serve_app.ingress",
     "serve_app.ray_schema",
+    "serve_app.ray_telemetry",
     "deployments.hosting.host",
     "ops.drain",
 )
 """Besides each deployments.<model>.deployment, the only modules that may import Ray (ops.drain
 is a pod's preStop: it asks the Ray cluster itself to drain the node; serve_app.ray_schema holds
-a serve.yaml against Ray's own schema for `fineasy config`)."""
+a serve.yaml against Ray's own schema for `fineasy config`; serve_app.ray_telemetry records the
+ingress's metrics with Ray's and reads every node's)."""
 BIND_SITE = "serve_app.app"
 SERVE_APP_LAYERS = {
     "contract": 0,

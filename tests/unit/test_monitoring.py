@@ -12,7 +12,8 @@ ROOT = Path(__file__).parents[2]
 MONITORING = ROOT / "monitoring"
 EMITTERS = [
     ROOT / "serve_app" / "metrics.py",
-    ROOT / "serve_app" / "ingress.py",
+    ROOT / "serve_app" / "ray_telemetry.py",
+    ROOT / "serve_app" / "infra" / "telemetry.py",
     ROOT / "deployments" / "hosting" / "host.py",
 ]
 

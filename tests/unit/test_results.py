@@ -18,6 +18,7 @@ from serve_app.infra.auditing import Audit, Auditor
 from serve_app.infra.auth import Caller
 from serve_app.infra.cache import MemoryCache
 from serve_app.infra.store_interface import AnalysisRecord, Store
+from serve_app.infra.telemetry import InProcessTelemetry
 from serve_app.services.results import Lookup, ModelVersions, Results, Served
 
 CALLER = Caller(user_id="u1", role="authenticated")
@@ -72,7 +73,7 @@ class Clock:
 def results(model: Model, books: Books, clock: Clock | None = None) -> Results:
     store = cast(Store, books)
     versions = ModelVersions({"fraud": model}, max_age_s=30, clock=clock or Clock())
-    return Results(store, MemoryCache(16), versions, Auditor(store))
+    return Results(store, MemoryCache(16), versions, Auditor(store), InProcessTelemetry())
 
 
 LOOKUP = Lookup("fraud", "b1", "b1", 600)
