@@ -60,8 +60,10 @@ def held_up(result: dict[str, Any]) -> None:
     for role, memory in result["memory"].items():
         slope = memory["slope_mib_per_min"]
         assert slope is None or slope < WARMED_ROLE_LIMIT_MIB_PER_MIN, (role, memory)
-        if role != "ray":  # Ray's own processes come and go (workers for its tasks)
-            assert memory["processes"] <= 2, (role, memory)  # more PIDs: a replica restarted
+        if role == "Ingress" or role.endswith("Deployment"):
+            # More PIDs than a replica and its one child (OCR's Tesseract): it restarted. Ray's
+            # own roles are several processes by design (the dashboard and its modules).
+            assert memory["processes"] <= 2, (role, memory)
 
 
 def test_t21_a_sustained_mix_fails_nothing_and_grows_no_memory(served: tuple[Server, Demo]) -> None:
