@@ -45,14 +45,14 @@ def _shipped() -> ServeConfig:
 
 
 def _fraud(version: str, businesses: int | None) -> Trained:
-    from deployments.fraud.evaluation import evaluate
-    from deployments.fraud.predictor import FraudPredictor
-    from deployments.fraud.training import (
+    from deployments.fraud.offline.evaluation import evaluate
+    from deployments.fraud.offline.training import (
         TRAIN_SEED,
         VALIDATION_SEED,
         fit_models,
         labelled_books,
     )
+    from deployments.fraud.predictor import FraudPredictor
 
     tuning = _shipped().tuning(FraudTuning, model_version=version)
     count = businesses or 24
@@ -63,14 +63,14 @@ def _fraud(version: str, businesses: int | None) -> Trained:
 
 
 def _insights(version: str, businesses: int | None) -> Trained:
-    from deployments.insights.training import CALIBRATION_SEED, train
+    from deployments.insights.offline.training import CALIBRATION_SEED, train
 
     models, data_hash = train(version, businesses or 24)
     return models, {"held_out_seed": CALIBRATION_SEED, **models.metrics}, data_hash
 
 
 def _compliance(version: str, businesses: int | None) -> Trained:
-    from deployments.compliance.rate_training import train
+    from deployments.compliance.offline.rate_training import train
 
     del businesses  # the rate model trains on described items, not on businesses
     model, data_hash = train(version)
@@ -78,9 +78,9 @@ def _compliance(version: str, businesses: int | None) -> Trained:
 
 
 def _invoice(version: str, businesses: int | None) -> Trained:
-    from deployments.invoice.evaluation import evaluate, generated, hand_written
+    from deployments.invoice.offline.evaluation import evaluate, generated, hand_written
+    from deployments.invoice.offline.training import train
     from deployments.invoice.parser import InvoiceParser
-    from deployments.invoice.training import train
 
     del businesses  # the parser trains on generated sentences, not on businesses
     models, data_hash = train(version)
@@ -93,9 +93,9 @@ def _invoice(version: str, businesses: int | None) -> Trained:
 
 
 def _assistant(version: str, businesses: int | None) -> Trained:
-    from deployments.assistant.evaluation import evaluate, generated, hand_written, second
+    from deployments.assistant.offline.evaluation import evaluate, generated, hand_written, second
+    from deployments.assistant.offline.training import train
     from deployments.assistant.predictor import AssistantPredictor
-    from deployments.assistant.training import train
     from kernel.models.assistant import AssistantTuning
 
     del businesses  # the intent model trains on generated questions, not on businesses
@@ -120,7 +120,7 @@ def _ocr(version: str, businesses: int | None) -> Trained:
     """Nothing is fitted: Tesseract's models come from the distribution. The artifact pins
     them (Tesseract's version, the sha256 of each language's data) with the page settings,
     and carries what they scored on the photographed invoices of eval_world."""
-    from deployments.ocr.evaluation import evaluate
+    from deployments.ocr.offline.evaluation import evaluate
     from deployments.ocr.predictor import OcrPredictor, pinned
     from eval_world.scanned_invoices import SEED, generate
     from kernel.models.ocr import OcrTuning
@@ -239,9 +239,9 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> None:
 
 
 def _evaluate_fraud(args: argparse.Namespace) -> int:
-    from deployments.fraud.evaluation import evaluate, measure, world_cases
+    from deployments.fraud.offline.evaluation import evaluate, measure, world_cases
+    from deployments.fraud.offline.training import EVAL_SEED, labelled_books
     from deployments.fraud.predictor import FraudPredictor
-    from deployments.fraud.training import EVAL_SEED, labelled_books
     from eval_world.fraud import worlds
 
     models, manifest = _load(args, "fraud")
@@ -297,7 +297,7 @@ BOOTSTRAP = 1000
 
 def _evaluate_compliance(args: argparse.Namespace) -> int:
     from deployments.compliance.checker import ComplianceChecker
-    from deployments.compliance.evaluation import (
+    from deployments.compliance.offline.evaluation import (
         EVAL_SEED,
         INDEPENDENT_SEED,
         evaluate,
@@ -306,7 +306,7 @@ def _evaluate_compliance(args: argparse.Namespace) -> int:
         labelled_invoices,
         measure,
     )
-    from deployments.compliance.rate_training import (
+    from deployments.compliance.offline.rate_training import (
         HELD_OUT_SEED,
         accuracy,
         generated,
@@ -387,8 +387,8 @@ DOCUMENTED_PROMPTS = (
 
 
 def _evaluate_invoice(args: argparse.Namespace) -> int:
-    from deployments.invoice.corpus import EVAL_SEED, TODAY
-    from deployments.invoice.evaluation import (
+    from deployments.invoice.offline.corpus import EVAL_SEED, TODAY
+    from deployments.invoice.offline.evaluation import (
         BLIND,
         FINAL,
         FRESH,
@@ -445,8 +445,8 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
 
 
 def _evaluate_assistant(args: argparse.Namespace) -> int:
-    from deployments.assistant.corpus import HELD_OUT_SEED
-    from deployments.assistant.evaluation import (
+    from deployments.assistant.offline.corpus import HELD_OUT_SEED
+    from deployments.assistant.offline.evaluation import (
         calibration,
         evaluate,
         generated,
@@ -496,7 +496,7 @@ def _evaluate_assistant(args: argparse.Namespace) -> int:
 
 
 def _evaluate_ocr(args: argparse.Namespace) -> int:
-    from deployments.ocr.evaluation import FIELDS, evaluate
+    from deployments.ocr.offline.evaluation import FIELDS, evaluate
     from deployments.ocr.predictor import OcrPredictor
     from eval_world.scanned_invoices import SEED, generate
     from kernel.models.ocr import OcrTuning
@@ -547,14 +547,14 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from deployments.insights.evaluation import (
+    from deployments.insights.offline.evaluation import (
         backtest,
         format_table,
         independent_examples,
         summary,
     )
-    from deployments.insights.examples import MONTHS, generated_examples
-    from deployments.insights.training import BACKTEST_SEED
+    from deployments.insights.offline.examples import MONTHS, generated_examples
+    from deployments.insights.offline.training import BACKTEST_SEED
 
     models, manifest = _load(args, "insights")
     data, _ = generated_examples(BACKTEST_SEED, args.businesses)
@@ -591,7 +591,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
 
 def _versus(models: Any, data: Any, where: str) -> None:
-    from deployments.insights.evaluation import compare, format_comparison
+    from deployments.insights.offline.evaluation import compare, format_comparison
 
     versus = compare(models, data)
     print(

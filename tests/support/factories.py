@@ -8,21 +8,21 @@ from pathlib import Path
 
 from demo_data.generate import generate_dataset
 from demo_data.ledger import GeneratedBusiness
+from deployments.assistant.offline.training import train as train_assistant_models
 from deployments.assistant.predictor import AssistantModels, AssistantPredictor
-from deployments.assistant.training import train as train_assistant_models
 from deployments.compliance.checker import ComplianceChecker
+from deployments.compliance.offline.rate_training import train as train_rate_model
 from deployments.compliance.rate_model import RateModel
-from deployments.compliance.rate_training import train as train_rate_model
+from deployments.fraud.offline.training import fit_models, labelled_books
 from deployments.fraud.predictor import FraudModels, FraudPredictor
-from deployments.fraud.training import fit_models, labelled_books
 from deployments.hosting.artifacts import save_artifact
-from deployments.insights.examples import generated_examples
 from deployments.insights.forecasting import ForecastModels
+from deployments.insights.offline.examples import generated_examples
+from deployments.insights.offline.training import fit
 from deployments.insights.predictor import InsightsPredictor
-from deployments.insights.training import fit
+from deployments.invoice.offline.training import train as train_invoice_models
 from deployments.invoice.parser import InvoiceModels, InvoiceParser
 from deployments.invoice.resolver import InvoiceDrafter
-from deployments.invoice.training import train as train_invoice_models
 from deployments.ocr.predictor import OcrModels, OcrPredictor, pinned
 from kernel.books import Transaction
 from kernel.models.assistant import AssistantTuning

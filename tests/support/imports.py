@@ -10,7 +10,9 @@ rule it must follow. Lazy imports inside functions count like any other.
                          the two stores and tenancy import none of each other (each store
                          reads; tenancy decides above both)
     deployments ───────► kernel; a model's serving code only its own package and hosting;
-                         training/evaluation code also other models' code and demo_data
+                         its offline package (deployments.<model>.offline: training,
+                         evaluation, corpora) also other models' serving code and demo_data,
+                         and its evaluation code eval_world; a replica loads none of it
     demo_data ─────────► kernel
     kernel ────────────► nothing of this project
 """
@@ -22,8 +24,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 PACKAGES = ("kernel", "demo_data", "eval_world", "deployments", "serve_app", "ops")
-OFFLINE_NAMES = frozenset({"training", "evaluation", "examples", "corpus", "rate_training"})
-"""Module names of the offline code inside a model package: what a replica must never load."""
+OFFLINE = "offline"
+"""The package of a model's offline code (deployments.<model>.offline): what a replica must
+never load."""
 RAY_SHELLS = (
     "serve_app.app",
     "serve_app.ingress",
@@ -135,10 +138,14 @@ def _in_store(module: str) -> bool:
     return module.startswith(f"{STORE_PACKAGE}.")
 
 
+def in_offline_package(module: str) -> bool:
+    """deployments.<model>.offline and what is in it."""
+    parts = module.split(".")
+    return parts[0] == "deployments" and len(parts) > 2 and parts[2] == OFFLINE
+
+
 def is_offline(module: str) -> bool:
-    return top(module) in ("demo_data", "eval_world", "ops") or (
-        top(module) == "deployments" and module.rsplit(".", 1)[-1] in OFFLINE_NAMES
-    )
+    return top(module) in ("demo_data", "eval_world", "ops") or in_offline_package(module)
 
 
 def is_model_shell(module: str) -> bool:
@@ -151,7 +158,7 @@ def _allowed(source: str, target: str) -> str | None:
     if dst == "ops" and src != "ops":
         return "nothing imports the operator CLI"
     if dst == "eval_world" and src != "eval_world":
-        evaluation = src == "ops" or module_name(source) == "evaluation"
+        evaluation = src == "ops" or (is_offline(source) and module_name(source) == "evaluation")
         return None if evaluation else "only evaluation code sees the independent world"
     if src == "ops" or dst == "kernel" or src == dst == "demo_data" or src == dst == "eval_world":
         return None
@@ -178,7 +185,7 @@ def _allowed(source: str, target: str) -> str | None:
     if is_offline(source):
         return None if dst in ("deployments", "demo_data") else "model code never imports it"
     if is_offline(target):
-        return "a replica never imports training, evaluation or demo data"
+        return "a replica never imports offline code or demo data"
     if dst != "deployments":
         return "model code imports only the kernel and its own package"
     if model_of(target) not in (None, model_of(source)):

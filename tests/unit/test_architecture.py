@@ -74,12 +74,12 @@ def test_a_wrong_way_import_is_caught() -> None:
 
 
 def test_a_replica_importing_training_code_is_caught() -> None:
-    planted = {**GRAPH, "deployments.fraud.features": {"deployments.fraud.training"}}
+    planted = {**GRAPH, "deployments.fraud.features": {"deployments.fraud.offline.training"}}
     assert violations(planted) == [
-        "deployments.fraud.features -> deployments.fraud.training: a replica never imports "
-        "training, evaluation or demo data"
+        "deployments.fraud.features -> deployments.fraud.offline.training: a replica never imports "
+        "offline code or demo data"
     ]
-    assert "deployments.fraud.training" in closure(planted, "deployments.fraud.deployment")
+    assert "deployments.fraud.offline.training" in closure(planted, "deployments.fraud.deployment")
 
 
 @pytest.mark.parametrize(
@@ -100,7 +100,7 @@ def test_a_replica_importing_training_code_is_caught() -> None:
         ("serve_app.components", "serve_app.dependencies"),  # the parts never see HTTP
         ("serve_app.routes.fraud", "serve_app.api"),  # a route never sees the assembly
         ("serve_app.api", "serve_app.ingress"),  # nor does the app see the Ray shell
-        ("deployments.fraud.training", "eval_world.fraud"),  # training never sees it
+        ("deployments.fraud.offline.training", "eval_world.fraud"),  # training never sees it
         ("demo_data.ledger", "eval_world.fraud"),
         ("eval_world.fraud", "demo_data.ledger"),  # nor does it share demo_data's code
         ("deployments.fraud.predictor", "eval_world.fraud"),

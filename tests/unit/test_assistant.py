@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from deployments.assistant.corpus import INTENTS, generate
+from deployments.assistant.offline.corpus import INTENTS, generate
 from deployments.assistant.predictor import AssistantPredictor, expense_priority
 from kernel.models.assistant import AssistantTuning
 from tests.support.config import tuning
@@ -67,8 +67,8 @@ def test_below_its_confidence_the_assistant_says_it_is_unsure() -> None:
 
 
 def test_calibration_compares_the_shown_confidence_with_how_often_it_was_right() -> None:
-    from deployments.assistant.corpus import Question
-    from deployments.assistant.evaluation import calibration
+    from deployments.assistant.offline.corpus import Question
+    from deployments.assistant.offline.evaluation import calibration
     from kernel.models.assistant import Understanding
 
     said = {"a": ("receivables", 0.9), "b": ("payables", 0.9), "c": ("unsure", 0.3)}

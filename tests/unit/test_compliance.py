@@ -7,15 +7,15 @@ import datetime as dt
 import pytest
 
 from deployments.compliance import rates
-from deployments.compliance.evaluation import (
+from deployments.compliance.offline.evaluation import (
     ISSUE_TYPES,
     evaluate,
     findings_on_correct,
     independent_invoices,
     labelled_invoices,
 )
+from deployments.compliance.offline.rate_training import accuracy, hand_written
 from deployments.compliance.parties import place_of_supply
-from deployments.compliance.rate_training import accuracy, hand_written
 from eval_world.gst import correct_invoices
 from kernel import gst_rules
 from kernel.gstin import check_character, explain

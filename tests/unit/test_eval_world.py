@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from deployments.fraud.evaluation import expected_calibration_error, reliability
+from deployments.fraud.offline.evaluation import expected_calibration_error, reliability
 from eval_world.fraud import World, worlds
 from kernel.books import books_from_rows
 
@@ -87,7 +87,7 @@ def test_festivals_fall_on_their_real_dates_in_the_forecasting_world() -> None:
 
 
 def test_the_forecasting_world_gives_thirty_months_of_every_series() -> None:
-    from deployments.insights.evaluation import independent_examples
+    from deployments.insights.offline.evaluation import independent_examples
 
     data = independent_examples(3, 1)
     assert {e.origin[1] for e in data} == {"cash_in", "cash_out", "revenue", "expenses"}

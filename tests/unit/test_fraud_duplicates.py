@@ -11,7 +11,7 @@ from deployments.fraud.duplicates import (
     normalize_number,
     serial,
 )
-from deployments.fraud.training import augmented
+from deployments.fraud.offline.training import augmented
 from kernel.books import Books, Business, Invoice, InvoiceItem, Party
 from tests.support.factories import small_models
 
@@ -113,7 +113,7 @@ def test_a_regulars_habit_is_measured_against_its_own_history() -> None:
 
 
 def test_training_adds_late_retyped_duplicates_and_repeat_orders() -> None:
-    from deployments.fraud.training import labelled_books
+    from deployments.fraud.offline.training import labelled_books
 
     item = labelled_books(11, 1)[0]
     books, duplicates = augmented(item, 1)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from deployments.fraud.evaluation import evaluate, measure, world_cases
-from deployments.fraud.training import EVAL_SEED, labelled_books
+from deployments.fraud.offline.evaluation import evaluate, measure, world_cases
+from deployments.fraud.offline.training import EVAL_SEED, labelled_books
 from eval_world.fraud import OCCASIONAL, REGULAR, worlds
 from tests.support.factories import predictor
 

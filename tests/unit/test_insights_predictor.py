@@ -15,8 +15,8 @@ import pytest
 from demo_data.generate import generate_dataset
 from demo_data.ledger import GeneratedBusiness
 from deployments.insights.combination import SHRINK, Track, combine, relative_error
-from deployments.insights.evaluation import _scale, backtest, compare, pinball, summary
-from deployments.insights.examples import generated_examples
+from deployments.insights.offline.evaluation import _scale, backtest, compare, pinball, summary
+from deployments.insights.offline.examples import generated_examples
 from kernel.books import books_from_rows
 from kernel.models.insights import Insight, InsightsReport
 from kernel.money import rupees

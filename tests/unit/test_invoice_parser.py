@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from deployments.invoice.evaluation import (
+from deployments.invoice.offline.evaluation import (
     FIELDS,
     FINAL,
     FORMS_DEV,

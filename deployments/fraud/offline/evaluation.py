@@ -14,8 +14,8 @@ import numpy as np
 from sklearn.metrics import average_precision_score
 
 from deployments.fraud.features import transaction_features
+from deployments.fraud.offline.training import PAIR_TYPES, Labelled
 from deployments.fraud.predictor import FraudPredictor
-from deployments.fraud.training import PAIR_TYPES, Labelled
 from eval_world.fraud import World
 from kernel.books import Books, books_from_rows
 from kernel.models.fraud import Finding

@@ -18,7 +18,7 @@ import numpy as np
 from demo_data.ledger import gstin_for
 from demo_data.tables import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
 from deployments.compliance.checker import ComplianceChecker
-from deployments.compliance.rate_training import BRANDS, hand_written, vocabulary
+from deployments.compliance.offline.rate_training import BRANDS, hand_written, vocabulary
 from eval_world.gst import correct_invoices, gst_world
 from kernel import gst_rules
 from kernel.gstin import CHARSET, STATE_CODES, STATE_NAMES

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 
-from deployments.insights.evaluation import backtest, calibrated_scales, summary
-from deployments.insights.examples import Example, generated_examples
 from deployments.insights.forecasting import INTERVAL, ForecastModels
+from deployments.insights.offline.evaluation import backtest, calibrated_scales, summary
+from deployments.insights.offline.examples import Example, generated_examples
 
 TRAIN_SEED, CALIBRATION_SEED, BACKTEST_SEED = 4101, 5202, 6303
 

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from deployments.assistant import corpus
+from deployments.assistant.offline import corpus
 from deployments.assistant.predictor import AssistantPredictor
 from eval_world.assistant import independent_questions
 from eval_world.assistant_second import second_questions
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def hand_written() -> list[corpus.Question]:

@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 from typing import get_args
 
-from deployments.invoice import corpus as invoice_corpus
+from deployments.invoice.offline import corpus as invoice_corpus
 from kernel.gstin import CHARSET, STATE_CODES, check_character
 from kernel.models.assistant import LearnedIntent
 

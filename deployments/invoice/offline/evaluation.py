@@ -1,5 +1,6 @@
 """Field-level precision, recall and F1 of the invoice parser on held-out prompts: generated with
-a seed no training used, and written by hand (deployments/data/invoice_prompts.jsonl). Pure."""
+a seed no training used, and written by hand (`deployments/invoice/data/invoice_prompts*.jsonl`).
+Offline: no replica imports it."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deployments.invoice import corpus as invoice_corpus
+from deployments.invoice.offline import corpus as invoice_corpus
 from deployments.invoice.parser import InvoiceParser
 from eval_world.prompts import written_prompts
 from kernel.models.invoice import ParsedInvoice
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 FIELDS = (
     "customer",
     "item_name",

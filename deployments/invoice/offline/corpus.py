@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from demo_data.tables import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
-from deployments.compliance.rate_training import vocabulary
+from deployments.compliance.offline.rate_training import vocabulary
 from deployments.invoice.text import parse_due
 from deployments.invoice.tokens import tokenize
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 TRAIN_SEED, EVAL_SEED = 5151, 6262
 TODAY = dt.date(2026, 11, 27)
 LABELS = ("CUST", "ITEM", "QTY", "PRICE", "TOTAL", "TAX", "DISC", "DUE", "PAY")

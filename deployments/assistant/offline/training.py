@@ -10,7 +10,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from deployments.assistant import corpus
+from deployments.assistant.offline import corpus
 from deployments.assistant.predictor import AssistantModels
 
 PER_INTENT = 400

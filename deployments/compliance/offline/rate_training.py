@@ -1,9 +1,11 @@
-"""The learned rate check: item description -> which item of the curated GST rate table it is
-(hence its HSN chapter and its rate on any date). Pure: no Ray.
+"""Training of the learned rate check (`deployments/compliance/rate_model.py`): item description
+-> which item of the curated GST rate table it is (hence its HSN chapter and its rate on any
+date). Offline: no replica imports it.
 
-Trained on descriptions generated from `deployments/data/rate_vocabulary.json` (names, Hinglish
-names, pack sizes, shop-style noise) with one seed; measured on descriptions generated with
-another and on `deployments/data/rate_holdout.csv`, written by hand with real brand names.
+Trained on descriptions generated from `deployments/compliance/data/rate_vocabulary.json` (names,
+Hinglish names, pack sizes, shop-style noise) with one seed; measured on descriptions generated
+with another and on `deployments/compliance/data/rate_holdout.csv`, written by hand with real
+brand names.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from deployments.compliance.rate_model import RateModel
 from kernel import gst_rules
 from kernel.gst_rules import LOOSE
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 TRAIN_SEED, HELD_OUT_SEED = 7101, 8202
 BRANDS = [
     "shree", "royal", "super", "premium", "gold", "star", "classic", "fresh", "desi", "new",

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from deployments.insights.combination import Combined, combine, statistical
-from deployments.insights.examples import DATA_END, Example, examples
 from deployments.insights.forecasting import GENERIC, HORIZONS, ForecastModels
 from deployments.insights.history import SERIES, build_history
+from deployments.insights.offline.examples import DATA_END, Example, examples
 from eval_world.sales import businesses
 from kernel.books import books_from_rows
 
