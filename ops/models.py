@@ -303,9 +303,9 @@ def _evaluate_compliance(args: argparse.Namespace) -> int:
         evaluate,
         findings_on_correct,
         independent_invoices,
-        labelled_invoices,
         measure,
     )
+    from deployments.compliance.offline.labelled import labelled_invoices
     from deployments.compliance.offline.rate_training import (
         HELD_OUT_SEED,
         accuracy,

@@ -90,6 +90,7 @@ def test_a_replica_importing_training_code_is_caught() -> None:
         ("serve_app.infra.store", "deployments.fraud.deployment"),
         (BIND_SITE, "deployments.fraud.predictor"),
         ("deployments.invoice.parser", "deployments.compliance.rate_model"),
+        ("deployments.compliance.checker", "deployments.compliance.offline.labelled"),
         ("serve_app.api", "ops.cli"),
         ("serve_app.infra.store", "serve_app.services.results"),
         ("serve_app.contract.errors", "serve_app.infra.logs"),

@@ -8,12 +8,11 @@ import pytest
 
 from deployments.compliance import rates
 from deployments.compliance.offline.evaluation import (
-    ISSUE_TYPES,
     evaluate,
     findings_on_correct,
     independent_invoices,
-    labelled_invoices,
 )
+from deployments.compliance.offline.labelled import ISSUE_TYPES, labelled_invoices
 from deployments.compliance.offline.rate_training import accuracy, hand_written
 from deployments.compliance.parties import place_of_supply
 from eval_world.gst import correct_invoices
