@@ -387,7 +387,6 @@ DOCUMENTED_PROMPTS = (
 
 
 def _evaluate_invoice(args: argparse.Namespace) -> int:
-    from deployments.invoice.offline.corpus import EVAL_SEED, TODAY
     from deployments.invoice.offline.evaluation import (
         BLIND,
         FINAL,
@@ -399,6 +398,7 @@ def _evaluate_invoice(args: argparse.Namespace) -> int:
     )
     from deployments.invoice.parser import InvoiceParser
     from deployments.invoice.resolver import resolve
+    from deployments.offline.invoice_corpus import EVAL_SEED, TODAY
     from eval_world.prompts import STYLES
     from kernel.models.invoice import Catalogue
 

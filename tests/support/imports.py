@@ -11,8 +11,10 @@ rule it must follow. Lazy imports inside functions count like any other.
                          reads; tenancy decides above both)
     deployments ───────► kernel; a model's serving code only its own package and hosting;
                          its offline package (deployments.<model>.offline: training,
-                         evaluation, corpora) also other models' serving code and demo_data,
-                         and its evaluation code eval_world; a replica loads none of it
+                         evaluation, corpora) also other models' serving code, demo_data and
+                         the offline code models share (deployments.offline), never another
+                         model's offline package; offline evaluation code also eval_world;
+                         a replica loads no offline code
     demo_data ─────────► kernel
     kernel ────────────► nothing of this project
 """
@@ -25,8 +27,8 @@ from pathlib import Path
 
 PACKAGES = ("kernel", "demo_data", "eval_world", "deployments", "serve_app", "ops")
 OFFLINE = "offline"
-"""The package of a model's offline code (deployments.<model>.offline): what a replica must
-never load."""
+"""The package of offline code: each model's (deployments.<model>.offline) and the one their
+offline code shares (deployments.offline). What a replica must never load."""
 RAY_SHELLS = (
     "serve_app.app",
     "serve_app.ingress",
@@ -119,9 +121,10 @@ def module_name(module: str) -> str:
 
 
 def model_of(module: str) -> str | None:
-    """`fraud` for deployments.fraud.*; None for deployments.hosting.* and other packages."""
+    """`fraud` for deployments.fraud.*; None for deployments.hosting.*, the shared
+    deployments.offline.* and other packages."""
     parts = module.split(".")
-    if parts[0] != "deployments" or len(parts) < 2 or parts[1] == "hosting":
+    if parts[0] != "deployments" or len(parts) < 2 or parts[1] in ("hosting", OFFLINE):
         return None
     return parts[1]
 
@@ -139,9 +142,9 @@ def _in_store(module: str) -> bool:
 
 
 def in_offline_package(module: str) -> bool:
-    """deployments.<model>.offline and what is in it."""
+    """deployments.offline, deployments.<model>.offline, and what is in them."""
     parts = module.split(".")
-    return parts[0] == "deployments" and len(parts) > 2 and parts[2] == OFFLINE
+    return parts[0] == "deployments" and OFFLINE in parts[1:3]
 
 
 def is_offline(module: str) -> bool:
@@ -183,7 +186,11 @@ def _allowed(source: str, target: str) -> str | None:
         return f"the ingress side imports model code only in {BIND_SITE}, and only the shells"
     # deployments
     if is_offline(source):
-        return None if dst in ("deployments", "demo_data") else "model code never imports it"
+        if dst not in ("deployments", "demo_data"):
+            return "model code never imports it"
+        if in_offline_package(target) and model_of(target) not in (None, model_of(source)):
+            return "no other model's offline code: what models share is in deployments.offline"
+        return None
     if is_offline(target):
         return "a replica never imports offline code or demo data"
     if dst != "deployments":

@@ -82,6 +82,19 @@ def test_a_replica_importing_training_code_is_caught() -> None:
     assert "deployments.fraud.offline.training" in closure(planted, "deployments.fraud.deployment")
 
 
+def test_offline_code_reaching_into_another_models_is_caught() -> None:
+    """What two models' offline code both use (word lists, the invoice requests) lives in
+    deployments.offline, so no model's training changes when another's does."""
+    planted = {
+        **GRAPH,
+        "deployments.assistant.offline.corpus": {"deployments.invoice.offline.training"},
+    }
+    assert violations(planted) == [
+        "deployments.assistant.offline.corpus -> deployments.invoice.offline.training: no other "
+        "model's offline code: what models share is in deployments.offline"
+    ]
+
+
 @pytest.mark.parametrize(
     ("source", "target"),
     [
@@ -91,6 +104,8 @@ def test_a_replica_importing_training_code_is_caught() -> None:
         (BIND_SITE, "deployments.fraud.predictor"),
         ("deployments.invoice.parser", "deployments.compliance.rate_model"),
         ("deployments.compliance.checker", "deployments.compliance.offline.labelled"),
+        ("deployments.invoice.parser", "deployments.offline.vocabulary"),  # shared, still offline
+        ("deployments.offline.invoice_corpus", "deployments.invoice.offline.evaluation"),
         ("serve_app.api", "ops.cli"),
         ("serve_app.infra.store", "serve_app.services.results"),
         ("serve_app.contract.errors", "serve_app.infra.logs"),

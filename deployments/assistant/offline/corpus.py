@@ -1,7 +1,8 @@
 """The generated question corpus the assistant's intent model trains on: what an Indian shop owner
 types into the chat, in English and Hinglish (Roman script), per intent, from templates with
 slots (months, items, parties, GSTINs, periods) and the noise of a phone keyboard. Seeded; the
-"make a bill" sentences come from the invoice corpus. Offline: no replica imports it.
+"make a bill" sentences come from the invoice requests the parser learns from
+(deployments/offline/invoice_corpus.py). Offline: no replica imports it.
 
 Quality is measured apart from it: on hand-written questions (deployments/assistant/data) and on
 an independent set written without this module's templates or vocabulary (eval_world).
@@ -13,7 +14,7 @@ import random
 from dataclasses import dataclass
 from typing import get_args
 
-from deployments.invoice.offline import corpus as invoice_corpus
+from deployments.offline import invoice_corpus
 from kernel.gstin import CHARSET, STATE_CODES, check_character
 from kernel.models.assistant import LearnedIntent
 

@@ -17,7 +17,8 @@ import numpy as np
 
 from demo_data.ledger import gstin_for
 from demo_data.tables import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
-from deployments.compliance.offline.rate_training import BRANDS, hand_written, vocabulary
+from deployments.compliance.offline.rate_training import BRANDS, hand_written
+from deployments.offline.vocabulary import rate_vocabulary
 from kernel import gst_rules
 from kernel.gstin import CHARSET, STATE_CODES, STATE_NAMES
 from kernel.models.compliance import InvoiceFacts, ItemFacts
@@ -56,7 +57,7 @@ class Labelled:
 class _Maker:
     def __init__(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
-        self.names = vocabulary()
+        self.names = rate_vocabulary()
         self.real: dict[str, list[str]] = {}
         for description, key in hand_written():
             self.real.setdefault(key, []).append(description)

@@ -2,7 +2,7 @@
 -> which item of the curated GST rate table it is (hence its HSN chapter and its rate on any
 date). Offline: no replica imports it.
 
-Trained on descriptions generated from `deployments/compliance/data/rate_vocabulary.json` (names,
+Trained on descriptions generated from `deployments/offline/data/rate_vocabulary.json` (names,
 Hinglish names, pack sizes, shop-style noise) with one seed; measured on descriptions generated
 with another and on `deployments/compliance/data/rate_holdout.csv`, written by hand with real
 brand names.
@@ -11,9 +11,7 @@ brand names.
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from deployments.compliance.rate_model import RateModel
+from deployments.offline.vocabulary import rate_vocabulary
 from kernel import gst_rules
 from kernel.gst_rules import LOOSE
 
@@ -42,12 +41,6 @@ TEMPLATES = [
 ]  # fmt: skip
 
 
-@functools.cache
-def vocabulary() -> dict[str, list[str]]:
-    loaded: dict[str, list[str]] = json.loads((DATA / "rate_vocabulary.json").read_text())
-    return loaded
-
-
 def _noisy(rng: np.random.Generator, text: str) -> str:
     """Shop-counter spelling: case, a dropped or doubled letter now and then."""
     if len(text) > 5 and rng.random() < 0.15:
@@ -62,7 +55,7 @@ def generated(seed: int, per_key: int) -> list[tuple[str, str]]:
     it has names where that is more: "other" has many)."""
     rng = np.random.default_rng(seed)
     out = []
-    for key, names in sorted(vocabulary().items()):
+    for key, names in sorted(rate_vocabulary().items()):
         for _ in range(max(per_key, 2 * len(names))):
             template = TEMPLATES[int(rng.integers(len(TEMPLATES)))]
             text = template.format(

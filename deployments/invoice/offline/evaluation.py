@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from deployments.invoice.offline import corpus as invoice_corpus
 from deployments.invoice.parser import InvoiceParser
+from deployments.offline import invoice_corpus
 from eval_world.prompts import written_prompts
 from kernel.models.invoice import ParsedInvoice
 

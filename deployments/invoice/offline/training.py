@@ -13,8 +13,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from deployments.invoice.offline import corpus as invoice_corpus
 from deployments.invoice.parser import InvoiceModels, crf_features
+from deployments.offline import invoice_corpus
 
 
 def fit(

@@ -1,5 +1,6 @@
 """A generated corpus of invoice requests as shop owners type them (English and Hinglish), with
-token tags and the gold fields. Pure: no Ray.
+token tags and the gold fields. Two models learn from it: the invoice parser its tags and fields,
+the assistant its sentences (as "make a bill" questions). Offline: no replica imports it.
 
 Every prompt is built from slots (customer, items with quantity/unit/price, tax, discount, due,
 payment), so the tags and the expected fields are known exactly. Seeds decide everything; the
@@ -9,19 +10,15 @@ training seed never produces the evaluation prompts.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from demo_data.tables import FIRST_NAMES, SHOP_WORDS, SURNAMES, TRADE_SUFFIX
-from deployments.compliance.offline.rate_training import vocabulary
 from deployments.invoice.text import parse_due
 from deployments.invoice.tokens import tokenize
+from deployments.offline.vocabulary import party_names, rate_vocabulary
 
-DATA = Path(__file__).parents[1] / "data"
 TRAIN_SEED, EVAL_SEED = 5151, 6262
 TODAY = dt.date(2026, 11, 27)
 LABELS = ("CUST", "ITEM", "QTY", "PRICE", "TOTAL", "TAX", "DISC", "DUE", "PAY")
@@ -210,7 +207,7 @@ def _open_item(rng: np.random.Generator) -> tuple[str, list[str]]:
     noun ("steel handle"), with any unit: names are an open vocabulary."""
     units = [UNIT_WORDS[int(rng.integers(len(UNIT_WORDS)))]]
     if rng.random() < 0.5:
-        names = [n for ns in vocabulary().values() for n in ns]  # rate-table item names
+        names = [n for ns in rate_vocabulary().values() for n in ns]  # rate-table item names
         return names[int(rng.integers(len(names)))], units
     adjective = ADJECTIVES[int(rng.integers(len(ADJECTIVES)))]
     noun = NOUNS[int(rng.integers(len(NOUNS)))]
@@ -485,15 +482,6 @@ MESSY_PAY = {
     "cheque": ["cheque", "chq"],
     "credit": ["udhar", "udhaar", "baad me dega", "credit"],
 }  # fmt: skip
-
-
-@functools.cache
-def party_names() -> dict[str, list[str]]:
-    """First names, surnames, relations and kinds of place owners name their customers by
-    (data/party_names.json): a wider vocabulary than demo_data's, so the tagger learns where a
-    customer stands in a message, not a short list of names."""
-    loaded: dict[str, list[str]] = json.loads((DATA / "party_names.json").read_text())
-    return loaded
 
 
 def _messy_customer(rng: np.random.Generator) -> str:
