@@ -359,7 +359,8 @@ def read_one_photo(path: str) -> None:
     import psutil
 
     from deployments.hosting.artifacts import ArtifactError
-    from deployments.ocr.predictor import OcrPredictor, pinned
+    from deployments.ocr.offline import pinned
+    from deployments.ocr.predictor import OcrPredictor
     from kernel import work
     from kernel.models.ocr import OcrTuning
     from serve_app import serve_config

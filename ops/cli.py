@@ -10,6 +10,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from kernel.models.registry import SEAMS
 from kernel.paths import PROJECT_ROOT
 from ops.models import cmd_backtest, cmd_config, cmd_evaluate, cmd_train
 from serve_app.infra.settings import Settings, SettingsError, load_settings
@@ -265,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub.choices["train"].add_argument(
         "--model",
-        choices=("fraud", "insights", "compliance", "invoice", "assistant", "ocr", "all"),
+        choices=(*(seam.name for seam in SEAMS), "all"),
         default="all",
     )
     sub.choices["evaluate"].add_argument(

@@ -11,8 +11,8 @@ model chosen for all businesses at once.
 The 80% interval is AutoETS's and AutoTheta's own, their half-widths averaged and placed around
 the combined point, narrowed or widened by how the combination's own recent one-month errors on
 this series compare with theirs (`relative_error`), and scaled per series by a factor calibrated
-on businesses none of the models was fitted on (training.py); measured again on the independent
-world.
+on businesses none of the models was fitted on (offline/training.py); measured again on the
+independent world.
 """
 
 from __future__ import annotations

@@ -33,11 +33,6 @@ class OcrModels:
     metrics: dict[str, object] = field(default_factory=dict)
 
 
-def pinned(languages: str, psm: int, binarize: bool, version: str) -> OcrModels:
-    """An artifact for the Tesseract installed here."""
-    return OcrModels(version, languages, psm, binarize, engine.facts(languages))
-
-
 class OcrPredictor:
     def __init__(self, models: OcrModels, tuning: OcrTuning) -> None:
         try:

@@ -23,7 +23,8 @@ from deployments.insights.predictor import InsightsPredictor
 from deployments.invoice.offline.training import train as train_invoice_models
 from deployments.invoice.parser import InvoiceModels, InvoiceParser
 from deployments.invoice.resolver import InvoiceDrafter
-from deployments.ocr.predictor import OcrModels, OcrPredictor, pinned
+from deployments.ocr.offline import pinned
+from deployments.ocr.predictor import OcrModels, OcrPredictor
 from kernel.books import Transaction
 from kernel.models.assistant import AssistantTuning
 from kernel.models.compliance import ComplianceTuning

@@ -1,11 +1,20 @@
+import importlib
+import inspect
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from demo_data.tables import DEMO_USER_IDS
-from deployments.hosting.artifacts import ARTIFACT_FILE, file_sha256
-from ops import cli, models
+from deployments.fraud import offline as fraud_offline
+from deployments.hosting.artifacts import ARTIFACT_FILE, file_sha256, save_artifact
+from deployments.offline.commands import Run, Shipped, Trained
+from kernel.models import Seam
+from kernel.models.fraud import FraudTuning
+from kernel.models.registry import SEAMS
+from ops import cli
 from serve_app.infra.auth import SupabaseAuth
 from serve_app.serve_config import SERVE_YAML
 
@@ -77,11 +86,11 @@ def test_train_keeps_a_readable_version_and_retrains_an_unreadable_one(
 ) -> None:  # type: ignore[no-untyped-def]
     trained: list[str] = []
 
-    def fake(version: str, businesses: int | None) -> models.Trained:
+    def fake(version: str, businesses: int | None, shipped: Shipped) -> Trained:
         trained.append(version)
         return {"weights": [1]}, {"recall": 1.0}, "data-hash"
 
-    monkeypatch.setitem(models.TRAINERS, "fraud", fake)
+    monkeypatch.setattr(fraud_offline, "train", fake)
     argv = ["train", "--model", "fraud", "--version", "v1", "--models-dir", str(tmp_path)]
     assert run(argv)[0] == 0 and trained == ["v1"]
     code, out, _ = run(argv)
@@ -113,10 +122,10 @@ def test_training_pins_each_artifact_in_the_config_it_serves_from(
     fails on a digest that is not the pin (the image's reproducible build)."""
     from ops import pins
 
-    def fake(version: str, businesses: int | None) -> models.Trained:
+    def fake(version: str, businesses: int | None, shipped: Shipped) -> Trained:
         return {"weights": [1], "version": version}, {"recall": 1.0}, "data-hash"
 
-    monkeypatch.setitem(models.TRAINERS, "fraud", fake)
+    monkeypatch.setattr(fraud_offline, "train", fake)
     config = tmp_path / "serve.yaml"
     config.write_text(SERVE_YAML.read_text())
     models_dir = tmp_path / "models"
@@ -154,15 +163,41 @@ def test_training_runs_on_one_blas_and_openmp_thread(
 
     seen: list[int] = []
 
-    def fake(version: str, businesses: int | None) -> models.Trained:
+    def fake(version: str, businesses: int | None, shipped: Shipped) -> Trained:
         seen.extend(pool["num_threads"] for pool in threadpool_info())
         return {"weights": [1]}, {"recall": 1.0}, "data-hash"
 
-    monkeypatch.setitem(models.TRAINERS, "fraud", fake)
+    monkeypatch.setattr(fraud_offline, "train", fake)
     with threadpool_limits(limits=2):
         assert {pool["num_threads"] for pool in threadpool_info()} == {2}
         code, _, _ = run(["train", "--model", "fraud", "--models-dir", str(tmp_path / "m")])
     assert code == 0 and seen and set(seen) == {1}
+
+
+@pytest.mark.parametrize("seam", SEAMS, ids=lambda seam: seam.name)
+def test_each_model_has_the_offline_entry_points_fineasy_calls(seam: Seam[Any]) -> None:
+    """ops finds a model's offline code by its seam (deployments/offline/commands.py): a new
+    model is trained, and evaluated, without a change to ops."""
+    package = importlib.import_module(f"deployments.{seam.name}.offline")
+    parameters = list(inspect.signature(package.train).parameters)
+    assert parameters == ["version", "businesses", "shipped"]
+    assert hasattr(package, "backtest" if seam.name == "insights" else "evaluate")
+
+
+def test_evaluate_prints_what_the_models_offline_package_reports(
+    run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The artifact is loaded (sha256 checked) and handed over with the options and the shipped
+    tuning of the version asked for; each line the package yields is printed as it comes."""
+
+    def report(given: Run) -> Iterator[str]:
+        yield f"{given.payload['weights']} {given.manifest.version} {given.businesses}"
+        yield f"{given.tuning(FraudTuning, min_confidence=0.7).model_version} {given.count}"
+
+    save_artifact(tmp_path, "fraud", "v3", {"weights": [2]}, metrics={}, training_data_hash="h")
+    monkeypatch.setattr(fraud_offline, "evaluate", report)
+    argv = ["evaluate", "--model", "fraud", "--version", "v3", "--models-dir", str(tmp_path)]
+    assert run(argv)[:2] == (0, "[2] v3 10\nv3 None\n")
 
 
 def test_a_pin_is_written_quoted_after_the_version_when_missing(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from deployments.fraud.offline.evaluation import evaluate, measure, world_cases
+from deployments.fraud.offline.evaluation import evaluate, independent_cases, measure
 from deployments.fraud.offline.training import EVAL_SEED, labelled_books
-from eval_world.fraud import OCCASIONAL, REGULAR, worlds
+from eval_world.fraud import OCCASIONAL, REGULAR
 from tests.support.factories import predictor
 
 
@@ -26,7 +26,7 @@ def report() -> dict[str, dict[str, float]]:
 
 @pytest.fixture(scope="module")
 def measured() -> dict[str, Any]:
-    return measure(predictor(), world_cases(worlds(77, 4)), resamples=20)
+    return measure(predictor(), independent_cases(77, 4), resamples=20)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from sklearn.metrics import average_precision_score
 from deployments.fraud.features import transaction_features
 from deployments.fraud.offline.training import PAIR_TYPES, Labelled
 from deployments.fraud.predictor import FraudPredictor
-from eval_world.fraud import World
+from eval_world.fraud import worlds
 from kernel.books import Books, books_from_rows
 from kernel.models.fraud import Finding
 
@@ -38,9 +38,14 @@ def generated_cases(data: Iterable[Labelled]) -> list[Case]:
     return [Case(item.books, {k: item.subjects(k) for k in KINDS}) for item in data]
 
 
-def world_cases(worlds: Iterable[World]) -> list[Case]:
+INDEPENDENT_SEED = 5005
+
+
+def independent_cases(seed: int, businesses: int) -> list[Case]:
+    """The independent world's businesses (eval_world.fraud), which training never sees."""
     return [
-        Case(books_from_rows(w.rows), {k: w.subjects(k) for k in KINDS}, w.strata()) for w in worlds
+        Case(books_from_rows(w.rows), {k: w.subjects(k) for k in KINDS}, w.strata())
+        for w in worlds(seed, businesses)
     ]
 
 

@@ -17,6 +17,8 @@ from deployments.insights.offline.examples import DATA_END, Example, examples
 from eval_world.sales import businesses
 from kernel.books import books_from_rows
 
+INDEPENDENT_SEED = 5005
+
 
 def independent_examples(seed: int, count: int) -> list[Example]:
     """Forecast examples from the independent world's businesses (eval_world.sales), which

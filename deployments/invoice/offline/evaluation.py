@@ -13,7 +13,7 @@ from typing import Any
 
 from deployments.invoice.parser import InvoiceParser
 from deployments.offline import invoice_corpus
-from eval_world.prompts import written_prompts
+from eval_world.prompts import STYLES, written_prompts
 from kernel.models.invoice import ParsedInvoice
 
 DATA = Path(__file__).parents[1] / "data"
@@ -140,6 +140,11 @@ def independent(style: str | None = None) -> list[Prompt]:
         for p in written_prompts()
         if style in (None, p.style)
     ]
+
+
+def independent_by_style() -> dict[str, list[Prompt]]:
+    """The independent hand-written prompts of each style (plain, messy, devanagari)."""
+    return {style: independent(style) for style in STYLES}
 
 
 def generated(count: int) -> list[Prompt]:

@@ -19,7 +19,7 @@ from rapidfuzz.distance import Levenshtein
 
 from deployments.invoice.document import parse_document
 from deployments.ocr.predictor import OcrPredictor
-from eval_world.scanned_invoices import ScannedInvoice, generate
+from eval_world.scanned_invoices import SEED, ScannedInvoice, generate
 from kernel.models.invoice import ParsedInvoice
 
 FIELDS = ("party", "invoice_number", "date", "line_items", "total")
@@ -70,10 +70,13 @@ def field_hits(parsed: ParsedInvoice, invoice: ScannedInvoice) -> dict[str, Any]
     }
 
 
-def evaluate(
-    predictor: OcrPredictor, invoices: list[ScannedInvoice] | None = None
-) -> dict[str, Any]:
-    invoices = invoices if invoices is not None else generate()
+def photographed(count: int, seed: int | None = None) -> tuple[int, list[ScannedInvoice]]:
+    """The seed (eval_world's own unless given) and `count` photographed invoices drawn with it."""
+    seed = seed or SEED
+    return seed, generate(count, seed)
+
+
+def evaluate(predictor: OcrPredictor, invoices: list[ScannedInvoice]) -> dict[str, Any]:
     edits = chars = 0
     hits: dict[str, dict[str, list[bool]]] = {
         "ocr": defaultdict(list),
