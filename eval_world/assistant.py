@@ -1,8 +1,8 @@
 """An independent set of chat questions for the assistant's intent model, written apart from its
-training generator (deployments/assistant/corpus.py): other sentence shapes (a shop described
-first, a question buried in a longer message, WhatsApp shorthand), other vocabulary (rokad,
-lenadari, denadari, vasooli, bakaya, maal), other items, towns and people. No code or word list
-is shared with the training side; only evaluation code reads it.
+training generator (deployments/assistant/offline/corpus.py): other sentence shapes (a shop
+described first, a question buried in a longer message, WhatsApp shorthand), other vocabulary
+(rokad, lenadari, denadari, vasooli, bakaya, maal), other items, towns and people. No code or word
+list is shared with the training side; only evaluation code reads it.
 
 Deterministic: the same list every call, 13 questions per intent.
 """
