@@ -237,7 +237,7 @@ async def test_with_redis_down_refused_rows_wait_on_the_node_and_stay_there_at_e
     shared = SharedOutbox(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
     writer = Auditor(KeyedTable(down_for=10**6), Outbox(tmp_path), shared, retry_s=0.01)  # type: ignore[arg-type]
     writer.later(CALLER, entry(1))
-    for _ in range(300):
+    for _ in range(1000):  # up to 10 s: the table's refusal, then Redis's, then the file
         if await Outbox(tmp_path).size() == 1:
             break
         await asyncio.sleep(0.01)
