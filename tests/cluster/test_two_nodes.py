@@ -8,6 +8,7 @@ workers, so they run last, in this order."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import subprocess
 import sys
@@ -109,6 +110,12 @@ def test_metrics_cover_every_node(served: Served, http: httpx.Client) -> None:
     assert "ai_backend_up" in families
 
 
+def entry_answers(base_url: str) -> bool:
+    with contextlib.suppress(httpx.HTTPError):
+        return httpx.get(f"{base_url}/health/live", timeout=5).status_code == 200
+    return False
+
+
 def test_the_gcs_lost_with_its_state_in_redis_fails_no_request(
     served: Served, http: httpx.Client
 ) -> None:
@@ -129,6 +136,12 @@ def test_the_gcs_lost_with_its_state_in_redis_fails_no_request(
         served.head.process.wait(timeout=60)  # the head goes with its GCS
         served.head = served.ray.start_head(num_cpus=0, name="head-2", env=served.gcs_ft)
         served.wait_until_healthy()
+        # Serve reports healthy before the new head's proxy has the entry's port: the entry is
+        # back when it answers.
+        deadline = time.monotonic() + 60
+        while not entry_answers(served.base_url):
+            assert time.monotonic() < deadline, served.ray.describe()
+            time.sleep(0.5)
         time.sleep(3)
     after = {n: sorted(r["pid"] for r in rs) for n, rs in served.replicas().items()}
     assert after == before
