@@ -15,7 +15,7 @@ test:
 	bash scripts/test.sh
 
 check:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy kernel demo_data eval_world deployments serve_app ops
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy kernel demo_data eval_world deployments serve_app ops testkit
 
 graph:  # the package import graph docs/architecture.md shows
 	$(PY) -m tests.support.imports

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from demo_data.generate import generate_dataset
 from kernel.paths import PROJECT_ROOT
 from serve_app.serve_config import ray_env
-from tests.support.services import free_port
-from tests.support.stores import seeded_store, settings_for
+from testkit.ports import free_port
+from testkit.stores import seeded_store, settings_for
 
 SECRET = "bench-" + "s" * 48
 MODELS = PROJECT_ROOT / "var" / "models"

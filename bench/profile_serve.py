@@ -27,18 +27,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import OUT, TXN, head_commit
-from bench.compare import (
-    BIN,
-    measured,
-    role,
-    seed,
-    servers,
-    start,
-    stop,
-    tree,
-    wrk,
-    wrk_script,
-)
+from bench.load import measured, wrk, wrk_script
+from bench.servers import BIN, role, seed, servers, start, stop, tree
 
 PROFILED = ("haproxy", "proxy", "Ingress", "FraudDeployment")
 RATE = 200

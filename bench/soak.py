@@ -31,7 +31,8 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import percentile, write_report
-from bench.compare import Demo, Server, chosen, endpoints, role, start, stop, tree
+from bench.load import endpoints
+from bench.servers import Demo, Server, chosen, role, start, stop, tree
 
 SAMPLE_S = 20.0
 WARM_UP_S = 120.0

@@ -9,7 +9,7 @@ export RAY_USAGE_STATS_ENABLED=0 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 echo "== lint and types"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/mypy kernel demo_data eval_world deployments serve_app ops
+.venv/bin/mypy kernel demo_data eval_world deployments serve_app ops testkit
 
 status=0
 for tier in unit app deploy integration cluster; do

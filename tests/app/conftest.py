@@ -18,8 +18,8 @@ from kernel.models.ocr import OCR, OcrModel
 from serve_app.api import create_api
 from serve_app.components import build_components
 from serve_app.infra.telemetry import InProcessTelemetry, Telemetry
-from tests.support import factories
-from tests.support.factories import (
+from testkit import factories
+from testkit.factories import (
     assistant_predictor,
     compliance_checker,
     insights_predictor,
@@ -27,8 +27,8 @@ from tests.support.factories import (
     ocr_predictor,
     predictor,
 )
-from tests.support.fakes import local
-from tests.support.stores import seeded_store, settings_for
+from testkit.fakes import local
+from testkit.stores import seeded_store, settings_for
 
 ClientFactory = Callable[..., TestClient]
 UNLIMITED = {

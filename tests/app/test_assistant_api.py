@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from kernel.money import format_inr
 from serve_app.infra.auth import mint_token
+from testkit.factories import OTHER_USER, SECRET, demo_books
 from tests.support.contract import assert_error
-from tests.support.factories import OTHER_USER, SECRET, demo_books
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 

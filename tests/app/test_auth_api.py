@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from testkit.factories import demo_books
 from tests.app.conftest import ClientFactory
 from tests.support.contract import assert_error
-from tests.support.factories import demo_books
 from tests.support.jwks import JwksServer, SigningKey, jwks_server, refused_url
 
 EC_KEY = SigningKey.es256("ec-app")

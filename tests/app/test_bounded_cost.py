@@ -2,7 +2,7 @@
 (below 500; a 4xx in the error shape), and the work the model counted (kernel/work.py: the
 checkpoints of its loops, in characters, triples, tokens, items and pixels) stays within a
 fixed multiple of the input's size. Counted, not clocked: the same input counts the same on any
-machine. The inputs are the adversarial ones of tests/support/adversarial.py; the bound of each
+machine. The inputs are the adversarial ones of testkit/adversarial.py; the bound of each
 path, and its reasoning, is in its module's docstring and docs/security.md ("What one request
 can cost")."""
 
@@ -23,15 +23,15 @@ from kernel.models.assistant import ASSISTANT
 from kernel.models.compliance import COMPLIANCE
 from kernel.models.invoice import INVOICE
 from kernel.models.ocr import OCR
-from tests.app.conftest import UNLIMITED, ClientFactory
-from tests.support.adversarial import WORST_PHOTOS, photos, texts
-from tests.support.factories import (
+from testkit.adversarial import WORST_PHOTOS, photos, texts
+from testkit.factories import (
     assistant_predictor,
     compliance_checker,
     invoice_drafter,
     ocr_predictor,
 )
-from tests.support.fakes import local
+from testkit.fakes import local
+from tests.app.conftest import UNLIMITED, ClientFactory
 
 TEXT_UNITS_PER_CHAR = 25
 """Work per character of a text, at most: one pass over its lines (counted as sent, before

@@ -8,10 +8,10 @@ from sqlalchemy import text
 
 from kernel.models.compliance import COMPLIANCE
 from serve_app.infra.auth import mint_token
+from testkit.factories import OTHER_USER, SECRET, compliance_checker, demo_books
+from testkit.fakes import local
 from tests.app.conftest import ClientFactory
 from tests.support.contract import ISO_UTC, assert_error
-from tests.support.factories import OTHER_USER, SECRET, compliance_checker, demo_books
-from tests.support.fakes import local
 
 ISSUE_TYPES = {
     "gst_mismatch",

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 
 from serve_app.infra.auth import mint_token
 from serve_app.services.feedback import PRIOR_VOTES
+from testkit.factories import OTHER_USER, SECRET, demo_books
+from testkit.fakes import HELD_OUT_ACCURACY
 from tests.app.conftest import ClientFactory
 from tests.app.test_compliance_api import check, planted
 from tests.support.contract import ISO_UTC, assert_error
-from tests.support.factories import OTHER_USER, SECRET, demo_books
-from tests.support.fakes import HELD_OUT_ACCURACY
 
 OPERATOR = "ops-token-for-tests-" + "p" * 12
 PERFORMANCE_KEYS = {

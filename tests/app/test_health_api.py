@@ -2,8 +2,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kernel.models.fraud import FRAUD
+from testkit.fakes import UnavailableModel
 from tests.app.conftest import ClientFactory
-from tests.support.fakes import UnavailableModel
 
 COMPONENTS = {
     "database",
@@ -214,7 +214,7 @@ PRODUCTION = {
 def test_the_api_docs_are_served_outside_production_only(client: TestClient) -> None:
     from serve_app.api import create_api
     from serve_app.infra.settings import load_settings
-    from tests.support.factories import SECRET
+    from testkit.factories import SECRET
 
     assert client.get("/docs").status_code == 200
     assert client.get("/openapi.json").json()["info"]["title"] == "FinEasy AI backend"
@@ -255,7 +255,7 @@ def test_in_production_without_a_credential_the_operator_routes_are_absent(
     still find the operator routes absent, not open."""
     from serve_app.api import create_api
     from serve_app.infra.settings import SettingsError, load_settings
-    from tests.support.factories import SECRET
+    from testkit.factories import SECRET
 
     without = {k: v for k, v in PRODUCTION.items() if k != "OPS_TOKEN"}
     with pytest.raises(SettingsError, match="OPS_TOKEN is required"):
@@ -272,8 +272,8 @@ def test_a_database_outage_keeps_the_pod_ready_and_probes_are_cheap_and_terse(
     make_client: ClientFactory, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     from serve_app.contract.errors import DatabaseUnavailable
-    from tests.support.factories import predictor
-    from tests.support.fakes import local
+    from testkit.factories import predictor
+    from testkit.fakes import local
 
     model = local(FRAUD, predictor())
     client = make_client(model=model)

@@ -9,10 +9,10 @@ from sqlalchemy import text
 from demo_data.generate import generate_dataset
 from kernel.models.insights import INSIGHTS
 from serve_app.infra.auth import mint_token
+from testkit.factories import OTHER_USER, SECRET, insights_predictor
+from testkit.fakes import UnavailableModel, local
 from tests.app.conftest import ClientFactory
 from tests.support.contract import ISO_UTC, assert_error
-from tests.support.factories import OTHER_USER, SECRET, insights_predictor
-from tests.support.fakes import UnavailableModel, local
 
 INSIGHT_TYPES = {
     "cash_flow_prediction",

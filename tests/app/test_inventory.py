@@ -16,8 +16,8 @@ from sqlalchemy import text
 from serve_app.api import create_api
 from serve_app.infra.auth import mint_token
 from serve_app.infra.settings import load_settings
+from testkit.factories import OTHER_USER, SECRET
 from tests.app.conftest import ClientFactory
-from tests.support.factories import OTHER_USER, SECRET
 
 ALLOWED = {
     ("GET", "/health"),

@@ -9,10 +9,10 @@ from sqlalchemy import text
 
 from kernel.models.invoice import INVOICE
 from serve_app.infra.auth import mint_token
+from testkit.factories import OTHER_USER, SECRET, demo_books, invoice_drafter
+from testkit.fakes import UnavailableModel, local
 from tests.app.conftest import ClientFactory
 from tests.support.contract import assert_error
-from tests.support.factories import OTHER_USER, SECRET, demo_books, invoice_drafter
-from tests.support.fakes import UnavailableModel, local
 
 
 def a_customer() -> str:

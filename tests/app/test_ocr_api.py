@@ -16,10 +16,10 @@ from deployments.hosting.local import LocalModel
 from kernel.models import ocr
 from kernel.models.ocr import OcrModel, OcrResult
 from serve_app.infra.telemetry import InProcessTelemetry
+from testkit.factories import ocr_predictor
+from testkit.images import BILL, encoded, page, pixel_bomb
 from tests.app.conftest import ClientFactory
 from tests.support.contract import assert_error
-from tests.support.factories import ocr_predictor
-from tests.support.images import BILL, encoded, page, pixel_bomb
 
 OCR = "/api/v1/ocr/extract-text"
 

@@ -24,7 +24,7 @@ from schemathesis.checks import (
 )
 
 from serve_app.api import create_api
-from tests.support.stores import settings_for
+from testkit.stores import settings_for
 
 schema = schemathesis.openapi.from_dict(
     create_api(lambda: None, settings_for(Path("unused.db"))).openapi()  # type: ignore[arg-type,return-value]

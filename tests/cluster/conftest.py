@@ -14,8 +14,9 @@ import httpx
 import pytest
 import yaml
 
+from testkit.ports import free_port
 from tests.support.ray_cluster import RayCluster, RayNode
-from tests.support.services import GcsRedis, free_port
+from tests.support.services import GcsRedis
 from tests.support.stack import APP, Backing, app_healthy, start_backing, wait_until_healthy
 
 

@@ -18,14 +18,14 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.cluster.conftest import Served
-from tests.support.factories import (
+from testkit.factories import (
     CASH_WITHDRAWAL_AT_NIGHT,
     business_id,
     demo_books,
     owner_headers,
 )
-from tests.support.images import BILL, encoded, page
+from testkit.images import BILL, encoded, page
+from tests.cluster.conftest import Served
 from tests.support.traffic import Traffic
 
 logger = logging.getLogger(__name__)

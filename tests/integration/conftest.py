@@ -19,8 +19,9 @@ import pytest
 import yaml
 
 from deployments.hosting.artifacts import ARTIFACT_FILE, read_manifest
-from tests.support.factories import write_model
-from tests.support.services import EdgeProxy, Postgres, RedisServer, free_port
+from testkit.factories import write_model
+from testkit.ports import free_port
+from tests.support.services import EdgeProxy, Postgres, RedisServer
 from tests.support.stack import start_backing, wait_until_healthy
 
 SERVE = str(Path(sys.executable).parent / "serve")

@@ -19,14 +19,14 @@ import psutil
 from sqlalchemy import text
 
 from serve_app.infra.auth import mint_token
-from tests.integration.conftest import Stack
-from tests.support.factories import (
+from testkit.factories import (
     CASH_WITHDRAWAL_AT_NIGHT,
     SECRET,
     business_id,
     owner_headers,
 )
-from tests.support.stores import setup_store
+from testkit.stores import setup_store
+from tests.integration.conftest import Stack
 from tests.support.traffic import Traffic
 
 logger = logging.getLogger(__name__)

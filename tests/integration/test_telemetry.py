@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from kernel.paths import PROJECT_ROOT
+from testkit.factories import business_id, demo_books, owner_headers
 from tests.integration.conftest import Stack
-from tests.support.factories import business_id, demo_books, owner_headers
 from tests.support.services import PrometheusServer
 
 MONITORING = PROJECT_ROOT / "monitoring"
@@ -243,7 +243,7 @@ def test_one_request_id_in_the_ingress_the_model_replica_the_audit_log_and_the_a
     import ray
     from sqlalchemy import text
 
-    from tests.support.stores import setup_store
+    from testkit.stores import setup_store
 
     invoice = {
         "invoice_number": "INV-0101", "invoice_date": "2025-10-15",

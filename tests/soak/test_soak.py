@@ -30,7 +30,7 @@ import httpx
 import pytest
 
 from bench.common import percentile
-from bench.compare import Demo, Server, chosen, start, stop
+from bench.servers import Demo, Server, chosen, start, stop
 from bench.soak import drive
 
 WARMED_ROLE_LIMIT_MIB_PER_MIN = 1.0

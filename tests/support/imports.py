@@ -17,6 +17,8 @@ rule it must follow. Lazy imports inside functions count like any other.
                          a replica loads no offline code
     demo_data ─────────► kernel
     kernel ────────────► nothing of this project
+    testkit ───────────► anything but ops (what tests and bench share; the product never
+                         imports it); bench imports nothing from tests
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ import ast
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-PACKAGES = ("kernel", "demo_data", "eval_world", "deployments", "serve_app", "ops")
+PRODUCT = ("kernel", "demo_data", "eval_world", "deployments", "serve_app", "ops")
+"""The packages the wheel and the image ship."""
+TESTKIT = "testkit"
+"""What the tests and the benchmarks share (not in the wheel or the image)."""
+PACKAGES = (*PRODUCT, TESTKIT)
 OFFLINE = "offline"
 """The package of offline code: each model's (deployments.<model>.offline) and the one their
 offline code shares (deployments.offline). What a replica must never load."""
@@ -160,6 +166,10 @@ def _allowed(source: str, target: str) -> str | None:
     src, dst = top(source), top(target)
     if dst == "ops" and src != "ops":
         return "nothing imports the operator CLI"
+    if dst == TESTKIT and src != TESTKIT:
+        return "the product never imports the test kit"
+    if src == TESTKIT:
+        return None
     if dst == "eval_world" and src != "eval_world":
         evaluation = src == "ops" or (is_offline(source) and module_name(source) == "evaluation")
         return None if evaluation else "only evaluation code sees the independent world"
@@ -215,6 +225,24 @@ def ray_violations(external: Mapping[str, Iterable[str]]) -> list[str]:
         for module, packages in external.items()
         if "ray" in packages and not (is_model_shell(module) or module in RAY_SHELLS)
     )
+
+
+def bench_violations(root: Path) -> list[str]:
+    """bench/ modules that import tests/ (what both need is in the test kit)."""
+    found = []
+    for path in sorted((root / "bench").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            found += [
+                f"{path.relative_to(root)} imports {name}: bench imports the test kit, never tests"
+                for name in names
+                if top(name) == "tests"
+            ]
+    return sorted(found)
 
 
 def cycles(graph: Mapping[str, Iterable[str]]) -> list[list[str]]:

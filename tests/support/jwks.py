@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from serve_app.infra.auth import user_claims
-from tests.support.services import free_port
+from testkit.ports import free_port
 
 JWKS_PATH = "/auth/v1/.well-known/jwks.json"
 

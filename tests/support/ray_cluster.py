@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 import psutil
 
-from tests.support.services import free_port
+from testkit.ports import free_port
 
 BIN = Path(sys.executable).parent
 

@@ -19,9 +19,9 @@ import yaml
 
 from deployments.hosting.artifacts import read_manifest
 from serve_app.serve_config import SERVE_YAML, ray_env
-from tests.support.factories import SECRET, write_model
+from testkit.factories import SECRET, write_model
+from testkit.stores import seeded_store, setup_settings
 from tests.support.services import Postgres, RedisServer, haproxy_env, stop_haproxy
-from tests.support.stores import seeded_store, setup_settings
 
 MODEL_NAMES = ("fraud", "insights", "compliance", "invoice", "assistant", "ocr")
 APP = "fineasy"

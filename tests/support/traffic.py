@@ -10,7 +10,7 @@ import uuid
 import httpx
 
 from serve_app.infra.auth import mint_token
-from tests.support.factories import CASH_WITHDRAWAL_AT_NIGHT, SECRET
+from testkit.factories import CASH_WITHDRAWAL_AT_NIGHT, SECRET
 
 
 class Traffic:

@@ -10,8 +10,8 @@ import pytest
 from deployments.assistant.offline.corpus import INTENTS, generate
 from deployments.assistant.predictor import AssistantPredictor, expense_priority
 from kernel.models.assistant import AssistantTuning
+from testkit.factories import assistant_predictor, small_assistant_models
 from tests.support.config import tuning
-from tests.support.factories import assistant_predictor, small_assistant_models
 
 
 def test_the_corpus_covers_every_intent_evenly_and_is_seeded() -> None:

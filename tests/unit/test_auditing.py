@@ -232,7 +232,7 @@ async def test_two_replicas_replaying_at_once_store_every_row_once(
 async def test_with_redis_down_refused_rows_wait_on_the_node_and_stay_there_at_exit(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from tests.support.services import free_port
+    from testkit.ports import free_port
 
     shared = SharedOutbox(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
     writer = Auditor(KeyedTable(down_for=10**6), Outbox(tmp_path), shared, retry_s=0.01)  # type: ignore[arg-type]

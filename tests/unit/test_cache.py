@@ -1,5 +1,5 @@
 from serve_app.infra.cache import MemoryCache, RedisCache
-from tests.support.services import free_port
+from testkit.ports import free_port
 
 
 class Clock:

@@ -181,7 +181,7 @@ def test_each_model_has_the_offline_entry_points_fineasy_calls(seam: Seam[Any]) 
     package = importlib.import_module(f"deployments.{seam.name}.offline")
     parameters = list(inspect.signature(package.train).parameters)
     assert parameters == ["version", "businesses", "shipped"]
-    assert hasattr(package, "backtest" if seam.name == "insights" else "evaluate")
+    assert list(inspect.signature(package.evaluate).parameters) == ["run"]
 
 
 def test_evaluate_prints_what_the_models_offline_package_reports(

@@ -7,8 +7,8 @@ import pytest
 from deployments.fraud.deployment import FraudDeployment
 from deployments.hosting.artifacts import ARTIFACT_FILE, ArtifactError
 from kernel.tuning import ModelsConfig
+from testkit.factories import write_model
 from tests.support.config import pinned_config
-from tests.support.factories import write_model
 
 Shell = FraudDeployment.func_or_class
 

@@ -13,7 +13,7 @@ from deployments.fraud.duplicates import (
 )
 from deployments.fraud.offline.training import augmented
 from kernel.books import Books, Business, Invoice, InvoiceItem, Party
-from tests.support.factories import small_models
+from testkit.factories import small_models
 
 BIZ = Business(id="b", user_id="u", name="Shop")
 

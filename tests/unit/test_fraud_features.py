@@ -2,7 +2,7 @@ import datetime as dt
 
 from deployments.fraud.features import TXN_FEATURES, AmountPriors, transaction_features
 from kernel.books import Transaction
-from tests.support.factories import expense_history
+from testkit.factories import expense_history
 
 
 def test_transaction_features_judge_against_the_business_history() -> None:

@@ -5,7 +5,7 @@ import pytest
 from deployments.fraud.predictor import MAX_CONFIDENCE, finding_id, risk_score
 from kernel.books import Transaction, books_from_rows
 from kernel.models.fraud import Finding
-from tests.support.factories import demo_books, expense_history, predictor
+from testkit.factories import demo_books, expense_history, predictor
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import pytest
 from deployments.fraud.offline.evaluation import evaluate, independent_cases, measure
 from deployments.fraud.offline.training import EVAL_SEED, labelled_books
 from eval_world.fraud import OCCASIONAL, REGULAR
-from tests.support.factories import predictor
+from testkit.factories import predictor
 
 
 @pytest.fixture(scope="module")

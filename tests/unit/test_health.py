@@ -10,7 +10,7 @@ from serve_app.infra.cache import MemoryCache
 from serve_app.infra.settings import load_settings
 from serve_app.infra.store_interface import Store
 from serve_app.services.results import ModelVersions
-from tests.support.factories import SECRET
+from testkit.factories import SECRET
 
 
 class SlowStore:

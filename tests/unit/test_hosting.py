@@ -15,8 +15,8 @@ from deployments.fraud.deployment import FraudDeployment
 from kernel import work
 from kernel.paths import PROJECT_ROOT
 from kernel.tuning import ModelsConfig
+from testkit.factories import write_model
 from tests.support.config import pinned_config
-from tests.support.factories import write_model
 
 SHELLS = sorted((PROJECT_ROOT / "deployments").glob("*/deployment.py"))
 

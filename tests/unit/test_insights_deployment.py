@@ -8,8 +8,8 @@ import pytest
 from deployments.hosting.artifacts import ArtifactError
 from deployments.insights.deployment import InsightsDeployment
 from kernel.tuning import ModelsConfig
+from testkit.factories import write_model
 from tests.support.config import pinned_config, user_config
-from tests.support.factories import write_model
 
 Shell = InsightsDeployment.func_or_class
 

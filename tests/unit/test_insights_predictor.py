@@ -20,7 +20,7 @@ from deployments.insights.offline.examples import generated_examples
 from kernel.books import books_from_rows
 from kernel.models.insights import Insight, InsightsReport
 from kernel.money import rupees
-from tests.support.factories import demo_books, insights_predictor, small_forecast_models
+from testkit.factories import demo_books, insights_predictor, small_forecast_models
 
 NOW = dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.UTC)
 LIVE = {"sent", "paid", "partially_paid", "overdue"}

@@ -22,7 +22,7 @@ from deployments.invoice.resolver import resolve
 from deployments.invoice.text import MAX_ITEMS, MAX_TEXT_CHARS, TOO_MANY_ITEMS, parse_date
 from kernel import work
 from kernel.models.invoice import Catalogue
-from tests.support.factories import invoice_parser
+from testkit.factories import invoice_parser
 
 T = TypeVar("T")
 

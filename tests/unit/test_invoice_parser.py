@@ -19,7 +19,7 @@ from deployments.invoice.resolver import canonical, resolve
 from deployments.invoice.text import MAX_ITEMS, TOO_MANY_ITEMS
 from kernel import work
 from kernel.models.invoice import Catalogue
-from tests.support.factories import invoice_parser
+from testkit.factories import invoice_parser
 
 TODAY = dt.date(2026, 11, 27)  # a Friday
 CATALOGUE = Catalogue(

@@ -17,9 +17,9 @@ from deployments.ocr.cleanup import MAX_WORK_PIXELS, BadImage, clean, decode, sk
 from deployments.ocr.predictor import OcrPredictor
 from kernel import work
 from kernel.models.ocr import OcrTuning
+from testkit.factories import ocr_models, ocr_predictor
+from testkit.images import BILL, encoded, page, pixel_bomb
 from tests.support.config import tuning
-from tests.support.factories import ocr_models, ocr_predictor
-from tests.support.images import BILL, encoded, page, pixel_bomb
 
 
 def test_a_photo_is_read_line_by_line_with_its_columns_apart() -> None:

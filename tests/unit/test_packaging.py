@@ -7,7 +7,7 @@ import fnmatch
 import tomllib
 
 from kernel.paths import PROJECT_ROOT
-from tests.support.imports import PACKAGES
+from tests.support.imports import PRODUCT
 
 PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
 
@@ -15,7 +15,7 @@ PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
 def data_files() -> list[tuple[str, str]]:
     """(package, path relative to it) of every non-Python file under the packages."""
     found = []
-    for top in PACKAGES:
+    for top in PRODUCT:
         for path in sorted((PROJECT_ROOT / top).rglob("*")):
             if path.is_dir() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
                 continue
@@ -40,4 +40,4 @@ def test_every_data_file_is_declared_package_data() -> None:
 
 def test_every_package_is_found_by_setuptools() -> None:
     include = PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]
-    assert sorted(p.rstrip("*") for p in include) == sorted(PACKAGES)
+    assert sorted(p.rstrip("*") for p in include) == sorted(PRODUCT)

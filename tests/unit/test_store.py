@@ -12,9 +12,9 @@ from serve_app.infra.migrate import migrate
 from serve_app.infra.store.sql import SqlStore
 from serve_app.infra.store.tenancy import business_for
 from serve_app.infra.store_interface import AnalysisRecord, FeedbackRecord, PredictionCount
-from tests.support.factories import OTHER_USER, demo_books
-from tests.support.services import free_port
-from tests.support.stores import seeded_store, settings_for
+from testkit.factories import OTHER_USER, demo_books
+from testkit.ports import free_port
+from testkit.stores import seeded_store, settings_for
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ async def test_drafts_saved_at_once_take_distinct_numbers_and_a_repeated_one_is_
 
 async def test_purge_deletes_exactly_the_rows_past_their_retention(store: SqlStore) -> None:
     from serve_app.infra.retention import cutoffs
-    from tests.support.stores import PURGED_BY_DEFAULT, plant_dated_rows, planted_left
+    from testkit.stores import PURGED_BY_DEFAULT, plant_dated_rows, planted_left
 
     now = dt.datetime(2026, 11, 29, 3, 30, tzinfo=dt.UTC)
     await plant_dated_rows(store, now, "p")

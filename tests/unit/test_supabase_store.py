@@ -12,10 +12,10 @@ from serve_app.infra.auth import Caller
 from serve_app.infra.store.supabase_rest import SupabaseStore
 from serve_app.infra.store.tenancy import business_for
 from serve_app.infra.store_interface import FeedbackRecord, PredictionCount
-from tests.support.factories import SECRET
+from testkit.factories import SECRET
+from testkit.ports import free_port
+from testkit.stores import settings_for
 from tests.support.postgrest import ReplayTransport
-from tests.support.services import free_port
-from tests.support.stores import settings_for
 
 BUSINESS = "3f1c2a9e-8b7d-4c1e-9a2b-1d2e3f4a5b6c"
 OWNER = Caller("6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11", "authenticated")

@@ -12,7 +12,7 @@ from serve_app.contract.errors import NotFound
 from serve_app.infra.auth import Caller
 from serve_app.infra.logs import SECURITY
 from serve_app.infra.store.tenancy import business_for
-from tests.support.factories import OTHER_USER
+from testkit.factories import OTHER_USER
 
 OWNER = Caller("6f1d3c2a-9a53-4e4b-8d0e-2f4a6c8e0b11", "authenticated")
 ROW = {"id": "3f1c2a9e-8b7d-4c1e-9a2b-1d2e3f4a5b6c", "user_id": OWNER.user_id, "name": "Shree"}

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from serve_app.infra.migrate import migrate
 from serve_app.infra.settings import Settings, load_settings
 from serve_app.infra.store.sql import SqlStore
-from tests.support.factories import SECRET, demo_books
+from testkit.factories import SECRET, demo_books
 
 
 def settings_for(database: str | Path, **extra: str) -> Settings:

@@ -16,7 +16,7 @@ import numpy as np
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFont
 
-from tests.support.images import FONT
+from testkit.images import FONT
 
 NUMBER = st.one_of(
     st.integers(0, 99_999).map(str),
