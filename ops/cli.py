@@ -240,10 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--user", help="the user id (default: the first demo owner)")
     token.add_argument("--ttl", type=int, default=3600)
     token.set_defaults(run=cmd_token)
+    models = tuple(seam.name for seam in SEAMS)
     helps = {
-        "train": "train the models (fraud, insights, compliance, invoice or all)",
-        "evaluate": "fraud: precision/recall on held-out books; compliance: on labelled invoices",
-        "backtest": "rolling-origin backtest of the insights forecasts",
+        "train": f"train the models ({', '.join(models)}, or all)",
+        "evaluate": "print a model's figures on held-out, independent and hand-written sets",
+        "backtest": "rolling-origin backtest of the insights forecasts (evaluate --model insights)",
     }
     for name, runner in (
         ("train", cmd_train),
@@ -266,12 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub.choices["train"].add_argument(
         "--model",
-        choices=(*(seam.name for seam in SEAMS), "all"),
+        choices=(*models, "all"),
         default="all",
     )
-    sub.choices["evaluate"].add_argument(
-        "--model", choices=("fraud", "compliance", "invoice", "assistant", "ocr"), default="fraud"
-    )
+    sub.choices["evaluate"].add_argument("--model", choices=models, default="fraud")
     sub.choices["evaluate"].add_argument(
         "--count", type=int, default=None, help="ocr: photographed invoices to read (120)"
     )

@@ -22,7 +22,7 @@ from serve_app.serve_config import SERVE_YAML, ServeConfig
 
 
 def _offline(model: str) -> ModuleType:
-    """The model's offline package: its `train`, and its `evaluate` or `backtest`
+    """The model's offline package: its `train` and its `evaluate`
     (deployments/offline/commands.py)."""
     return importlib.import_module(f"deployments.{model}.offline")
 
@@ -117,8 +117,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    """Prints the forecasts' backtest (the insights model's evaluation)."""
-    return _report(_offline("insights").backtest, args, "insights")
+    """Prints the forecasts' backtest: the insights model's evaluation, by its old name."""
+    return _report(_offline("insights").evaluate, args, "insights")
 
 
 def _report(command: Callable[[Run], Iterable[str]], args: argparse.Namespace, name: str) -> int:

@@ -5,9 +5,10 @@ model is fitted and measured. Offline: no replica imports it.
 
     train(version, businesses, shipped) -> Trained      every model
     evaluate(run) -> Iterator[str]                      fineasy evaluate --model <model>
-    backtest(run) -> Iterator[str]                      fineasy backtest (insights)
+                                                        (insights: its backtest, also
+                                                        `fineasy backtest`)
 
-`evaluate` and `backtest` yield the report's lines as they are measured; ops prints them.
+`evaluate` yields the report's lines as they are measured; ops prints them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The insights model's offline code: forecast examples from generated books (`examples`),
 training (`training`) and the backtest against the baselines (`evaluation`); `train` makes the
-artifact `fineasy train` saves, `backtest` the report of `fineasy backtest`. No replica imports
+artifact `fineasy train` saves, `evaluate` (the backtest) the report of `fineasy evaluate
+--model insights` and `fineasy backtest`. No replica imports
 it."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def train(version: str, businesses: int | None, shipped: Shipped) -> Trained:
     return models, {"held_out_seed": training.CALIBRATION_SEED, **models.metrics}, data_hash
 
 
-def backtest(run: Run) -> Iterator[str]:
+def evaluate(run: Run) -> Iterator[str]:
     """sMAPE per series and horizon against both baselines on held-out businesses, then on the
     independent world; each time against AutoETS and AutoTheta too."""
     models: ForecastModels = run.payload
