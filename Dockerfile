@@ -2,8 +2,8 @@
 # with its models trained at build time into /app/var/models (the default models folder), each
 # pinned by its sha256 in config/serve.yaml and read-only to the app's user.
 #
-#   docker build -t fineasy/ai-backend:0.1.0 .
-#   docker run -p 8000:8000 -e ENVIRONMENT=development -e SUPABASE_JWT_SECRET=... fineasy/ai-backend:0.1.0
+#   docker build -t ghcr.io/fineasy/ai-backend:0.1.0 .
+#   docker run -p 8000:8000 -e ENVIRONMENT=development -e SUPABASE_JWT_SECRET=... ghcr.io/fineasy/ai-backend:0.1.0
 #
 # The default command runs one Ray node with the app (scripts/container/start.sh). On
 # Kubernetes, KubeRay starts Ray in this image itself (k8s/rayservice.yaml). No secret is

@@ -8,7 +8,9 @@ say, never a hand-kept copy of them:
   from;
 - k8s/monitoring/prometheusrule.yaml: monitoring/alerts.yml as a PrometheusRule;
 - k8s/edge-config.yaml: config/edge.haproxy.cfg, the edge's HAProxy configuration, as the
-  ConfigMap the edge pods (k8s/edge.yaml) read it from.
+  ConfigMap the edge pods (k8s/edge.yaml) read it from;
+- k8s-overlays/production/serve-ha.yaml: the production overlay's serveConfigV2, the same with
+  every deployment highly available (at least two replicas, never two on one node).
 
 `fineasy k8s --check` writes nothing and fails naming each file that differs.
 """
@@ -37,6 +39,10 @@ ALERTS = PROJECT_ROOT / "monitoring" / "alerts.yml"
 KUBERNETES_CHANGES: dict[str, Any] = {"proxy_location": "EveryNode"}
 """What differs on Kubernetes from config/serve.yaml: one Ray node per pod, so every worker
 pod runs a proxy and ai-backend-service sends traffic to all of them."""
+HA_REPLICAS = 2
+"""Production: every deployment keeps this many replicas at least, each on another node
+(max_replicas_per_node 1), so draining one worker pod never takes a model's only replica."""
+HA_PATCH = PROJECT_ROOT / "k8s-overlays" / "production" / "serve-ha.yaml"
 LABELS = {"app.kubernetes.io/name": "ai-backend"}
 
 
@@ -61,12 +67,47 @@ def _dump(document: Mapping[str, Any]) -> str:
     return text
 
 
-def serve_config_v2(path: Path = SERVE_YAML) -> str:
+def _dump_list(documents: list[dict[str, Any]]) -> str:
+    text: str = yaml.safe_dump(documents, sort_keys=False, width=100, allow_unicode=True)
+    return text
+
+
+class _Literal(str):
+    """A multi-line string written as a YAML literal block (`|`), readable as the file it is."""
+
+
+def _literal(dumper: yaml.SafeDumper, value: _Literal) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+
+
+yaml.SafeDumper.add_representer(_Literal, _literal)
+
+
+def serve_config_v2(path: Path = SERVE_YAML, highly_available: bool = False) -> str:
     """config/serve.yaml for a RayService, after this project's checks of it (`fineasy config`
     adds Ray's own schema; the RayService CRD's is checked by tests/deploy)."""
     config = copy.deepcopy(serve_config.load(path).raw)
     config.update(KUBERNETES_CHANGES)
+    if highly_available:
+        for app in config["applications"]:
+            for deployment in app["deployments"]:
+                scaling = deployment["autoscaling_config"]
+                scaling["min_replicas"] = max(scaling["min_replicas"], HA_REPLICAS)
+                scaling["max_replicas"] = max(scaling["max_replicas"], scaling["min_replicas"])
+                deployment["max_replicas_per_node"] = 1
     return _header(path) + _dump(config)
+
+
+def ha_patch(path: Path = SERVE_YAML) -> str:
+    """The production overlay's patch of the RayService: serveConfigV2 highly available."""
+    patch = [
+        {
+            "op": "replace",
+            "path": "/spec/serveConfigV2",
+            "value": _Literal(serve_config_v2(path, highly_available=True)),
+        }
+    ]
+    return _header(path) + _dump_list(patch)
 
 
 def ray_env_configmap(path: Path = RAY_ENV) -> str:
@@ -88,17 +129,6 @@ def prometheus_rule(path: Path = ALERTS) -> str:
         "spec": {"groups": alerts["groups"]},
     }
     return _header(path) + _dump(document)
-
-
-class _Literal(str):
-    """A multi-line string written as a YAML literal block (`|`), readable as the file it is."""
-
-
-def _literal(dumper: yaml.SafeDumper, value: _Literal) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-
-
-yaml.SafeDumper.add_representer(_Literal, _literal)
 
 
 def edge_configmap(path: Path = EDGE_CONFIG) -> str:
@@ -142,6 +172,7 @@ def generated() -> dict[Path, str]:
         RAY_ENV_CONFIGMAP: ray_env_configmap(),
         PROMETHEUS_RULE: prometheus_rule(),
         EDGE_CONFIGMAP: edge_configmap(),
+        HA_PATCH: ha_patch(),
     }
 
 

@@ -24,9 +24,12 @@ if [ "${1:-}" = "--test" ]; then
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} (apt)"
+  # As root (a container, this machine) or through sudo (a hosted CI runner, a workstation).
+  as_root=()
+  if [ "$(id -u)" != 0 ]; then as_root=(sudo DEBIAN_FRONTEND=noninteractive); fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 PYTHON="${PYTHON:-python3}"

@@ -7,7 +7,12 @@
 #   DEPLOY_TARGET   compose (default: docker-compose.prod.yml on this machine, settings from
 #                   .env.<ENVIRONMENT>) or kubernetes (the RayService of k8s-overlays/<ENVIRONMENT>
 #                   into namespace ai-backend; settings from the environment, as CI passes them)
-#   IMAGE           the image to run (default: the one the files name)
+#   IMAGE           the image to run (default: the one the files name, ghcr.io/fineasy/ai-backend
+#                   at the overlay's tag); rollout is waited for until it serves this image
+#   REGISTRY_USERNAME, REGISTRY_TOKEN
+#                   optional (kubernetes): a pull secret for a private registry package (a token
+#                   that can read packages; not CI's GITHUB_TOKEN, which expires with the job)
+#   DEPLOY_TIMEOUT_SECONDS  how long to wait for the rollout (kubernetes; 900)
 #   monitoring      also Prometheus and Alertmanager (compose profile) or k8s/monitoring (the
 #                   Prometheus operator's objects)
 #   --dry-run       print each command, run nothing (secret values are never printed)
@@ -30,6 +35,7 @@ target="${DEPLOY_TARGET:-compose}"
 case "$environment" in staging|production) ;; *)
   echo "ENVIRONMENT must be staging or production, not '$environment'" >&2; exit 2 ;;
 esac
+IMAGE_REPOSITORY=ghcr.io/fineasy/ai-backend  # the name every file uses; IMAGE may name another
 SECRET_VARIABLES=(SUPABASE_URL SUPABASE_SERVICE_KEY SUPABASE_ANON_KEY SUPABASE_JWT_SECRET REDIS_PASSWORD
                   OPS_TOKEN)  # the app does not start outside development without OPS_TOKEN
 
@@ -114,17 +120,34 @@ deploy_kubernetes() {
     "${kubectl[@]}" -n ai-backend create secret generic ai-backend-secrets "${literals[@]}" \
       --dry-run=client -o yaml | "${kubectl[@]}" apply -f -
   fi
-  if [ -n "${IMAGE:-}" ]; then
-    echo "+ ${kubectl[*]} kustomize k8s-overlays/$environment (image $IMAGE) | ${kubectl[*]} apply -f -"
+  # The pods name ai-backend-registry as their pull secret; without it the image is pulled
+  # anonymously (a public package), with it from a private one.
+  if [ -n "${REGISTRY_USERNAME:-}" ] && [ -n "${REGISTRY_TOKEN:-}" ]; then
+    local registry=(create secret docker-registry ai-backend-registry
+                    "--docker-server=${IMAGE_REPOSITORY%%/*}"
+                    "--docker-username=$REGISTRY_USERNAME" "--docker-password=$REGISTRY_TOKEN")
+    echo "+ ${kubectl[*]} -n ai-backend ${registry[*]:0:4} (from REGISTRY_USERNAME, REGISTRY_TOKEN) | ${kubectl[*]} apply -f -"
+    if [ "$dry_run" = 0 ]; then
+      "${kubectl[@]}" -n ai-backend "${registry[@]}" --dry-run=client -o yaml \
+        | "${kubectl[@]}" apply -f -
+    fi
+  fi
+  local image="${IMAGE:-}"
+  if [ -n "$image" ]; then
+    echo "+ ${kubectl[*]} kustomize k8s-overlays/$environment (image $image) | ${kubectl[*]} apply -f -"
     if [ "$dry_run" = 0 ]; then
       "${kubectl[@]}" kustomize "k8s-overlays/$environment" \
-        | sed "s|image: fineasy/ai-backend:.*|image: $IMAGE|" | "${kubectl[@]}" apply -f -
+        | sed "s|image: $IMAGE_REPOSITORY:.*|image: $image|" | "${kubectl[@]}" apply -f -
     fi
   else
+    image="$(sed -n "s|^ *newTag: *||p" "k8s-overlays/$environment/kustomization.yaml" | head -1)"
+    image="$IMAGE_REPOSITORY:$image"
     run "${kubectl[@]}" apply -k "k8s-overlays/$environment"
   fi
   if [ "$monitoring" = 1 ]; then run "${kubectl[@]}" apply -k k8s/monitoring; fi
-  run "${kubectl[@]}" -n ai-backend wait --for=condition=Ready rayservice/ai-backend --timeout=15m
+  local context=()
+  if [ -n "${KUBE_CONTEXT:-}" ]; then context=(--context "$KUBE_CONTEXT"); fi
+  run scripts/deployment/wait_rollout.sh "$image" "${context[@]}"
 }
 
 case "$target" in

@@ -31,7 +31,8 @@ KUBE = [
     " --dry-run=client -o yaml",
     "+ kubectl apply -f -",
 ]
-WAIT = "+ kubectl -n ai-backend wait --for=condition=Ready rayservice/ai-backend --timeout=15m"
+WAIT = "+ scripts/deployment/wait_rollout.sh ghcr.io/fineasy/ai-backend:0.1.0"
+"""The overlays' image; tests/deploy/test_rollout_wait.py holds what the wait waits for."""
 
 
 @pytest.fixture
@@ -39,12 +40,14 @@ def checkout(tmp_path: Path) -> Path:
     script = tmp_path / "scripts" / "deployment" / "deploy.sh"
     script.parent.mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "scripts" / "deployment" / "deploy.sh", script)
+    shutil.copytree(PROJECT_ROOT / "k8s-overlays", tmp_path / "k8s-overlays")  # the image tag
     return tmp_path
 
 
 def deploy(run: Run, checkout: Path, *args: str, **env: str) -> tuple[int, list[str], str]:
     names = [*SECRETS, "REDIS_URL", "IMAGE", "DATABASE_URL", "KUBE_CONTEXT", "ENVIRONMENT",
-             "GRAFANA_ADMIN_PASSWORD", "OPS_TOKEN"]  # fmt: skip
+             "GRAFANA_ADMIN_PASSWORD", "OPS_TOKEN", "REGISTRY_USERNAME",
+             "REGISTRY_TOKEN"]  # fmt: skip
     clean = dict.fromkeys([*names, "DEPLOY_TARGET"], "")
     done = run("bash", "scripts/deployment/deploy.sh", *args, cwd=checkout, **{**clean, **env})
     return done.returncode, done.stdout.splitlines(), done.stderr
@@ -100,23 +103,51 @@ def test_kubernetes_commands(run: Run, checkout: Path, environment: str) -> None
     assert not [line for line in out if any(v in line for v in (*SECRETS.values(), *OTHER_SECRETS))]
 
 
+def kubernetes_dry_run(run: Run, checkout: Path, **env: str) -> tuple[int, list[str], str]:
+    """A staging deploy to Kubernetes, printed, with every required variable and `env`."""
+    return deploy(
+        run, checkout, "--dry-run", DEPLOY_TARGET="kubernetes", OPS_TOKEN=OTHER_SECRETS[1],
+        **SECRETS, **env,
+    )  # fmt: skip
+
+
 def test_kubernetes_with_an_image_and_a_context(run: Run, checkout: Path) -> None:
-    code, out, _ = deploy(
-        run,
-        checkout,
-        "--dry-run",
-        DEPLOY_TARGET="kubernetes",
-        KUBE_CONTEXT="prod-cluster",
-        IMAGE="ghcr.io/fineasy/ai-backend:abc123",
-        OPS_TOKEN=OTHER_SECRETS[1],
-        **SECRETS,
+    code, out, _ = kubernetes_dry_run(
+        run, checkout, KUBE_CONTEXT="prod-cluster", IMAGE="ghcr.io/fineasy/ai-backend:abc123"
     )
     assert code == 0
     assert out[0] == "+ kubectl --context prod-cluster apply -f k8s/00-namespace.yaml"
-    assert (
+    assert out[-3:-1] == [
         "+ kubectl --context prod-cluster kustomize k8s-overlays/staging"
-        " (image ghcr.io/fineasy/ai-backend:abc123) | kubectl --context prod-cluster apply -f -"
-    ) in out
+        " (image ghcr.io/fineasy/ai-backend:abc123) | kubectl --context prod-cluster apply -f -",
+        "+ scripts/deployment/wait_rollout.sh ghcr.io/fineasy/ai-backend:abc123"
+        " --context prod-cluster",
+    ]
+
+
+def test_a_pull_secret_for_a_private_registry_never_shows_its_token(
+    run: Run, checkout: Path
+) -> None:
+    code, out, _ = kubernetes_dry_run(
+        run, checkout, REGISTRY_USERNAME="fineasy-bot", REGISTRY_TOKEN="ghp_registry-token-value"
+    )
+    assert code == 0
+    assert out[3] == (
+        "+ kubectl -n ai-backend create secret docker-registry ai-backend-registry"
+        " (from REGISTRY_USERNAME, REGISTRY_TOKEN) | kubectl apply -f -"
+    )
+    assert not [line for line in out if "registry-token-value" in line or "fineasy-bot" in line]
+
+
+@pytest.mark.parametrize("overlay", ["staging", "production"])
+def test_the_image_the_wait_expects_is_the_one_the_overlay_builds(run: Run, overlay: str) -> None:
+    from tests.deploy.conftest import tool
+
+    built = run(tool("kubectl"), "kustomize", f"k8s-overlays/{overlay}").stdout
+    images = {
+        line.split("image:")[1].strip() for line in built.splitlines() if "ai-backend:" in line
+    }
+    assert images == {WAIT.split()[-1]}
 
 
 @pytest.mark.parametrize("target", ["compose", "kubernetes"])

@@ -88,10 +88,10 @@ def test_the_rayservice_runs_what_the_project_files_say() -> None:
     version = importlib.metadata.version("fineasy-ai-backend")
     pods = [cluster["headGroupSpec"], *cluster["workerGroupSpecs"]]
     images = {c["image"] for pod in pods for c in pod["template"]["spec"]["containers"]}
-    assert images == {f"fineasy/ai-backend:{version}"}
+    assert images == {f"ghcr.io/fineasy/ai-backend:{version}"}
     assert cluster["headGroupSpec"]["rayStartParams"]["num-cpus"] == "0"  # no replicas there
     assert cluster["enableInTreeAutoscaling"] is True
-    assert cluster["gcsFaultToleranceOptions"]["redisAddress"] == "ai-backend-redis:6379"
+    assert cluster["gcsFaultToleranceOptions"]["redisAddress"] == "ai-backend-gcs-redis:6379"
     for pod in pods:
         (container,) = pod["template"]["spec"]["containers"]
         assert container["resources"]["requests"] and container["resources"]["limits"]
@@ -288,6 +288,89 @@ def test_every_pod_of_each_overlay_has_what_start_up_requires(run: Run, overlay:
         assert (settings.ENVIRONMENT, settings.OPS_TOKEN is not None) == (overlay, True)
         given = {e["name"]: e for e in container["env"]}
         assert "optional" not in given["OPS_TOKEN"]["valueFrom"]["secretKeyRef"]
+
+
+def service_account_token_holders(docs: list[dict[str, Any]]) -> dict[str, bool]:
+    """Each pod template of the built objects -> whether its service account token is mounted
+    (Kubernetes mounts it unless the pod says otherwise)."""
+    found = {}
+    for doc in docs:
+        if doc["kind"] == "RayService":
+            cluster = doc["spec"]["rayClusterConfig"]
+            groups = {"ray head": cluster["headGroupSpec"]}
+            groups |= {f"ray worker {g['groupName']}": g for g in cluster["workerGroupSpecs"]}
+            pods = {name: group["template"]["spec"] for name, group in groups.items()}
+        elif doc["kind"] == "CronJob":
+            pods = {doc["metadata"]["name"]: doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]}
+        elif doc["kind"] in ("Deployment", "StatefulSet"):
+            pods = {doc["metadata"]["name"]: doc["spec"]["template"]["spec"]}
+        else:
+            continue
+        found |= {name: pod.get("automountServiceAccountToken", True) for name, pod in pods.items()}
+    return found
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_only_the_ray_head_mounts_its_token_which_its_autoscaler_needs(
+    run: Run, overlay: str
+) -> None:
+    """KubeRay runs Ray's autoscaler beside the head (enableInTreeAutoscaling); Ray's KubeRay
+    node provider reads the pod's service account token to scale the worker group. Unmounted,
+    the autoscaler cannot start and the head never settles Ready. No other pod calls the API."""
+    docs = build(run, f"k8s-overlays/{overlay}")
+    (service,) = by_kind(docs, "RayService")
+    assert service["spec"]["rayClusterConfig"]["enableInTreeAutoscaling"] is True
+    holders = service_account_token_holders(docs)
+    assert [name for name, mounted in holders.items() if mounted] == ["ray head"], holders
+
+
+def test_a_head_without_its_token_is_caught() -> None:
+    (service,) = documents(k8s.RAYSERVICE.read_text())
+    service["spec"]["rayClusterConfig"]["headGroupSpec"]["template"]["spec"][
+        "automountServiceAccountToken"
+    ] = False
+    assert not service_account_token_holders([service])["ray head"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_pod_of_the_apps_image_may_pull_it_from_a_private_registry(
+    run: Run, overlay: str
+) -> None:
+    """One image name (ghcr.io/fineasy/ai-backend, CI's push and deploy.sh's IMAGE replace the
+    owner and tag) and one optional pull secret, made by deploy.sh from REGISTRY_USERNAME and
+    REGISTRY_TOKEN; without it Kubernetes pulls anonymously."""
+    docs = build(run, f"k8s-overlays/{overlay}")
+    (service,) = by_kind(docs, "RayService")
+    (job,) = by_kind(docs, "CronJob")
+    cluster = service["spec"]["rayClusterConfig"]
+    pods = [g["template"]["spec"] for g in (cluster["headGroupSpec"], *cluster["workerGroupSpecs"])]
+    pods.append(job["spec"]["jobTemplate"]["spec"]["template"]["spec"])
+    for pod in pods:
+        assert pod["containers"][0]["image"].startswith("ghcr.io/fineasy/ai-backend:")
+        assert pod["imagePullSecrets"] == [{"name": "ai-backend-registry"}]
+
+
+def redis_args(name: str) -> list[str]:
+    (stateful,) = by_kind(documents((PROJECT_ROOT / "k8s" / name).read_text()), "StatefulSet")
+    args: list[str] = stateful["spec"]["template"]["spec"]["containers"][0]["args"]
+    return args
+
+
+def test_rays_state_and_the_apps_cache_live_in_two_redis_servers() -> None:
+    """The GCS state never shares memory with the cache: its Redis never evicts; the app's is
+    bounded and evicts only keys with an expiry (cached results, budgets), never the outbox."""
+    gcs, cache = redis_args("gcs-redis.yaml"), redis_args("redis.yaml")
+    assert gcs[gcs.index("--maxmemory-policy") + 1] == "noeviction"
+    assert gcs[gcs.index("--appendonly") + 1] == cache[cache.index("--appendonly") + 1] == "yes"
+    assert cache[cache.index("--maxmemory-policy") + 1] == "volatile-lru"
+    assert cache[cache.index("--maxmemory") + 1] == "256mb"
+    (service,) = documents(k8s.RAYSERVICE.read_text())
+    cluster = service["spec"]["rayClusterConfig"]
+    assert cluster["gcsFaultToleranceOptions"]["redisAddress"].startswith("ai-backend-gcs-redis:")
+    env = {
+        e["name"]: e for e in cluster["headGroupSpec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert "@ai-backend-redis:6379/" in env["REDIS_URL"]["value"]
 
 
 def test_kubectl_is_the_pinned_one(run: Run) -> None:

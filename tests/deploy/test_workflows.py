@@ -99,3 +99,26 @@ def test_tests_scan_build_then_staging_then_production() -> None:
 def test_slack_is_optional(run: Run) -> None:
     done = run("bash", "scripts/deployment/notify.sh", "deployed", SLACK_WEBHOOK="")
     assert done.returncode == 0 and "not posting" in done.stdout
+
+
+def actions_used(text: str) -> list[str]:
+    return re.findall(r"^\s*(?:-\s+)?uses:\s*(\S+)", text, re.M)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_by_a_commit(path: Path) -> None:
+    """A release tag can be moved to other code (it has happened to popular actions); the jobs
+    that push images and hold deploy credentials run only the commits chosen."""
+    used = actions_used(path.read_text())
+    assert used
+    assert [a for a in used if not re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", a)] == []
+    assert actions_used("      - uses: actions/checkout@v4\n") == ["actions/checkout@v4"]
+
+
+def test_the_pushed_image_is_named_in_lower_case() -> None:
+    """ghcr.io refuses an upper-case repository; GitHub owners may have capitals."""
+    flow = workflow(PROJECT_ROOT / ".github" / "workflows" / "ci.yml")
+    (naming,) = [s for s in flow["jobs"]["image"]["steps"] if s.get("id") == "name"]
+    assert "${GITHUB_REPOSITORY_OWNER,,}" in naming["run"]
+    assert flow["jobs"]["image"]["outputs"]["image"] == "${{ steps.name.outputs.image }}"
+    assert "repository_owner" not in (PROJECT_ROOT / ".github" / "workflows" / "ci.yml").read_text()
