@@ -14,7 +14,8 @@
 #                   that can read packages; not CI's GITHUB_TOKEN, which expires with the job)
 #   DEPLOY_TIMEOUT_SECONDS  how long to wait for the rollout (kubernetes; 900)
 #   monitoring      also Prometheus and Alertmanager (compose profile) or k8s/monitoring (the
-#                   Prometheus operator's objects)
+#                   Prometheus operator's objects; its namespace, MONITORING_NAMESPACE or
+#                   `monitoring`, is labelled so the NetworkPolicy lets it scrape)
 #   --dry-run       print each command, run nothing (secret values are never printed)
 #
 # Fails before doing anything when a required variable is missing, naming it.
@@ -144,7 +145,12 @@ deploy_kubernetes() {
     image="$IMAGE_REPOSITORY:$image"
     run "${kubectl[@]}" apply -k "k8s-overlays/$environment"
   fi
-  if [ "$monitoring" = 1 ]; then run "${kubectl[@]}" apply -k k8s/monitoring; fi
+  if [ "$monitoring" = 1 ]; then
+    run "${kubectl[@]}" apply -k k8s/monitoring
+    # The NetworkPolicy lets the namespace labelled so scrape the metrics ports.
+    run "${kubectl[@]}" label namespace "${MONITORING_NAMESPACE:-monitoring}" \
+      fineasy.io/scrapes-ai-backend=true --overwrite
+  fi
   local context=()
   if [ -n "${KUBE_CONTEXT:-}" ]; then context=(--context "$KUBE_CONTEXT"); fi
   run scripts/deployment/wait_rollout.sh "$image" "${context[@]}"

@@ -9,9 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kernel.paths import PROJECT_ROOT
-from tests.deploy.conftest import Run
+from tests.deploy.conftest import Run, tool
 
 SECRETS = {
     "SUPABASE_URL": "https://demo.supabase.co",
@@ -47,7 +48,7 @@ def checkout(tmp_path: Path) -> Path:
 def deploy(run: Run, checkout: Path, *args: str, **env: str) -> tuple[int, list[str], str]:
     names = [*SECRETS, "REDIS_URL", "IMAGE", "DATABASE_URL", "KUBE_CONTEXT", "ENVIRONMENT",
              "GRAFANA_ADMIN_PASSWORD", "OPS_TOKEN", "REGISTRY_USERNAME",
-             "REGISTRY_TOKEN"]  # fmt: skip
+             "REGISTRY_TOKEN", "MONITORING_NAMESPACE"]  # fmt: skip
     clean = dict.fromkeys([*names, "DEPLOY_TARGET"], "")
     done = run("bash", "scripts/deployment/deploy.sh", *args, cwd=checkout, **{**clean, **env})
     return done.returncode, done.stdout.splitlines(), done.stderr
@@ -98,6 +99,7 @@ def test_kubernetes_commands(run: Run, checkout: Path, environment: str) -> None
         *KUBE,
         f"+ kubectl apply -k k8s-overlays/{environment}",
         "+ kubectl apply -k k8s/monitoring",
+        "+ kubectl label namespace monitoring fineasy.io/scrapes-ai-backend=true --overwrite",
         WAIT,
     ]
     assert not [line for line in out if any(v in line for v in (*SECRETS.values(), *OTHER_SECRETS))]
@@ -141,12 +143,9 @@ def test_a_pull_secret_for_a_private_registry_never_shows_its_token(
 
 @pytest.mark.parametrize("overlay", ["staging", "production"])
 def test_the_image_the_wait_expects_is_the_one_the_overlay_builds(run: Run, overlay: str) -> None:
-    from tests.deploy.conftest import tool
-
     built = run(tool("kubectl"), "kustomize", f"k8s-overlays/{overlay}").stdout
-    images = {
-        line.split("image:")[1].strip() for line in built.splitlines() if "ai-backend:" in line
-    }
+    named = [line.split("image:")[1].strip() for line in built.splitlines() if "image:" in line]
+    images = {image for image in named if "/ai-backend:" in image}
     assert images == {WAIT.split()[-1]}
 
 
@@ -205,3 +204,23 @@ def test_monitoring_needs_the_grafana_password(run: Run, checkout: Path) -> None
     code, out, err = deploy(run, checkout, "--dry-run", "monitoring")
     assert code == 1 and out == [] and "missing: GRAFANA_ADMIN_PASSWORD" in err
     assert deploy(run, checkout, "--dry-run")[0] == 0  # without monitoring it is not needed
+
+
+def test_prometheus_in_another_namespace_is_let_through_by_its_label(
+    run: Run, checkout: Path
+) -> None:
+    """The metrics NetworkPolicy admits the namespace labelled so, whatever it is called."""
+    code, out, _ = kubernetes_dry_run(run, checkout, MONITORING_NAMESPACE="observability")
+    assert code == 0 and "+ kubectl label namespace monitoring" not in " ".join(out)
+    code, out, _ = deploy(
+        run, checkout, "--dry-run", "monitoring", DEPLOY_TARGET="kubernetes",
+        MONITORING_NAMESPACE="observability", OPS_TOKEN=OTHER_SECRETS[1], **SECRETS,
+    )  # fmt: skip
+    assert code == 0
+    assert (
+        "+ kubectl label namespace observability fineasy.io/scrapes-ai-backend=true --overwrite"
+    ) in out
+    policies = yaml.safe_load_all((PROJECT_ROOT / "k8s" / "networkpolicy.yaml").read_text())
+    (metrics,) = [p for p in policies if p["metadata"]["name"] == "ai-backend-metrics"]
+    selector = metrics["spec"]["ingress"][0]["from"][0]["namespaceSelector"]
+    assert selector == {"matchLabels": {"fineasy.io/scrapes-ai-backend": "true"}}
