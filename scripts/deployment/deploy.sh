@@ -134,15 +134,34 @@ deploy_kubernetes() {
     fi
   fi
   local image="${IMAGE:-}"
-  if [ -n "$image" ]; then
+  if [ -z "$image" ]; then
+    image="$IMAGE_REPOSITORY:$(sed -n "s|^ *newTag: *||p" "k8s-overlays/$environment/kustomization.yaml" | head -1)"
+  fi
+  # The schema first, with the release's image: the new code never serves on an old schema.
+  if [ -n "${DATABASE_URL:-}" ]; then
+    run "${kubectl[@]}" -n ai-backend delete job ai-backend-migrate --ignore-not-found
+    echo "+ ${kubectl[*]} -n ai-backend apply -f k8s/jobs/migrate.yaml (image $image)"
+    if [ "$dry_run" = 0 ]; then
+      sed "s|image: $IMAGE_REPOSITORY:.*|image: $image|" k8s/jobs/migrate.yaml \
+        | "${kubectl[@]}" -n ai-backend apply -f -
+    fi
+    if ! run "${kubectl[@]}" -n ai-backend wait --for=condition=complete job/ai-backend-migrate \
+        --timeout=10m; then
+      "${kubectl[@]}" -n ai-backend logs job/ai-backend-migrate --tail=50 >&2 || true
+      echo "the migrations failed: nothing else was applied" >&2
+      exit 1
+    fi
+  else
+    echo "no DATABASE_URL: the migrations are not run (Supabase's REST API cannot run DDL; run" \
+      "serve_app/infra/migrations/*.sql in the project's SQL editor)"
+  fi
+  if [ -n "${IMAGE:-}" ]; then
     echo "+ ${kubectl[*]} kustomize k8s-overlays/$environment (image $image) | ${kubectl[*]} apply -f -"
     if [ "$dry_run" = 0 ]; then
       "${kubectl[@]}" kustomize "k8s-overlays/$environment" \
         | sed "s|image: $IMAGE_REPOSITORY:.*|image: $image|" | "${kubectl[@]}" apply -f -
     fi
   else
-    image="$(sed -n "s|^ *newTag: *||p" "k8s-overlays/$environment/kustomization.yaml" | head -1)"
-    image="$IMAGE_REPOSITORY:$image"
     run "${kubectl[@]}" apply -k "k8s-overlays/$environment"
   fi
   if [ "$monitoring" = 1 ]; then

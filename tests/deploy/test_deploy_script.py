@@ -34,6 +34,10 @@ KUBE = [
 ]
 WAIT = "+ scripts/deployment/wait_rollout.sh ghcr.io/fineasy/ai-backend:0.1.0"
 """The overlays' image; tests/deploy/test_rollout_wait.py holds what the wait waits for."""
+NO_MIGRATION = (
+    "no DATABASE_URL: the migrations are not run (Supabase's REST API cannot run DDL; run"
+    " serve_app/infra/migrations/*.sql in the project's SQL editor)"
+)
 
 
 @pytest.fixture
@@ -97,6 +101,7 @@ def test_kubernetes_commands(run: Run, checkout: Path, environment: str) -> None
     assert code == 0
     assert out[:-1] == [
         *KUBE,
+        NO_MIGRATION,
         f"+ kubectl apply -k k8s-overlays/{environment}",
         "+ kubectl apply -k k8s/monitoring",
         "+ kubectl label namespace monitoring fineasy.io/scrapes-ai-backend=true --overwrite",
@@ -224,3 +229,24 @@ def test_prometheus_in_another_namespace_is_let_through_by_its_label(
     (metrics,) = [p for p in policies if p["metadata"]["name"] == "ai-backend-metrics"]
     selector = metrics["spec"]["ingress"][0]["from"][0]["namespaceSelector"]
     assert selector == {"matchLabels": {"fineasy.io/scrapes-ai-backend": "true"}}
+
+
+def test_with_a_database_url_the_schema_is_migrated_before_the_new_code_is_applied(
+    run: Run, checkout: Path
+) -> None:
+    code, out, _ = kubernetes_dry_run(
+        run, checkout, DATABASE_URL="postgresql://u:database-password@db:5432/postgres",
+        IMAGE="ghcr.io/fineasy/ai-backend:abc123",
+    )  # fmt: skip
+    assert code == 0
+    start = out.index("+ kubectl -n ai-backend delete job ai-backend-migrate --ignore-not-found")
+    assert out[start : start + 4] == [
+        "+ kubectl -n ai-backend delete job ai-backend-migrate --ignore-not-found",
+        "+ kubectl -n ai-backend apply -f k8s/jobs/migrate.yaml"
+        " (image ghcr.io/fineasy/ai-backend:abc123)",
+        "+ kubectl -n ai-backend wait --for=condition=complete job/ai-backend-migrate"
+        " --timeout=10m",
+        "+ kubectl kustomize k8s-overlays/staging (image ghcr.io/fineasy/ai-backend:abc123)"
+        " | kubectl apply -f -",
+    ]
+    assert not [line for line in out if "database-password" in line]

@@ -246,6 +246,7 @@ PLACEHOLDERS = {
     "SUPABASE_SERVICE_KEY": "service-key",
     "SUPABASE_ANON_KEY": "anon-key",
     "REDIS_PASSWORD": "redis-password",
+    "DATABASE_URL": "postgresql://user:password@db:5432/postgres",  # optional but in one Job
 }
 """A value for each secret the pods read: what the real Secret holds is not in the repo."""
 
