@@ -128,7 +128,7 @@ class Ingress:
         ocr: DeploymentHandle[Any],
     ) -> None:
         settings = load_settings()
-        configure_logging(settings.LOG_DIR, settings.LOG_LEVEL)
+        configure_logging(settings.LOG_DIR, settings.LOG_LEVEL, settings.LOG_FILES)
         timeout = settings.MODEL_TIMEOUT_SECONDS
         self.components: Components = build_components(
             settings,

@@ -79,8 +79,10 @@ def _file(path: Path) -> logging.Handler:
     return handler
 
 
-def configure_logging(log_dir: str | Path, level: str = "INFO") -> None:
-    """Idempotent: a second call in the same process changes nothing."""
+def configure_logging(log_dir: str | Path, level: str = "INFO", files: bool = True) -> None:
+    """Idempotent: a second call in the same process changes nothing. `files` False: the
+    console (stderr) only, as on Kubernetes, where the container runtime keeps and rotates what
+    a pod writes and Ray passes every replica's stream to its pod's (RAY_LOG_TO_STDERR)."""
     app = logging.getLogger(APP)
     if getattr(app, "_fineasy_configured", False):
         return
@@ -91,7 +93,8 @@ def configure_logging(log_dir: str | Path, level: str = "INFO") -> None:
     for name, filename in FILES.items():
         logger = logging.getLogger(name)
         logger.addHandler(console)
-        logger.addHandler(_file(folder / filename))
+        if files:
+            logger.addHandler(_file(folder / filename))
         logger.propagate = False  # each line in one file (stdout carries all three)
     app._fineasy_configured = True  # type: ignore[attr-defined]
 

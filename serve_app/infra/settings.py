@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     """Where ai_backend.log, audit/ai_audit.log and audit/ai_security.log are written (JSON
     lines, appended by every replica, rotated by logrotate or the container runtime)."""
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    LOG_FILES: bool = True
+    """False: JSON lines on stderr only, no files in LOG_DIR (Kubernetes: the container runtime
+    keeps and rotates a pod's stream, and an unrotated file would fill the pod's volume)."""
     OUTBOX_DIR: str | None = None
     """Where audit rows the database refused wait to be replayed (a SQLite file shared by the
     node's replicas). Unset: LOG_DIR/outbox, on the volume that keeps the logs."""

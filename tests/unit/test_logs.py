@@ -178,3 +178,19 @@ def test_a_forged_line_in_what_a_caller_sent_stays_inside_one_escaped_line(log_d
     after = (log_dir / AUDIT_LOG).read_text().splitlines()
     assert len(after) == before + 1
     assert json.loads(after[-1])["subject_id"] == forged
+
+
+def test_without_files_every_line_goes_to_the_console_only(tmp_path: Path) -> None:
+    """Kubernetes (LOG_FILES=false): the pod's stream is the log; no file grows in LOG_DIR."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom serve_app.infra.logs import audit, configure_logging\n"
+        "configure_logging(sys.argv[1], files=False)\naudit('fraud_score', caller='u-9')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    (line,) = done.stderr.splitlines()
+    assert json.loads(line)["caller"] == "u-9" and list(tmp_path.iterdir()) == []
