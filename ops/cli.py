@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from kernel.models.registry import SEAMS
@@ -170,18 +171,36 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generated(
+    check: bool, drifted: Callable[[], list[Path]], write: Callable[[], list[Path]], command: str
+) -> int:
+    """Writes generated files (or with `check` only names those that differ from their
+    source, failing)."""
+    from ops.k8s import shown
+
+    if check:
+        stale = drifted()
+        for path in stale:
+            print(f"{shown(path)} differs from its source: run `fineasy {command}`")
+        return 1 if stale else 0
+    for path in write():
+        print(f"wrote {shown(path)}")
+    return 0
+
+
 def cmd_k8s(args: argparse.Namespace) -> int:
     """Writes the generated parts of k8s/ (ops/k8s.py); --check only says which differ."""
     from ops import k8s
 
-    if args.check:
-        stale = k8s.drifted()
-        for path in stale:
-            print(f"{k8s.shown(path)} differs from its source: run `fineasy k8s`")
-        return 1 if stale else 0
-    for path in k8s.write():
-        print(f"wrote {k8s.shown(path)}")
-    return 0
+    return _generated(args.check, k8s.drifted, k8s.write, "k8s")
+
+
+def cmd_ray_dashboards(args: argparse.Namespace) -> int:
+    """Writes Ray's own Grafana dashboards (ops/ray_dashboards.py); --check only says which
+    differ."""
+    from ops import ray_dashboards
+
+    return _generated(args.check, ray_dashboards.drifted, ray_dashboards.write, "ray-dashboards")
 
 
 def cmd_rates_doc(args: argparse.Namespace) -> int:
@@ -221,6 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     kube = sub.add_parser("k8s", help="write k8s/ parts generated from config/ and monitoring/")
     kube.add_argument("--check", action="store_true", help="write nothing; fail if any differs")
     kube.set_defaults(run=cmd_k8s)
+    ray_boards = sub.add_parser(
+        "ray-dashboards", help="write Ray's own Grafana dashboards into monitoring/grafana/"
+    )
+    ray_boards.add_argument(
+        "--check", action="store_true", help="write nothing; fail if any differs"
+    )
+    ray_boards.set_defaults(run=cmd_ray_dashboards)
     doc = sub.add_parser("rates-doc", help="write docs/compliance.md's rate table from the data")
     doc.add_argument("--check", action="store_true", help="write nothing; fail if it differs")
     doc.set_defaults(run=cmd_rates_doc)

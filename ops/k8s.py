@@ -9,6 +9,9 @@ say, never a hand-kept copy of them:
 - k8s/monitoring/prometheusrule.yaml: monitoring/alerts.yml as a PrometheusRule;
 - k8s/edge-config.yaml: config/edge.haproxy.cfg, the edge's HAProxy configuration, as the
   ConfigMap the edge pods (k8s/edge.yaml) read it from;
+- k8s/monitoring/grafana-dashboards.yaml: every dashboard of monitoring/grafana/dashboards/ (the
+  project's five, and Ray's own in ray/, which `fineasy ray-dashboards` writes) as a ConfigMap the
+  Grafana sidecar of kube-prometheus-stack loads (label grafana_dashboard: "1");
 - k8s-overlays/production/serve-ha.yaml: the production overlay's serveConfigV2, the same with
   every deployment highly available (at least two replicas, never two on one node).
 
@@ -39,6 +42,8 @@ ALERTS = PROJECT_ROOT / "monitoring" / "alerts.yml"
 KUBERNETES_CHANGES: dict[str, Any] = {"proxy_location": "EveryNode"}
 """What differs on Kubernetes from config/serve.yaml: one Ray node per pod, so every worker
 pod runs a proxy and ai-backend-service sends traffic to all of them."""
+DASHBOARDS = PROJECT_ROOT / "monitoring" / "grafana" / "dashboards"
+DASHBOARD_CONFIGMAPS = K8S / "monitoring" / "grafana-dashboards.yaml"
 HA_REPLICAS = 2
 """Production: every deployment keeps this many replicas at least, each on another node
 (max_replicas_per_node 1), so draining one worker pod never takes a model's only replica."""
@@ -131,6 +136,26 @@ def prometheus_rule(path: Path = ALERTS) -> str:
     return _header(path) + _dump(document)
 
 
+def dashboard_configmaps(folder: Path = DASHBOARDS) -> str:
+    """One ConfigMap per dashboard file (a ConfigMap holds at most 1 MiB; Ray's largest is
+    ~220 kB), in a Grafana folder of its own for Ray's."""
+    parts = []
+    for path in sorted(folder.rglob("*.json")):
+        ray = path.parent.name == "ray"
+        document = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": f"ai-backend-dashboard-{path.stem}",
+                "labels": {**LABELS, "grafana_dashboard": "1"},
+                "annotations": {"grafana_folder": "Ray" if ray else "AI backend"},
+            },
+            "data": {path.name: _Literal(path.read_text())},
+        }
+        parts.append(_dump(document))
+    return _header(folder) + "---\n".join(parts)
+
+
 def edge_configmap(path: Path = EDGE_CONFIG) -> str:
     document = {
         "apiVersion": "v1",
@@ -173,6 +198,7 @@ def generated() -> dict[Path, str]:
         PROMETHEUS_RULE: prometheus_rule(),
         EDGE_CONFIGMAP: edge_configmap(),
         HA_PATCH: ha_patch(),
+        DASHBOARD_CONFIGMAPS: dashboard_configmaps(),
     }
 
 

@@ -86,3 +86,31 @@ def test_provisioning_points_at_the_compose_mounts() -> None:
         ]
     }
     assert urls == {"prometheus": "http://prometheus:9090", "loki": "http://loki:3100"}
+
+
+def test_rays_own_dashboards_are_the_pinned_rays(run: Run) -> None:
+    """monitoring/grafana/dashboards/ray/ is what Ray's factory makes (a new Ray pin rewrites
+    it: `fineasy ray-dashboards`): the cluster, Serve and Serve's deployments."""
+    from ops import ray_dashboards
+
+    assert ray_dashboards.drifted() == []
+    titles = {
+        p.name: json.loads(p.read_text())["title"] for p in sorted(ray_dashboards.FOLDER.glob("*"))
+    }
+    assert set(titles) == {"ray-default.json", "ray-serve.json", "ray-serve-deployment.json"}
+    assert all(titles.values())
+
+
+def test_on_kubernetes_every_dashboard_is_a_configmap_for_grafanas_sidecar(run: Run) -> None:
+    """kube-prometheus-stack's Grafana loads ConfigMaps labelled grafana_dashboard=1; one per
+    file, each under Kubernetes' 1 MiB, valid for Kubernetes' strict schema."""
+    from tests.deploy.test_k8s import build, validate_core
+
+    docs = [d for d in build(run, "k8s/monitoring") if d["kind"] == "ConfigMap"]
+    files = sorted((GRAFANA / "dashboards").rglob("*.json"))
+    shown = {name: text for d in docs for name, text in d["data"].items()}
+    assert sorted(shown) == sorted(p.name for p in files) and len(files) == 8
+    assert all(shown[p.name] == p.read_text() for p in files)
+    assert all(d["metadata"]["labels"]["grafana_dashboard"] == "1" for d in docs)
+    assert max(len(yaml.safe_dump(d).encode()) for d in docs) < 2**20
+    validate_core(run, str(PROJECT_ROOT / "k8s" / "monitoring" / "grafana-dashboards.yaml"))

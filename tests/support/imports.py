@@ -42,11 +42,13 @@ RAY_SHELLS = (
     "serve_app.ray_telemetry",
     "deployments.hosting.host",
     "ops.drain",
+    "ops.ray_dashboards",
 )
 """Besides each deployments.<model>.deployment, the only modules that may import Ray (ops.drain
 is a pod's preStop: it asks the Ray cluster itself to drain the node; serve_app.ray_schema holds
 a serve.yaml against Ray's own schema for `fineasy config`; serve_app.ray_telemetry records the
-ingress's metrics with Ray's and reads every node's)."""
+ingress's metrics with Ray's and reads every node's; ops.ray_dashboards writes Ray's own Grafana
+dashboards with Ray's factory)."""
 BIND_SITE = "serve_app.app"
 SERVE_APP_LAYERS = {
     "contract": 0,
