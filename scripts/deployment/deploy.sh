@@ -13,6 +13,8 @@
 #                   optional (kubernetes): a pull secret for a private registry package (a token
 #                   that can read packages; not CI's GITHUB_TOKEN, which expires with the job)
 #   DEPLOY_TIMEOUT_SECONDS  how long to wait for the rollout (kubernetes; 900)
+#   SLACK_WEBHOOK   optional (kubernetes, with `monitoring`): alerts to Slack through the
+#                   cluster's Alertmanager (k8s/monitoring/alerting/)
 #   monitoring      also Prometheus and Alertmanager (compose profile) or k8s/monitoring (the
 #                   Prometheus operator's objects; its namespace, MONITORING_NAMESPACE or
 #                   `monitoring`, is labelled so the NetworkPolicy lets it scrape)
@@ -169,6 +171,19 @@ deploy_kubernetes() {
     # The NetworkPolicy lets the namespace labelled so scrape the metrics ports.
     run "${kubectl[@]}" label namespace "${MONITORING_NAMESPACE:-monitoring}" \
       fineasy.io/scrapes-ai-backend=true --overwrite
+    # Alerts to Slack through kube-prometheus-stack's Alertmanager, when there is a webhook.
+    if [ -n "${SLACK_WEBHOOK:-}" ]; then
+      local alerting=(-n ai-backend create secret generic ai-backend-alerting
+                      "--from-literal=slack-webhook-url=$SLACK_WEBHOOK")
+      if [ "$dry_run" = 1 ]; then
+        run "${kubectl[@]}" "${alerting[@]}" --dry-run=client -o yaml
+        echo "+ ${kubectl[*]} apply -f -"
+      else
+        echo "+ ${kubectl[*]} ${alerting[*]:0:6} (from SLACK_WEBHOOK) | ${kubectl[*]} apply -f -"
+        "${kubectl[@]}" "${alerting[@]}" --dry-run=client -o yaml | "${kubectl[@]}" apply -f -
+      fi
+      run "${kubectl[@]}" -n ai-backend apply -f k8s/monitoring/alerting/
+    fi
   fi
   local context=()
   if [ -n "${KUBE_CONTEXT:-}" ]; then context=(--context "$KUBE_CONTEXT"); fi

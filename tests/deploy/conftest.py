@@ -60,3 +60,14 @@ def run(kubeconfig: Path) -> Run:
         )
 
     return run
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """A copy of scripts/deployment/deploy.sh (and the overlays it reads the image tag from) in
+    a folder of its own, so a developer's .env files are never read."""
+    script = tmp_path / "scripts" / "deployment" / "deploy.sh"
+    script.parent.mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "scripts" / "deployment" / "deploy.sh", script)
+    shutil.copytree(PROJECT_ROOT / "k8s-overlays", tmp_path / "k8s-overlays")
+    return tmp_path

@@ -5,7 +5,6 @@ read."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -38,15 +37,6 @@ NO_MIGRATION = (
     "no DATABASE_URL: the migrations are not run (Supabase's REST API cannot run DDL; run"
     " serve_app/infra/migrations/*.sql in the project's SQL editor)"
 )
-
-
-@pytest.fixture
-def checkout(tmp_path: Path) -> Path:
-    script = tmp_path / "scripts" / "deployment" / "deploy.sh"
-    script.parent.mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "scripts" / "deployment" / "deploy.sh", script)
-    shutil.copytree(PROJECT_ROOT / "k8s-overlays", tmp_path / "k8s-overlays")  # the image tag
-    return tmp_path
 
 
 def deploy(run: Run, checkout: Path, *args: str, **env: str) -> tuple[int, list[str], str]:
