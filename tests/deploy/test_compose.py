@@ -87,7 +87,7 @@ def test_production_compose_with_and_without_monitoring(run: Run, folder: Path) 
         "prometheus",
         "alertmanager",
         "loki",
-        "promtail",
+        "alloy",
         "grafana",
     }
     grafana = watched["services"]["grafana"]
