@@ -17,6 +17,7 @@ from ops import cli, k8s
 from serve_app.serve_config import SERVE_YAML
 from tests.deploy.conftest import Run, tool
 from tests.support import crd
+from tests.support.kuberay import container_environment
 
 OVERLAYS = ("staging", "production")
 GUIDE_SECRET_KEYS = {"supabase-url", "supabase-service-key", "supabase-anon-key"}
@@ -253,15 +254,13 @@ PLACEHOLDERS = {
 
 def started_environment(container: dict[str, Any], config: dict[str, str]) -> dict[str, str]:
     """What a container's process environment holds when every required Secret key exists and
-    no optional one does: its ConfigMap's data, then its own env."""
-    environ = dict(config)
+    no optional one does: its ConfigMap's data, then its own env, as Kubernetes expands it."""
+    stored: dict[str, dict[str, str]] = {}
     for entry in container["env"]:
         reference = entry.get("valueFrom", {}).get("secretKeyRef")
-        if reference is None:
-            environ[entry["name"]] = entry["value"]
-        elif not reference.get("optional", False):
-            environ[entry["name"]] = PLACEHOLDERS[entry["name"]]
-    return environ
+        if reference is not None and not reference.get("optional", False):
+            stored.setdefault(reference["name"], {})[reference["key"]] = PLACEHOLDERS[entry["name"]]
+    return {**config, **container_environment({"env": container["env"]}, {}, stored)}
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

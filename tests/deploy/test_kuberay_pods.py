@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 import yaml
 
+from kernel.paths import PROJECT_ROOT
 from tests.deploy.conftest import Run
 from tests.deploy.test_k8s import build, by_kind
 from tests.support.kuberay import (
     SERVE_PORT,
+    container_environment,
+    expand,
     quantity,
     ray_start_args,
     ray_start_params,
@@ -23,6 +26,9 @@ from tests.support.kuberay import (
 )
 
 HEAD_SERVICE = "ai-backend-head-svc.ai-backend.svc.cluster.local"
+TEMPLATE = PROJECT_ROOT / "k8s" / "secrets" / "ai-backend-secrets.template.yaml"
+SECRET_KEYS = (*yaml.safe_load(TEMPLATE.read_text())["stringData"], "database-url")
+"""The Secret's keys as its template names them, and the optional one it shows commented out."""
 
 
 def cluster_of(run: Run, overlay: str) -> dict[str, Any]:
@@ -118,3 +124,31 @@ def test_a_worker_with_no_room_for_a_replica_is_caught(run: Run) -> None:
     cluster = cluster_of(run, "production")
     cluster["workerGroupSpecs"][0]["minReplicas"] = 1  # two replicas apart need two nodes
     assert unplaceable(cluster)[0].startswith("Ingress: 1 of 2 replicas")
+
+
+def test_kubernetes_expands_a_variable_defined_before_it() -> None:
+    assert expand("redis://:$(REDIS_PASSWORD)@r:6379/1", {"REDIS_PASSWORD": "pw"}) == (
+        "redis://:pw@r:6379/1"
+    )
+    assert expand("$$(KEPT) $(UNDEFINED)", {}) == "$(KEPT) $(UNDEFINED)"
+
+
+@pytest.mark.parametrize("overlay", ["staging", "production"])
+def test_each_ray_container_starts_with_the_environment_the_manifests_give(
+    run: Run, overlay: str
+) -> None:
+    """The ConfigMaps (the Ray settings of config/ray.env, the app's), the Secret's keys (test
+    values) and the app's REDIS_URL with the password Kubernetes puts in."""
+    docs = build(run, f"k8s-overlays/{overlay}")
+    maps = {d["metadata"]["name"]: d["data"] for d in by_kind(docs, "ConfigMap")}
+    secrets = {"ai-backend-secrets": {key: f"test-{key}" for key in SECRET_KEYS}}
+    cluster = cluster_of(run, overlay)
+    for group in (cluster["headGroupSpec"], *cluster["workerGroupSpecs"]):
+        (container,) = group["template"]["spec"]["containers"]
+        environ = container_environment(container, maps, secrets)
+        assert environ["REDIS_URL"] == "redis://:test-redis-password@ai-backend-redis:6379/1"
+        assert environ["MALLOC_ARENA_MAX"] == "2" and environ["RAY_LOG_TO_STDERR"] == "1"
+        assert environ["ENVIRONMENT"] == overlay and "DATABASE_URL" in environ
+    with pytest.raises(KeyError, match="ops-token"):
+        secrets["ai-backend-secrets"].pop("ops-token")
+        container_environment(container, maps, secrets)

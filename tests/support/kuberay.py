@@ -92,3 +92,39 @@ def readiness_commands(head: bool, params: Mapping[str, str], serve_port: int) -
         WGET.format(timeout=2, port=agent, path="api/local_raylet_healthz"),
         WGET.format(timeout=10, port=serve_port, path="-/healthz"),
     ]
+
+
+def expand(value: str, defined: Mapping[str, str]) -> str:
+    """Kubernetes' expansion of `$(NAME)` in an env value by the variables defined before it
+    (`$$` stays one `$`; a name not defined stays as written)."""
+
+    def one(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        return defined.get(match.group(1), match.group(0))
+
+    return re.sub(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)", one, value)
+
+
+def container_environment(
+    container: Mapping[str, Any],
+    config_maps: Mapping[str, Mapping[str, str]],
+    secrets: Mapping[str, Mapping[str, str]],
+) -> dict[str, str]:
+    """What a container's process environment holds: its envFrom ConfigMaps in order, then its
+    env entries in order, each expanded by what came before; a Secret key that is missing is
+    left out when the reference is optional and an error otherwise, as the kubelet does."""
+    environ: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        environ.update(config_maps[source["configMapRef"]["name"]])
+    for entry in container.get("env", []):
+        if "value" in entry:
+            environ[entry["name"]] = expand(str(entry["value"]), environ)
+            continue
+        reference = entry["valueFrom"]["secretKeyRef"]
+        stored = secrets.get(reference["name"], {})
+        if reference["key"] in stored:
+            environ[entry["name"]] = stored[reference["key"]]
+        elif not reference.get("optional", False):
+            raise KeyError(f"{entry['name']}: secret {reference['name']} has no {reference['key']}")
+    return environ
